@@ -1,0 +1,12 @@
+// ESM all the way: ts-jest compiles to ESM and jest runs it under --experimental-vm-modules
+// (set by `npm test`), because @actions/core 3.x ships only as ESM.
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }]
+  },
+  testMatch: ['**/__tests__/**/*.test.ts'],
+  testTimeout: 30000
+}
