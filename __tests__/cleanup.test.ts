@@ -1,0 +1,360 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import type { Aws } from '../src/aws.js'
+import { manualCleanup, removeImage, undo } from '../src/cleanup.js'
+import type { Ec2 } from '../src/ec2.js'
+import { AwsError } from '../src/errors.js'
+import { BakeState, type LedgerEntry, type StateStore } from '../src/state.js'
+
+const REGION = 'eu-west-1'
+const ENTRY: LedgerEntry = { region: REGION, imageId: 'ami-1', snapshotIds: ['snap-a', 'snap-b'] }
+
+/** A clock whose sleeps only move time on. */
+function virtualClock() {
+  return {
+    t: 0,
+    slept: [] as number[],
+    now(): number {
+      return this.t
+    },
+    async sleep(ms: number): Promise<void> {
+      this.slept.push(ms)
+      this.t += ms
+    }
+  }
+}
+
+/**
+ * An `Ec2` that succeeds at everything cleanup asks and records each call; a test overrides what it
+ * is about. Calls cleanup never makes fail the test.
+ */
+function fakeEc2(overrides: Partial<Ec2> = {}): Ec2 & { calls: string[] } {
+  const calls: string[] = []
+  const unexpected = (name: string) => async () => {
+    throw new Error(`unexpected call to ${name}`)
+  }
+  const base: Ec2 = {
+    region: REGION,
+    principal: 'role arn:aws:iam::123456789012:role/bake-ami (session bake-ami)',
+    createImage: unexpected('createImage'),
+    checkCreateImage: unexpected('checkCreateImage'),
+    describeImage: unexpected('describeImage'),
+    describeSnapshots: unexpected('describeSnapshots'),
+    findSnapshotsOf: async () => [],
+    deregisterImage: async () => true,
+    deleteSnapshot: async () => true,
+    ...overrides
+  }
+  return {
+    ...base,
+    calls,
+    async findSnapshotsOf(imageId) {
+      calls.push(`find ${imageId}`)
+      return base.findSnapshotsOf(imageId)
+    },
+    async deregisterImage(imageId) {
+      calls.push(`deregister ${imageId}`)
+      return base.deregisterImage(imageId)
+    },
+    async deleteSnapshot(snapshotId) {
+      calls.push(`delete ${snapshotId}`)
+      return base.deleteSnapshot(snapshotId)
+    }
+  }
+}
+
+function awsError(operation: string, code: string, message: string): AwsError {
+  return new AwsError(operation, code, message)
+}
+
+/** Answers `findSnapshotsOf` from a list, one answer per look; the last answer repeats. */
+function looks(...answers: string[][]): () => Promise<string[]> {
+  let look = 0
+  return async () => answers[Math.min(look++, answers.length - 1)]
+}
+
+describe('removeImage', () => {
+  it('deregisters the image, then deletes each snapshot', async () => {
+    const ec2 = fakeEc2({ findSnapshotsOf: async () => ['snap-a', 'snap-b'] })
+    const clock = virtualClock()
+    const log: string[] = []
+    const result = await removeImage(ec2, ENTRY, clock, { lookForSnapshotsMs: 60_000, log: line => log.push(line) })
+    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-a', 'snap-b'], left: [] })
+    expect(ec2.calls).toStrictEqual(['deregister ami-1', 'find ami-1', 'delete snap-a', 'delete snap-b'])
+    expect(log).toStrictEqual(['Deregistered ami-1 in eu-west-1', 'Deleted snapshot snap-a', 'Deleted snapshot snap-b'])
+    expect(clock.slept).toStrictEqual([])
+  })
+
+  it('adds the snapshots EC2 made that the ledger did not know yet', async () => {
+    const ec2 = fakeEc2({ findSnapshotsOf: async () => ['snap-b', 'snap-c'] })
+    const result = await removeImage(ec2, ENTRY, virtualClock(), { lookForSnapshotsMs: 60_000, log: () => {} })
+    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-a', 'snap-b', 'snap-c'], left: [] })
+    expect(ec2.calls.filter(call => call.startsWith('delete'))).toStrictEqual(['delete snap-a', 'delete snap-b', 'delete snap-c'])
+  })
+
+  it('counts an image and snapshots already gone as removed', async () => {
+    const ec2 = fakeEc2({ deregisterImage: async () => false, deleteSnapshot: async () => false })
+    const result = await removeImage(ec2, ENTRY, virtualClock(), { lookForSnapshotsMs: 60_000, log: () => {} })
+    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-a', 'snap-b'], left: [] })
+  })
+
+  it('keeps looking for the snapshots of an image deregistered while pending until they appear', async () => {
+    const ec2 = fakeEc2({ findSnapshotsOf: looks([], [], [], ['snap-x', 'snap-y']) })
+    const clock = virtualClock()
+    const entry = { region: REGION, imageId: 'ami-1', snapshotIds: [] }
+    const result = await removeImage(ec2, entry, clock, { lookForSnapshotsMs: 60_000, log: () => {} })
+    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-x', 'snap-y'], left: [] })
+    expect(ec2.calls).toStrictEqual([
+      'deregister ami-1',
+      'find ami-1',
+      'find ami-1',
+      'find ami-1',
+      'find ami-1',
+      'delete snap-x',
+      'delete snap-y'
+    ])
+    expect(clock.slept).toStrictEqual([2000, 2000, 2000])
+  })
+
+  it('gives up looking at the deadline when no snapshot ever appears', async () => {
+    const ec2 = fakeEc2()
+    const clock = virtualClock()
+    const entry = { region: REGION, imageId: 'ami-1', snapshotIds: [] }
+    const result = await removeImage(ec2, entry, clock, { lookForSnapshotsMs: 10_000, log: () => {} })
+    expect(result).toStrictEqual({ removed: ['ami-1'], left: [] })
+    expect(ec2.calls.filter(call => call === 'find ami-1')).toHaveLength(6)
+    expect(clock.slept).toStrictEqual([2000, 2000, 2000, 2000, 2000])
+    expect(clock.t).toBe(10_000)
+  })
+
+  it('looks once and does not wait when told not to look for long', async () => {
+    const ec2 = fakeEc2()
+    const clock = virtualClock()
+    await removeImage(ec2, { ...ENTRY, snapshotIds: [] }, clock, { lookForSnapshotsMs: 0, log: () => {} })
+    expect(ec2.calls).toStrictEqual(['deregister ami-1', 'find ami-1'])
+    expect(clock.slept).toStrictEqual([])
+  })
+
+  it('goes on with the snapshots it knows when looking for more fails', async () => {
+    const ec2 = fakeEc2({
+      findSnapshotsOf: async () => {
+        throw awsError('DescribeSnapshots', 'UnauthorizedOperation', 'not allowed to call ec2:DescribeSnapshots')
+      }
+    })
+    const log: string[] = []
+    const result = await removeImage(ec2, ENTRY, virtualClock(), { lookForSnapshotsMs: 60_000, log: line => log.push(line) })
+    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-a', 'snap-b'], left: [] })
+    expect(log).toContain('Could not look for snapshots of ami-1: not allowed to call ec2:DescribeSnapshots')
+  })
+
+  it('retries a snapshot still in use, waiting longer each time, until it can be deleted', async () => {
+    let attempts = 0
+    const ec2 = fakeEc2({
+      deleteSnapshot: async id => {
+        if (id === 'snap-a' && ++attempts <= 2) throw awsError('DeleteSnapshot', 'InvalidSnapshot.InUse', `${id} is in use by ami-1`)
+        return true
+      }
+    })
+    const clock = virtualClock()
+    const result = await removeImage(ec2, ENTRY, clock, { lookForSnapshotsMs: 60_000, log: () => {} })
+    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-a', 'snap-b'], left: [] })
+    expect(ec2.calls.filter(call => call === 'delete snap-a')).toHaveLength(3)
+    expect(clock.slept).toStrictEqual([2000, 4000])
+  })
+
+  it('leaves a snapshot that stays in use after five attempts, and still deletes the others', async () => {
+    const ec2 = fakeEc2({
+      deleteSnapshot: async id => {
+        if (id === 'snap-a') throw awsError('DeleteSnapshot', 'InvalidSnapshot.InUse', 'snap-a is in use by ami-1')
+        return true
+      }
+    })
+    const clock = virtualClock()
+    const result = await removeImage(ec2, ENTRY, clock, { lookForSnapshotsMs: 60_000, log: () => {} })
+    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-b'], left: [{ id: 'snap-a', reason: 'snap-a is in use by ami-1' }] })
+    expect(ec2.calls.filter(call => call === 'delete snap-a')).toHaveLength(5)
+    expect(clock.slept).toStrictEqual([2000, 4000, 6000, 8000])
+  })
+
+  it('does not retry a snapshot it may not delete', async () => {
+    const ec2 = fakeEc2({
+      deleteSnapshot: async id => {
+        if (id === 'snap-b') throw awsError('DeleteSnapshot', 'UnauthorizedOperation', 'not allowed to call ec2:DeleteSnapshot')
+        return true
+      }
+    })
+    const clock = virtualClock()
+    const result = await removeImage(ec2, ENTRY, clock, { lookForSnapshotsMs: 60_000, log: () => {} })
+    expect(result).toStrictEqual({
+      removed: ['ami-1', 'snap-a'],
+      left: [{ id: 'snap-b', reason: 'not allowed to call ec2:DeleteSnapshot' }]
+    })
+    expect(ec2.calls.filter(call => call === 'delete snap-b')).toHaveLength(1)
+    expect(clock.slept).toStrictEqual([])
+  })
+
+  it('leaves the image and every snapshot listed when it cannot deregister', async () => {
+    const ec2 = fakeEc2({
+      deregisterImage: async () => {
+        throw awsError('DeregisterImage', 'UnauthorizedOperation', 'not allowed to call ec2:DeregisterImage')
+      }
+    })
+    const log: string[] = []
+    const result = await removeImage(ec2, ENTRY, virtualClock(), { lookForSnapshotsMs: 60_000, log: line => log.push(line) })
+    expect(result).toStrictEqual({
+      removed: [],
+      left: [
+        { id: 'ami-1', reason: 'not allowed to call ec2:DeregisterImage' },
+        { id: 'snap-a', reason: 'belongs to ami-1' },
+        { id: 'snap-b', reason: 'belongs to ami-1' }
+      ]
+    })
+    expect(ec2.calls).toStrictEqual(['deregister ami-1'])
+    expect(log).toStrictEqual([])
+  })
+})
+
+describe('manualCleanup', () => {
+  it('gives one command per id left', () => {
+    expect(
+      manualCleanup('us-east-1', [
+        { id: 'ami-1', reason: 'denied' },
+        { id: 'snap-a', reason: 'belongs to ami-1' }
+      ])
+    ).toBe(
+      'ami-1 (denied): aws ec2 deregister-image --region us-east-1 --image-id ami-1\n' +
+        'snap-a (belongs to ami-1): aws ec2 delete-snapshot --region us-east-1 --snapshot-id snap-a'
+    )
+  })
+
+  it('is empty when nothing is left', () => {
+    expect(manualCleanup('us-east-1', [])).toBe('')
+  })
+})
+
+describe('undo', () => {
+  let stdout: string[]
+
+  beforeEach(() => {
+    stdout = []
+    jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
+      stdout.push(String(chunk))
+      return true
+    })
+  })
+
+  afterEach(() => {
+    jest.restoreAllMocks()
+  })
+
+  /** `core.warning` messages, unescaped (core writes `::warning::` lines with `%0A` for newlines). */
+  function warnings(): string[] {
+    return stdout
+      .join('')
+      .split('\n')
+      .filter(line => line.startsWith('::warning::'))
+      .map(line => line.slice('::warning::'.length).replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%'))
+  }
+
+  /** `core.info` lines: everything that is not a workflow command. */
+  function infos(): string[] {
+    return stdout
+      .join('')
+      .split('\n')
+      .filter(line => line !== '' && !line.startsWith('::'))
+  }
+
+  function memoryStore(): StateStore {
+    const values = new Map<string, string>()
+    return { save: (key, value) => void values.set(key, value), get: key => values.get(key) ?? '' }
+  }
+
+  function bakeState(cleanupOnFailure: boolean, ...entries: LedgerEntry[]): BakeState {
+    const state = new BakeState(memoryStore())
+    state.begin({ kind: 'default-chain' }, cleanupOnFailure)
+    for (const entry of entries) state.record(entry)
+    return state
+  }
+
+  function fakeAws(ec2: Ec2): Aws & { regions: string[] } {
+    const regions: string[] = []
+    return {
+      regions,
+      ec2(region) {
+        regions.push(region)
+        return ec2
+      }
+    }
+  }
+
+  it('removes every image not yet removed, marks it removed and the state finished', async () => {
+    const ec2 = fakeEc2()
+    const aws = fakeAws(ec2)
+    const state = bakeState(
+      true,
+      { region: 'us-east-1', imageId: 'ami-0', snapshotIds: ['snap-0'], removed: true },
+      { region: REGION, imageId: 'ami-1', snapshotIds: ['snap-a'] }
+    )
+    await undo(aws, state, virtualClock(), 0)
+    expect(aws.regions).toStrictEqual([REGION])
+    expect(ec2.calls).toStrictEqual(['deregister ami-1', 'find ami-1', 'delete snap-a'])
+    expect(state.entries()).toStrictEqual([
+      { region: 'us-east-1', imageId: 'ami-0', snapshotIds: ['snap-0'], removed: true },
+      { region: REGION, imageId: 'ami-1', snapshotIds: ['snap-a'], removed: true }
+    ])
+    expect(state.finished).toBe(true)
+    expect(infos()).toStrictEqual([
+      'Cleaning up ami-1 in eu-west-1',
+      'Deregistered ami-1 in eu-west-1',
+      'Deleted snapshot snap-a',
+      'Removed ami-1, snap-a'
+    ])
+    expect(warnings()).toStrictEqual([])
+  })
+
+  it('with cleanup-on-failure off, touches nothing, says how to remove it and marks the state finished', async () => {
+    const ec2 = fakeEc2()
+    const state = bakeState(false, ENTRY)
+    await undo(fakeAws(ec2), state, virtualClock(), 60_000)
+    expect(ec2.calls).toStrictEqual([])
+    expect(state.entries()).toStrictEqual([ENTRY])
+    expect(state.finished).toBe(true)
+    expect(warnings()).toStrictEqual([
+      "Left image ami-1 in eu-west-1 for inspection ('cleanup-on-failure: false'). Remove it when done:\n" +
+        'ami-1 (kept): aws ec2 deregister-image --region eu-west-1 --image-id ami-1\n' +
+        'snap-a (kept): aws ec2 delete-snapshot --region eu-west-1 --snapshot-id snap-a\n' +
+        'snap-b (kept): aws ec2 delete-snapshot --region eu-west-1 --snapshot-id snap-b'
+    ])
+  })
+
+  it('warns with the manual commands and leaves the state unfinished when something is left', async () => {
+    const ec2 = fakeEc2({
+      deleteSnapshot: async id => {
+        if (id === 'snap-b') throw awsError('DeleteSnapshot', 'UnauthorizedOperation', 'not allowed')
+        return true
+      }
+    })
+    const state = bakeState(true, ENTRY)
+    await undo(fakeAws(ec2), state, virtualClock(), 0)
+    expect(state.entries()).toStrictEqual([ENTRY])
+    expect(state.finished).toBe(false)
+    expect(warnings()).toStrictEqual([
+      'Could not remove everything this run made in eu-west-1:\n' +
+        'snap-b (not allowed): aws ec2 delete-snapshot --region eu-west-1 --snapshot-id snap-b'
+    ])
+  })
+
+  it('finishes at once when everything was already removed', async () => {
+    const ec2 = fakeEc2()
+    const state = bakeState(true, { ...ENTRY, removed: true })
+    await undo(fakeAws(ec2), state, virtualClock(), 0)
+    expect(ec2.calls).toStrictEqual([])
+    expect(state.finished).toBe(true)
+  })
+
+  it('finishes when main made nothing', async () => {
+    const state = bakeState(true)
+    await undo(fakeAws(fakeEc2()), state, virtualClock(), 0)
+    expect(state.finished).toBe(true)
+    expect(stdout).toStrictEqual([])
+  })
+})

@@ -1,0 +1,343 @@
+import {
+  CreateImageCommand,
+  DeleteSnapshotCommand,
+  DeregisterImageCommand,
+  DescribeImagesCommand,
+  DescribeSnapshotsCommand,
+  EC2Client
+} from '@aws-sdk/client-ec2'
+import { beforeEach, describe, expect, it } from '@jest/globals'
+import { mockClient } from 'aws-sdk-client-mock'
+import { ec2, type Ec2, type ImageRequest } from '../src/ec2.js'
+import { AwsError } from '../src/errors.js'
+
+const REGION = 'eu-west-1'
+const PRINCIPAL = 'role arn:aws:iam::123456789012:role/bake-ami (session bake-ami)'
+const IMAGE_ID = 'ami-0fedcba9876543210'
+
+const REQUEST: ImageRequest = {
+  instanceId: 'i-0123456789abcdef0',
+  name: 'web-main-42',
+  description: 'web image from main',
+  noReboot: true,
+  tags: [
+    { key: 'Team', value: 'images' },
+    { key: 'Commit', value: 'a1b2c3d' }
+  ],
+  tagSnapshots: true,
+  blockDeviceMappings: [{ DeviceName: '/dev/sdb', Ebs: { VolumeSize: 100, VolumeType: 'gp3' } }],
+  snapshotLocation: 'local'
+}
+
+/** The minimum: no tags, no mappings, no description. */
+const BARE: ImageRequest = {
+  instanceId: 'i-0123456789abcdef0',
+  name: 'web-main-42',
+  description: '',
+  noReboot: false,
+  tags: [],
+  tagSnapshots: true,
+  blockDeviceMappings: []
+}
+
+/** An error shaped like the SDK's: the code in `name`. */
+function sdkError(code: string, message = `${code} happened`): Error {
+  return Object.assign(new Error(message), { name: code, $metadata: { httpStatusCode: 400 } })
+}
+
+const mock = mockClient(EC2Client)
+let renewals: number
+
+function connect(renew = true): Ec2 {
+  return ec2({
+    region: REGION,
+    principal: PRINCIPAL,
+    client: new EC2Client({ region: REGION, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } }),
+    renewCredentials: renew ? () => void renewals++ : undefined
+  })
+}
+
+/** Awaits a promise that must reject with an `AwsError`, and returns it. */
+async function awsError(promise: Promise<unknown>): Promise<AwsError> {
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown
+  )
+  expect(error).toBeInstanceOf(AwsError)
+  return error as AwsError
+}
+
+beforeEach(() => {
+  mock.reset()
+  renewals = 0
+})
+
+describe('createImage', () => {
+  it('maps every field of the request, tagging the image and its snapshots', async () => {
+    mock.on(CreateImageCommand).resolvesOnce({ ImageId: IMAGE_ID })
+    await expect(connect().createImage(REQUEST)).resolves.toBe(IMAGE_ID)
+    const tags = [
+      { Key: 'Team', Value: 'images' },
+      { Key: 'Commit', Value: 'a1b2c3d' }
+    ]
+    expect(mock.commandCalls(CreateImageCommand).map(call => call.args[0].input)).toEqual([
+      {
+        InstanceId: 'i-0123456789abcdef0',
+        Name: 'web-main-42',
+        Description: 'web image from main',
+        NoReboot: true,
+        TagSpecifications: [
+          { ResourceType: 'image', Tags: tags },
+          { ResourceType: 'snapshot', Tags: tags }
+        ],
+        BlockDeviceMappings: [{ DeviceName: '/dev/sdb', Ebs: { VolumeSize: 100, VolumeType: 'gp3' } }],
+        SnapshotLocation: 'local'
+      }
+    ])
+  })
+
+  it('tags only the image when tagSnapshots is off', async () => {
+    mock.on(CreateImageCommand).resolvesOnce({ ImageId: IMAGE_ID })
+    await connect().createImage({ ...REQUEST, tagSnapshots: false })
+    expect(mock.commandCalls(CreateImageCommand)[0].args[0].input.TagSpecifications).toStrictEqual([
+      {
+        ResourceType: 'image',
+        Tags: [
+          { Key: 'Team', Value: 'images' },
+          { Key: 'Commit', Value: 'a1b2c3d' }
+        ]
+      }
+    ])
+  })
+
+  it('leaves out tags, mappings, description, location and DryRun when there are none', async () => {
+    mock.on(CreateImageCommand).resolvesOnce({ ImageId: IMAGE_ID })
+    await connect().createImage(BARE)
+    const input = mock.commandCalls(CreateImageCommand)[0].args[0].input
+    expect(input).toEqual({ InstanceId: 'i-0123456789abcdef0', Name: 'web-main-42', NoReboot: false })
+    expect(Object.entries(input).filter(([, value]) => value !== undefined).map(([key]) => key)).toStrictEqual([
+      'InstanceId',
+      'Name',
+      'NoReboot'
+    ])
+  })
+
+  it('fails when EC2 answers without an image id', async () => {
+    mock.on(CreateImageCommand).resolvesOnce({})
+    await expect(connect().createImage(BARE)).rejects.toThrow('CreateImage in eu-west-1 answered without an image id')
+  })
+
+  it('translates a duplicate name, naming the image name and region', async () => {
+    mock.on(CreateImageCommand).rejectsOnce(sdkError('InvalidAMIName.Duplicate', 'AMI name web-main-42 is already in use by AMI ami-0aaa1111bbbb22223'))
+    const error = await awsError(connect().createImage(BARE))
+    expect([error.operation, error.code]).toStrictEqual(['CreateImage', 'InvalidAMIName.Duplicate'])
+    expect(error.message).toContain("An AMI named 'web-main-42' already exists in eu-west-1 (ami-0aaa1111bbbb22223)")
+  })
+
+  it('translates an unknown instance, naming the instance and region', async () => {
+    mock.on(CreateImageCommand).rejectsOnce(sdkError('InvalidInstanceID.NotFound'))
+    const error = await awsError(connect().createImage(BARE))
+    expect(error.message).toContain('Instance i-0123456789abcdef0 was not found in eu-west-1.')
+    expect(mock.commandCalls(CreateImageCommand)).toHaveLength(1)
+  })
+})
+
+describe('checkCreateImage', () => {
+  it('sends the same request with DryRun and resolves on DryRunOperation', async () => {
+    mock.on(CreateImageCommand).rejectsOnce(sdkError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.'))
+    await expect(connect().checkCreateImage(REQUEST)).resolves.toBeUndefined()
+    const input = mock.commandCalls(CreateImageCommand)[0].args[0].input
+    expect(input.DryRun).toBe(true)
+    expect(input.InstanceId).toBe('i-0123456789abcdef0')
+    expect(input.TagSpecifications).toHaveLength(2)
+  })
+
+  it('throws the translated denial on UnauthorizedOperation', async () => {
+    mock.on(CreateImageCommand).rejectsOnce(sdkError('UnauthorizedOperation', 'You are not authorized to perform this operation.'))
+    const error = await awsError(connect().checkCreateImage(REQUEST))
+    expect([error.operation, error.code]).toStrictEqual(['CreateImage', 'UnauthorizedOperation'])
+    expect(error.message).toBe(
+      `${PRINCIPAL} is not allowed to call ec2:CreateImage in eu-west-1. ` +
+        `Add "ec2:CreateImage" to the Action list of the role's permission policy (README: IAM permissions).`
+    )
+  })
+})
+
+describe('describeImage', () => {
+  it('maps state, state reason and the snapshot ids of EBS mappings', async () => {
+    mock.on(DescribeImagesCommand).resolvesOnce({
+      Images: [
+        {
+          ImageId: IMAGE_ID,
+          State: 'failed',
+          StateReason: { Code: 'Client.InternalError', Message: 'snapshot failed' },
+          BlockDeviceMappings: [
+            { DeviceName: '/dev/xvda', Ebs: { SnapshotId: 'snap-0aaa' } },
+            { DeviceName: '/dev/sdb', VirtualName: 'ephemeral0' },
+            { DeviceName: '/dev/sdc', Ebs: { VolumeSize: 8 } },
+            { DeviceName: '/dev/sdd', Ebs: { SnapshotId: 'snap-0bbb' } }
+          ]
+        }
+      ]
+    })
+    await expect(connect().describeImage(IMAGE_ID)).resolves.toStrictEqual({
+      state: 'failed',
+      stateReason: { code: 'Client.InternalError', message: 'snapshot failed' },
+      snapshotIds: ['snap-0aaa', 'snap-0bbb']
+    })
+    expect(mock.commandCalls(DescribeImagesCommand)[0].args[0].input).toStrictEqual({ ImageIds: [IMAGE_ID] })
+  })
+
+  it('calls an image without a state pending and without mappings snapshot-less', async () => {
+    mock.on(DescribeImagesCommand).resolvesOnce({ Images: [{ ImageId: IMAGE_ID }] })
+    await expect(connect().describeImage(IMAGE_ID)).resolves.toStrictEqual({
+      state: 'pending',
+      stateReason: undefined,
+      snapshotIds: []
+    })
+  })
+
+  it('returns undefined on InvalidAMIID.NotFound', async () => {
+    mock.on(DescribeImagesCommand).rejectsOnce(sdkError('InvalidAMIID.NotFound'))
+    await expect(connect().describeImage(IMAGE_ID)).resolves.toBeUndefined()
+  })
+
+  it('returns undefined when EC2 lists no image', async () => {
+    mock.on(DescribeImagesCommand).resolvesOnce({ Images: [] })
+    await expect(connect().describeImage(IMAGE_ID)).resolves.toBeUndefined()
+  })
+
+  it('translates other errors', async () => {
+    mock.on(DescribeImagesCommand).rejectsOnce(sdkError('UnauthorizedOperation'))
+    const error = await awsError(connect().describeImage(IMAGE_ID))
+    expect(error.message).toContain('not allowed to call ec2:DescribeImages in eu-west-1')
+  })
+})
+
+describe('describeSnapshots', () => {
+  it('parses state and progress', async () => {
+    mock.on(DescribeSnapshotsCommand).resolvesOnce({
+      Snapshots: [
+        { SnapshotId: 'snap-0aaa', State: 'pending', Progress: '45%' },
+        { SnapshotId: 'snap-0bbb', State: 'completed', Progress: '100%' },
+        { SnapshotId: 'snap-0ccc' }
+      ]
+    })
+    await expect(connect().describeSnapshots(['snap-0aaa', 'snap-0bbb', 'snap-0ccc'])).resolves.toStrictEqual([
+      { snapshotId: 'snap-0aaa', state: 'pending', progress: 45 },
+      { snapshotId: 'snap-0bbb', state: 'completed', progress: 100 },
+      { snapshotId: 'snap-0ccc', state: 'pending', progress: 0 }
+    ])
+    expect(mock.commandCalls(DescribeSnapshotsCommand)[0].args[0].input).toStrictEqual({
+      SnapshotIds: ['snap-0aaa', 'snap-0bbb', 'snap-0ccc']
+    })
+  })
+
+  it('asks nothing for no snapshots', async () => {
+    await expect(connect().describeSnapshots([])).resolves.toStrictEqual([])
+    expect(mock.calls()).toHaveLength(0)
+  })
+})
+
+describe('findSnapshotsOf', () => {
+  it('filters own snapshots by the description CreateImage gives them', async () => {
+    mock.on(DescribeSnapshotsCommand).resolvesOnce({ Snapshots: [{ SnapshotId: 'snap-0aaa' }, {}, { SnapshotId: 'snap-0bbb' }] })
+    await expect(connect().findSnapshotsOf(IMAGE_ID)).resolves.toStrictEqual(['snap-0aaa', 'snap-0bbb'])
+    expect(mock.commandCalls(DescribeSnapshotsCommand)[0].args[0].input).toStrictEqual({
+      OwnerIds: ['self'],
+      Filters: [{ Name: 'description', Values: [`*for ${IMAGE_ID} *`, `*for ${IMAGE_ID}`] }]
+    })
+  })
+
+  it('finds none when EC2 lists none', async () => {
+    mock.on(DescribeSnapshotsCommand).resolvesOnce({})
+    await expect(connect().findSnapshotsOf(IMAGE_ID)).resolves.toStrictEqual([])
+  })
+})
+
+describe('deregisterImage', () => {
+  it('returns true when it deregistered the image', async () => {
+    mock.on(DeregisterImageCommand).resolvesOnce({})
+    await expect(connect().deregisterImage(IMAGE_ID)).resolves.toBe(true)
+    expect(mock.commandCalls(DeregisterImageCommand)[0].args[0].input).toStrictEqual({ ImageId: IMAGE_ID })
+  })
+
+  it('returns false when the image was already gone', async () => {
+    mock.on(DeregisterImageCommand).rejectsOnce(sdkError('InvalidAMIID.NotFound'))
+    await expect(connect().deregisterImage(IMAGE_ID)).resolves.toBe(false)
+  })
+
+  it('translates other errors', async () => {
+    mock.on(DeregisterImageCommand).rejectsOnce(sdkError('UnauthorizedOperation'))
+    const error = await awsError(connect().deregisterImage(IMAGE_ID))
+    expect([error.operation, error.code]).toStrictEqual(['DeregisterImage', 'UnauthorizedOperation'])
+  })
+})
+
+describe('deleteSnapshot', () => {
+  it('returns true when it deleted the snapshot', async () => {
+    mock.on(DeleteSnapshotCommand).resolvesOnce({})
+    await expect(connect().deleteSnapshot('snap-0aaa')).resolves.toBe(true)
+    expect(mock.commandCalls(DeleteSnapshotCommand)[0].args[0].input).toStrictEqual({ SnapshotId: 'snap-0aaa' })
+  })
+
+  it('returns false when the snapshot was already gone', async () => {
+    mock.on(DeleteSnapshotCommand).rejectsOnce(sdkError('InvalidSnapshot.NotFound'))
+    await expect(connect().deleteSnapshot('snap-0aaa')).resolves.toBe(false)
+  })
+
+  it('keeps the InvalidSnapshot.InUse code, which cleanup retries on', async () => {
+    mock.on(DeleteSnapshotCommand).rejectsOnce(sdkError('InvalidSnapshot.InUse', 'The snapshot snap-0aaa is currently in use by ami-0fedcba9876543210'))
+    const error = await awsError(connect().deleteSnapshot('snap-0aaa'))
+    expect([error.operation, error.code]).toStrictEqual(['DeleteSnapshot', 'InvalidSnapshot.InUse'])
+  })
+})
+
+describe('expired credentials', () => {
+  it.each(['RequestExpired', 'ExpiredToken', 'ExpiredTokenException'])('renews once on %s and tries again', async code => {
+    mock.on(CreateImageCommand).rejectsOnce(sdkError(code)).resolvesOnce({ ImageId: IMAGE_ID })
+    await expect(connect().createImage(BARE)).resolves.toBe(IMAGE_ID)
+    expect(renewals).toBe(1)
+    expect(mock.commandCalls(CreateImageCommand)).toHaveLength(2)
+  })
+
+  it('gives up after one renewal', async () => {
+    mock.on(DescribeImagesCommand).rejects(sdkError('RequestExpired', 'Request has expired.'))
+    const error = await awsError(connect().describeImage(IMAGE_ID))
+    expect(renewals).toBe(1)
+    expect(mock.commandCalls(DescribeImagesCommand)).toHaveLength(2)
+    expect(error.code).toBe('RequestExpired')
+    expect(error.message).toBe(
+      `The AWS credentials of ${PRINCIPAL} expired during ec2:DescribeImages and could not be renewed: Request has expired.`
+    )
+  })
+
+  it('translates the error of the second try', async () => {
+    mock
+      .on(DeregisterImageCommand)
+      .rejectsOnce(sdkError('RequestExpired'))
+      .rejectsOnce(sdkError('UnauthorizedOperation'))
+    const error = await awsError(connect().deregisterImage(IMAGE_ID))
+    expect(error.code).toBe('UnauthorizedOperation')
+  })
+
+  it('still treats not-found after a renewal as already gone', async () => {
+    mock.on(DeleteSnapshotCommand).rejectsOnce(sdkError('RequestExpired')).rejectsOnce(sdkError('InvalidSnapshot.NotFound'))
+    await expect(connect().deleteSnapshot('snap-0aaa')).resolves.toBe(false)
+    expect(renewals).toBe(1)
+  })
+
+  it('does not retry without a way to renew', async () => {
+    mock.on(CreateImageCommand).rejectsOnce(sdkError('RequestExpired')).resolvesOnce({ ImageId: IMAGE_ID })
+    const error = await awsError(connect(false).createImage(BARE))
+    expect(error.code).toBe('RequestExpired')
+    expect(mock.commandCalls(CreateImageCommand)).toHaveLength(1)
+  })
+
+  it('does not renew on other errors', async () => {
+    mock.on(CreateImageCommand).rejectsOnce(sdkError('AuthFailure'))
+    const error = await awsError(connect().createImage(BARE))
+    expect(error.code).toBe('AuthFailure')
+    expect(renewals).toBe(0)
+  })
+})

@@ -1,0 +1,566 @@
+import { readFileSync } from 'node:fs'
+import { afterAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { parse } from 'yaml'
+import { Inputs } from '../src/constants.js'
+import { InputError } from '../src/errors.js'
+import type { GithubRun } from '../src/github-run.js'
+import { readSettings, type Settings } from '../src/settings.js'
+
+const NOW_MS = Date.UTC(2026, 10, 28, 8, 35, 42, 123)
+const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
+const RUN: GithubRun = {
+  sha: SHA,
+  refName: 'main',
+  runId: '1234567890',
+  runNumber: '42',
+  runAttempt: '1',
+  repository: 'acme/images'
+}
+const INSTANCE_ID = 'i-0123456789abcdef0'
+const ROLE_ARN = 'arn:aws:iam::123456789012:role/bake-ami'
+
+const originalEnv = { ...process.env }
+
+/** `core.getInput` reads `INPUT_<NAME>`: upper case, spaces to `_`, dashes kept. */
+function setInput(name: string, value: string): void {
+  process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+}
+
+function setInputs(inputs: Record<string, string>): void {
+  for (const [name, value] of Object.entries(inputs)) setInput(name, value)
+}
+
+/** The inputs every run needs, plus a region. */
+function setRequired(): void {
+  setInputs({ [Inputs.InstanceId]: INSTANCE_ID, [Inputs.Name]: 'web-{{ ref_name }}', [Inputs.AwsRegion]: 'eu-west-1' })
+}
+
+function read(run: GithubRun = RUN): Settings {
+  return readSettings(NOW_MS, run)
+}
+
+/** Runs `readSettings` and returns the `InputError` it throws, failing the test if it throws anything else. */
+function inputError(run: GithubRun = RUN): InputError {
+  let thrown: unknown
+  try {
+    read(run)
+  } catch (error) {
+    thrown = error
+  }
+  expect(thrown).toBeInstanceOf(InputError)
+  return thrown as InputError
+}
+
+function expectInputError(input: string, fragment: string, run: GithubRun = RUN): void {
+  const error = inputError(run)
+  expect(error.input).toBe(input)
+  expect(error.message.toLowerCase()).toContain(`input '${input}'`)
+  expect(error.message).toContain(fragment)
+}
+
+beforeEach(() => {
+  for (const key of Object.keys(process.env)) {
+    if (key.startsWith('INPUT_')) delete process.env[key]
+  }
+  delete process.env.AWS_REGION
+  delete process.env.AWS_DEFAULT_REGION
+})
+
+afterAll(() => {
+  for (const key of Object.keys(process.env)) delete process.env[key]
+  Object.assign(process.env, originalEnv)
+})
+
+describe('defaults', () => {
+  it('gives every setting its default when only the required inputs and a region are set', () => {
+    setRequired()
+    expect(read()).toStrictEqual({
+      source: { kind: 'instance', instanceId: INSTANCE_ID },
+      name: 'web-main',
+      description: '',
+      noReboot: false,
+      tags: [],
+      tagSnapshots: true,
+      blockDeviceMappings: [],
+      snapshotLocation: undefined,
+      region: 'eu-west-1',
+      credentials: { kind: 'default-chain' },
+      wait: true,
+      waitTimeoutMs: 60 * 60 * 1000,
+      cleanupOnFailure: true,
+      dryRun: false
+    })
+  })
+
+  it('gives the same settings for the defaults action.yml declares as for empty inputs', () => {
+    setRequired()
+    const fromEmpty = read()
+    const defaults = actionDefaults()
+    expect(Object.keys(defaults)).toHaveLength(15)
+    for (const [name, value] of Object.entries(defaults)) setInput(name, value)
+    setRequired()
+    expect(read()).toStrictEqual(fromEmpty)
+  })
+
+  it('fills in the session name, duration and audience when only role-to-assume is set', () => {
+    setRequired()
+    setInput(Inputs.RoleToAssume, ROLE_ARN)
+    expect(read().credentials).toStrictEqual({
+      kind: 'oidc',
+      roleArn: ROLE_ARN,
+      sessionName: 'bake-ami',
+      durationSeconds: 3600,
+      audience: 'sts.amazonaws.com'
+    })
+  })
+
+  it('passes the oidc inputs through when given', () => {
+    setRequired()
+    setInputs({
+      [Inputs.RoleToAssume]: ROLE_ARN,
+      [Inputs.RoleSessionName]: 'release@acme',
+      [Inputs.RoleDurationSeconds]: '7200',
+      [Inputs.Audience]: 'sts.amazonaws.com.cn'
+    })
+    expect(read().credentials).toStrictEqual({
+      kind: 'oidc',
+      roleArn: ROLE_ARN,
+      sessionName: 'release@acme',
+      durationSeconds: 7200,
+      audience: 'sts.amazonaws.com.cn'
+    })
+  })
+})
+
+describe('instance-id', () => {
+  it.each(['i-0123abcd', 'i-0123456789abcdef0'])('accepts %s', id => {
+    setRequired()
+    setInput(Inputs.InstanceId, id)
+    expect(read().source).toStrictEqual({ kind: 'instance', instanceId: id })
+  })
+
+  it.each([
+    ['9 hex digits', 'i-0123abcde'],
+    ['16 hex digits', 'i-0123456789abcdef'],
+    ['upper case', 'i-0123ABCD'],
+    ['no prefix', '0123abcd'],
+    ['an AMI id', 'ami-0123abcd']
+  ])('rejects %s (%s)', (_, id) => {
+    setRequired()
+    setInput(Inputs.InstanceId, id)
+    expectInputError(Inputs.InstanceId, `Invalid value '${id}' for input 'instance-id': expected 'i-' followed by 8 or 17`)
+  })
+
+  it('is required', () => {
+    setRequired()
+    setInput(Inputs.InstanceId, '')
+    expectInputError(Inputs.InstanceId, 'is required')
+  })
+})
+
+describe('name', () => {
+  it.each([
+    ['3 characters', 'abc', 'abc'],
+    ['128 characters', 'a'.repeat(128), 'a'.repeat(128)],
+    ['3 characters once rendered', 'x{{ run_number }}', 'x42'],
+    ['128 characters once rendered', `${'a'.repeat(118)}{{ run_id }}`, `${'a'.repeat(118)}1234567890`],
+    ['every allowed literal character', "Az09 ()[]./-'@_", "Az09 ()[]./-'@_"],
+    ['placeholders without spaces', '{{sha}}', SHA],
+    ['placeholders with extra spaces', '{{  sha  }}', SHA],
+    ['several placeholders', 'web-{{ ref_name }}-{{ short_sha }}-{{ datetime }}', 'web-main-a1b2c3d-20261128T083542Z'],
+    ['every placeholder', 'x {{ timestamp }} {{ date }} {{ run_attempt }} {{ instance_id }}', `x 1795854942 2026-11-28 1 ${INSTANCE_ID}`]
+  ])('accepts %s', (_, template, name) => {
+    setRequired()
+    setInput(Inputs.Name, template)
+    expect(read().name).toBe(name)
+  })
+
+  it('makes a substituted value fit the AMI name alphabet', () => {
+    setRequired()
+    setInput(Inputs.Name, 'web-{{ ref_name }}')
+    expect(read({ ...RUN, refName: 'fix:login*page' }).name).toBe('web-fix-login-page')
+  })
+
+  it('replaces each character of a value outside the alphabet with -, keeping the allowed ones', () => {
+    setRequired()
+    setInput(Inputs.Name, '{{ repository }}')
+    expect(read({ ...RUN, repository: 'acme/ü+images' }).name).toBe('acme/--images')
+  })
+
+  it.each([
+    ['2 characters', 'ab', "the rendered name 'ab' has 2 characters; EC2 allows 3 to 128"],
+    ['129 characters', 'a'.repeat(129), 'has 129 characters; EC2 allows 3 to 128'],
+    ['2 characters once rendered', '{{ run_number }}', "the rendered name '42' has 2 characters"],
+    ['129 characters once rendered', `${'a'.repeat(119)}{{ run_id }}`, 'has 129 characters'],
+    ['a literal colon', 'web:{{ ref_name }}', "':' is not allowed in an AMI name; use letters, digits, spaces and ( ) [ ] . / - ' @ _"],
+    ['a literal asterisk', 'web-*', "'*' is not allowed in an AMI name"],
+    ['a single brace', 'web-{ sha }', "'{' is not allowed in an AMI name"],
+    ['an unknown placeholder', 'web-{{ branch }}', "unknown placeholder '{{ branch }}'; known placeholders: {{ timestamp }}, {{ date }}"],
+    ['a placeholder in the wrong case', 'web-{{ SHA }}', "unknown placeholder '{{ SHA }}'"],
+    ['an empty placeholder', 'web-{{ }}', 'unknown placeholder']
+  ])('rejects %s', (_, template, fragment) => {
+    setRequired()
+    setInput(Inputs.Name, template)
+    expectInputError(Inputs.Name, fragment)
+  })
+
+  it('lists every known placeholder when one is unknown', () => {
+    setRequired()
+    setInput(Inputs.Name, '{{ branch }}')
+    expect(inputError().message).toContain(
+      'known placeholders: {{ timestamp }}, {{ date }}, {{ datetime }}, {{ sha }}, {{ short_sha }}, {{ ref_name }}, ' +
+        '{{ run_id }}, {{ run_number }}, {{ run_attempt }}, {{ repository }}, {{ instance_id }}'
+    )
+  })
+
+  it.each([
+    ['sha', 'web-{{ sha }}', { ...RUN, sha: undefined }],
+    ['short_sha', 'web-{{ short_sha }}', { ...RUN, sha: undefined }],
+    ['ref_name', 'web-{{ ref_name }}', { ...RUN, refName: undefined }],
+    ['run_attempt', 'web-{{ run_attempt }}', { ...RUN, runAttempt: undefined }]
+  ])('rejects {{ %s }} when this run has no value for it', (placeholder, template, run) => {
+    setRequired()
+    setInput(Inputs.Name, template)
+    expectInputError(Inputs.Name, `placeholder '{{ ${placeholder} }}' has no value in this run`, run)
+  })
+
+  it('is required', () => {
+    setRequired()
+    setInput(Inputs.Name, '')
+    expectInputError(Inputs.Name, 'is required')
+  })
+})
+
+describe('description', () => {
+  it.each([
+    ['255 characters', 'd'.repeat(255), 'd'.repeat(255)],
+    ['255 characters once rendered', `${'d'.repeat(245)}{{ run_id }}`, `${'d'.repeat(245)}1234567890`],
+    ['characters an AMI name may not hold, unchanged', 'Built from {{ ref_name }}: *all*', 'Built from fix:x: *all*']
+  ])('accepts %s', (_, template, description) => {
+    setRequired()
+    setInput(Inputs.Description, template)
+    expect(read({ ...RUN, refName: 'fix:x' }).description).toBe(description)
+  })
+
+  it.each([
+    ['256 characters', 'd'.repeat(256), 'the rendered description has 256 characters; EC2 allows at most 255'],
+    ['256 characters once rendered', `${'d'.repeat(246)}{{ run_id }}`, 'has 256 characters'],
+    ['an unknown placeholder', 'from {{ branch }}', "unknown placeholder '{{ branch }}'"]
+  ])('rejects %s', (_, template, fragment) => {
+    setRequired()
+    setInput(Inputs.Description, template)
+    expectInputError(Inputs.Description, fragment)
+  })
+
+  it('rejects a placeholder without a value in this run', () => {
+    setRequired()
+    setInput(Inputs.Description, 'at {{ sha }}')
+    expectInputError(Inputs.Description, "placeholder '{{ sha }}' has no value", { ...RUN, sha: undefined })
+  })
+})
+
+describe('tags', () => {
+  function tagsFrom(text: string) {
+    setRequired()
+    setInput(Inputs.Tags, text)
+    return read().tags
+  }
+
+  it('reads one Key=Value a line, skipping blank lines and # comments', () => {
+    expect(tagsFrom('\n# who owns it\nTeam=images\n\n   # indented comment\n  Env = prod  \n')).toStrictEqual([
+      { key: 'Team', value: 'images' },
+      { key: 'Env', value: 'prod' }
+    ])
+  })
+
+  it('splits at the first =, so a value may hold =', () => {
+    expect(tagsFrom('Query=a=b==c')).toStrictEqual([{ key: 'Query', value: 'a=b==c' }])
+  })
+
+  it('accepts an empty value', () => {
+    expect(tagsFrom('Empty=')).toStrictEqual([{ key: 'Empty', value: '' }])
+  })
+
+  it('renders placeholders in values, without making them fit the AMI name alphabet', () => {
+    setRequired()
+    setInput(Inputs.Tags, 'Commit={{ sha }}\nBuilt={{date}}\nBranch={{ ref_name }}')
+    expect(read({ ...RUN, refName: 'fix:login*page' }).tags).toStrictEqual([
+      { key: 'Commit', value: SHA },
+      { key: 'Built', value: '2026-11-28' },
+      { key: 'Branch', value: 'fix:login*page' }
+    ])
+  })
+
+  it.each([
+    ['a key of 127 characters', `${'k'.repeat(127)}=v`, [{ key: 'k'.repeat(127), value: 'v' }]],
+    ['a value of 256 characters', `K=${'v'.repeat(256)}`, [{ key: 'K', value: 'v'.repeat(256) }]],
+    ['a key that merely contains aws:', 'my-aws:key=v', [{ key: 'my-aws:key', value: 'v' }]]
+  ])('accepts %s', (_, text, tags) => {
+    expect(tagsFrom(text)).toStrictEqual(tags)
+  })
+
+  it('accepts 50 tags', () => {
+    const lines = Array.from({ length: 50 }, (_, i) => `Key${i}=value${i}`)
+    expect(tagsFrom(lines.join('\n'))).toHaveLength(50)
+  })
+
+  it.each([
+    ['a line without =', 'Team', "Invalid value 'Team' for input 'tags': expected one 'Key=Value' per line"],
+    ['a key of 128 characters', `${'k'.repeat(128)}=v`, 'a tag key must have 1 to 127 characters, not 128'],
+    ['an empty key', '=value', 'a tag key must have 1 to 127 characters, not 0'],
+    ['a blank key', '  = value', 'not 0'],
+    ['the aws: prefix', 'aws:owner=me', "tag keys starting with 'aws:' are reserved for AWS"],
+    ['the AWS: prefix', 'AWS:owner=me', "starting with 'aws:' are reserved"],
+    ['the Aws: prefix', 'Aws:Owner=me', "starting with 'aws:' are reserved"],
+    ['a key given twice', 'Team=a\nEnv=b\nTeam=c', "tag key 'Team' is given twice"],
+    ['a value of 257 characters', `K=${'v'.repeat(257)}`, "the rendered value of 'K' has 257 characters; EC2 allows at most 256"],
+    ['a value of 257 characters once rendered', `K=${'v'.repeat(247)}{{ run_id }}`, 'has 257 characters'],
+    ['an unknown placeholder in a value', 'Branch={{ branch }}', "unknown placeholder '{{ branch }}'"],
+    ['51 tags', Array.from({ length: 51 }, (_, i) => `Key${i}=v`).join('\n'), "Invalid value '51 tags' for input 'tags': EC2 allows at most 50 tags"]
+  ])('rejects %s', (_, text, fragment) => {
+    setRequired()
+    setInput(Inputs.Tags, text)
+    expectInputError(Inputs.Tags, fragment)
+  })
+
+  it('rejects a placeholder without a value in this run', () => {
+    setRequired()
+    setInput(Inputs.Tags, 'Commit={{ sha }}')
+    expectInputError(Inputs.Tags, "placeholder '{{ sha }}' has no value", { ...RUN, sha: undefined })
+  })
+})
+
+describe.each([
+  [Inputs.NoReboot, 'noReboot', false],
+  [Inputs.TagSnapshots, 'tagSnapshots', true],
+  [Inputs.Wait, 'wait', true],
+  [Inputs.CleanupOnFailure, 'cleanupOnFailure', true],
+  [Inputs.DryRun, 'dryRun', false]
+] as const)('boolean input %s', (input, field, fallback) => {
+  it.each([
+    ['true', true],
+    ['True', true],
+    ['TRUE', true],
+    ['false', false],
+    ['False', false],
+    ['FALSE', false],
+    [' true ', true],
+    ['', fallback]
+  ])("reads '%s' as %s", (value, expected) => {
+    setRequired()
+    setInput(input, value)
+    expect(read()[field]).toBe(expected)
+  })
+
+  it.each(['yes', 'no', '1', '0', 'tru', 'on', 'tRUE'])("rejects '%s'", value => {
+    setRequired()
+    setInput(input, value)
+    expectInputError(input, `Invalid value '${value}' for input '${input}': expected a YAML boolean`)
+  })
+})
+
+describe('block-device-mappings', () => {
+  it('passes valid CLI JSON through as given', () => {
+    const mappings = [
+      {
+        DeviceName: '/dev/sdb',
+        Ebs: {
+          DeleteOnTermination: true,
+          Iops: 3000,
+          SnapshotId: 'snap-0123456789abcdef0',
+          VolumeSize: 100,
+          VolumeType: 'gp3',
+          KmsKeyId: 'alias/images',
+          Throughput: 125,
+          Encrypted: true
+        }
+      },
+      { DeviceName: '/dev/sdc', NoDevice: '' },
+      { DeviceName: '/dev/sdd', VirtualName: 'ephemeral0' }
+    ]
+    setRequired()
+    setInput(Inputs.BlockDeviceMappings, JSON.stringify(mappings, null, 2))
+    expect(read().blockDeviceMappings).toStrictEqual(mappings)
+  })
+
+  it('accepts an empty array', () => {
+    setRequired()
+    setInput(Inputs.BlockDeviceMappings, '[]')
+    expect(read().blockDeviceMappings).toStrictEqual([])
+  })
+
+  it.each([
+    ['invalid JSON', '[{"DeviceName": "/dev/sdb"', "not valid JSON ("],
+    ['an object instead of an array', '{"DeviceName": "/dev/sdb"}', 'expected a JSON array of mappings'],
+    ['a mapping that is not an object', '["/dev/sdb"]', 'mapping 1 is not an object'],
+    ['an unknown key', '[{"DeviceName": "/dev/sdb", "Size": 8}]', "mapping 1 has unknown key 'Size'; allowed: DeviceName, VirtualName, NoDevice, Ebs"],
+    ['a missing DeviceName', '[{"Ebs": {"VolumeSize": 8}}]', 'mapping 1 needs a DeviceName such as /dev/sdb'],
+    ['an empty DeviceName', '[{"DeviceName": ""}]', 'mapping 1 needs a DeviceName'],
+    ['a NoDevice that is not a string', '[{"DeviceName": "/dev/sdb", "NoDevice": true}]', 'mapping 1: NoDevice must be a string'],
+    ['an Ebs that is not an object', '[{"DeviceName": "/dev/sdb", "Ebs": 8}]', 'mapping 1: Ebs must be an object'],
+    ['an unknown Ebs key', '[{"DeviceName": "/dev/sdb", "Ebs": {"Size": 8}}]', "mapping 1: unknown Ebs key 'Size'; allowed: DeleteOnTermination, Iops"],
+    ['a VolumeSize string', '[{"DeviceName": "/dev/sdb", "Ebs": {"VolumeSize": "8"}}]', 'mapping 1: Ebs.VolumeSize must be a number'],
+    ['an Encrypted string', '[{"DeviceName": "/dev/sdb", "Ebs": {"Encrypted": "true"}}]', 'mapping 1: Ebs.Encrypted must be a boolean'],
+    ['a KmsKeyId number', '[{"DeviceName": "/dev/sdb", "Ebs": {"KmsKeyId": 1}}]', 'mapping 1: Ebs.KmsKeyId must be a string'],
+    ['an unknown VolumeType', '[{"DeviceName": "/dev/sdb", "Ebs": {"VolumeType": "gp4"}}]', 'mapping 1: Ebs.VolumeType must be one of standard, io1, io2, gp2, gp3, sc1, st1'],
+    ['a zero VolumeSize', '[{"DeviceName": "/dev/sdb", "Ebs": {"VolumeSize": 0}}]', 'mapping 1: Ebs.VolumeSize must be a positive whole number'],
+    ['a negative VolumeSize', '[{"DeviceName": "/dev/sdb", "Ebs": {"VolumeSize": -8}}]', 'Ebs.VolumeSize must be a positive whole number'],
+    ['a fractional VolumeSize', '[{"DeviceName": "/dev/sdb", "Ebs": {"VolumeSize": 1.5}}]', 'Ebs.VolumeSize must be a positive whole number'],
+    ['a problem in the second mapping', '[{"DeviceName": "/dev/sdb"}, {"DeviceName": "/dev/sdc", "Ebs": {"Iops": 0}}]', 'mapping 2: Ebs.Iops must be a positive whole number']
+  ])('rejects %s', (_, json, fragment) => {
+    setRequired()
+    setInput(Inputs.BlockDeviceMappings, json)
+    expectInputError(Inputs.BlockDeviceMappings, fragment)
+  })
+})
+
+describe('snapshot-location', () => {
+  it.each([
+    ['', undefined],
+    ['regional', 'regional'],
+    ['local', 'local']
+  ])("reads '%s' as %s", (value, location) => {
+    setRequired()
+    setInput(Inputs.SnapshotLocation, value)
+    expect(read().snapshotLocation).toBe(location)
+  })
+
+  it.each(['Regional', 'outpost'])("rejects '%s'", value => {
+    setRequired()
+    setInput(Inputs.SnapshotLocation, value)
+    expectInputError(Inputs.SnapshotLocation, `Invalid value '${value}' for input 'snapshot-location': expected 'regional' or 'local'`)
+  })
+})
+
+describe('aws-region', () => {
+  beforeEach(() => {
+    setInputs({ [Inputs.InstanceId]: INSTANCE_ID, [Inputs.Name]: 'web' })
+  })
+
+  it('prefers the input to AWS_REGION and AWS_DEFAULT_REGION', () => {
+    setInput(Inputs.AwsRegion, 'eu-central-2')
+    process.env.AWS_REGION = 'us-east-1'
+    process.env.AWS_DEFAULT_REGION = 'us-west-2'
+    expect(read().region).toBe('eu-central-2')
+  })
+
+  it('prefers AWS_REGION to AWS_DEFAULT_REGION', () => {
+    process.env.AWS_REGION = 'us-east-1'
+    process.env.AWS_DEFAULT_REGION = 'us-west-2'
+    expect(read().region).toBe('us-east-1')
+  })
+
+  it('falls back to AWS_DEFAULT_REGION', () => {
+    process.env.AWS_DEFAULT_REGION = 'us-west-2'
+    expect(read().region).toBe('us-west-2')
+  })
+
+  it.each(['us-gov-west-1', 'cn-north-1', 'ap-southeast-5'])('accepts %s', region => {
+    setInput(Inputs.AwsRegion, region)
+    expect(read().region).toBe(region)
+  })
+
+  it('fails when no region is given anywhere', () => {
+    expectInputError(Inputs.AwsRegion, 'AWS_REGION nor AWS_DEFAULT_REGION')
+    expect(inputError().value).toBeUndefined()
+  })
+
+  it.each(['us-east1', 'US-EAST-1', 'useast-1', 'eu-west-1a'])("rejects a malformed input '%s'", region => {
+    setInput(Inputs.AwsRegion, region)
+    expectInputError(Inputs.AwsRegion, `Invalid value '${region}' for input 'aws-region': (from input 'aws-region') expected a region code`)
+  })
+
+  it('says when a malformed region came from the environment', () => {
+    process.env.AWS_REGION = 'Frankfurt'
+    expectInputError(Inputs.AwsRegion, "Invalid value 'Frankfurt' for input 'aws-region': (from AWS_REGION) expected a region code")
+  })
+})
+
+describe('role-to-assume', () => {
+  it.each([
+    ['a plain role', ROLE_ARN],
+    ['a role with a path', 'arn:aws:iam::123456789012:role/ci/github/bake-ami'],
+    ['the aws-cn partition', 'arn:aws-cn:iam::123456789012:role/bake-ami'],
+    ['the aws-us-gov partition', 'arn:aws-us-gov:iam::123456789012:role/bake-ami'],
+    ['a name using every allowed character', 'arn:aws:iam::123456789012:role/Bake_AMI+=,.@-1']
+  ])('accepts %s', (_, arn) => {
+    setRequired()
+    setInput(Inputs.RoleToAssume, arn)
+    expect(read().credentials).toMatchObject({ kind: 'oidc', roleArn: arn })
+  })
+
+  it.each([
+    ['a user ARN', 'arn:aws:iam::123456789012:user/alice'],
+    ['a role name alone', 'bake-ami'],
+    ['a short account id', 'arn:aws:iam::12345:role/bake-ami'],
+    ['an sts assumed-role ARN', 'arn:aws:sts::123456789012:assumed-role/bake-ami/session'],
+    ['garbage', 'not an arn']
+  ])('rejects %s', (_, arn) => {
+    setRequired()
+    setInput(Inputs.RoleToAssume, arn)
+    expectInputError(Inputs.RoleToAssume, `Invalid value '${arn}' for input 'role-to-assume': expected an IAM role ARN`)
+  })
+})
+
+describe('role-session-name', () => {
+  it.each(['ab', 's'.repeat(64), 'Release_1+=,.@-x'])("accepts '%s'", name => {
+    setRequired()
+    setInputs({ [Inputs.RoleToAssume]: ROLE_ARN, [Inputs.RoleSessionName]: name })
+    expect(read().credentials).toMatchObject({ sessionName: name })
+  })
+
+  it.each(['a', 's'.repeat(65), 'has space', 'a/b', 'a:b'])("rejects '%s'", name => {
+    setRequired()
+    setInputs({ [Inputs.RoleToAssume]: ROLE_ARN, [Inputs.RoleSessionName]: name })
+    expectInputError(Inputs.RoleSessionName, '2 to 64 characters of letters, digits and + = , . @ _ -')
+  })
+})
+
+describe('role-duration-seconds', () => {
+  it.each([
+    ['900', 900],
+    ['43200', 43200]
+  ])("accepts '%s'", (value, seconds) => {
+    setRequired()
+    setInputs({ [Inputs.RoleToAssume]: ROLE_ARN, [Inputs.RoleDurationSeconds]: value })
+    expect(read().credentials).toMatchObject({ durationSeconds: seconds })
+  })
+
+  it.each(['899', '43201', '1h', 'abc', '-900', '900.0', '0'])("rejects '%s'", value => {
+    setRequired()
+    setInputs({ [Inputs.RoleToAssume]: ROLE_ARN, [Inputs.RoleDurationSeconds]: value })
+    expectInputError(Inputs.RoleDurationSeconds, `Invalid value '${value}' for input 'role-duration-seconds': expected whole seconds from 900 to 43200`)
+  })
+})
+
+describe('wait-timeout', () => {
+  it.each([
+    ['90s', 90_000],
+    ['45m', 45 * 60_000],
+    ['2h', 2 * 3_600_000],
+    ['1h30m', 90 * 60_000],
+    ['1h30m15s', 5_415_000],
+    ['3600', 3_600_000],
+    ['1', 1000]
+  ])("reads '%s' as %d ms", (value, ms) => {
+    setRequired()
+    setInput(Inputs.WaitTimeout, value)
+    expect(read().waitTimeoutMs).toBe(ms)
+  })
+
+  it.each(['0', '0s', '0h0m', '-5', '1d', 'abc', '1.5h', '30m1h', '1h 30m', 'h'])("rejects '%s'", value => {
+    setRequired()
+    setInput(Inputs.WaitTimeout, value)
+    expectInputError(Inputs.WaitTimeout, `Invalid value '${value}' for input 'wait-timeout': expected a duration such as 90s, 45m, 2h or 1h30m`)
+  })
+})
+
+/** The `default:` of every input in action.yml that has one. */
+function actionDefaults(): Record<string, string> {
+  const action = parse(readFileSync(new URL('../action.yml', import.meta.url), 'utf8')) as {
+    inputs: Record<string, { default?: string }>
+  }
+  return Object.fromEntries(
+    Object.entries(action.inputs).flatMap(([name, input]) => (input.default === undefined ? [] : [[name, input.default]]))
+  )
+}

@@ -1,0 +1,100 @@
+import { EC2Client } from '@aws-sdk/client-ec2'
+import { Sha256 } from '@smithy/core/checksum'
+import { SignatureV4 } from '@smithy/signature-v4'
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types'
+import type { Sim } from '../../sim/index.js'
+
+// Shared by the sim's tests: real SDK clients pointed at a sim through the environment, as the action's
+// own clients will be.
+
+export const REGION = 'us-east-1'
+
+/** Sets the sim's variables in process.env (the SDK and @actions/core read them there) and undoes it. */
+export function useSimEnv(sim: Sim): () => void {
+  const vars = sim.env()
+  const before = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]))
+  Object.assign(process.env, vars)
+  return () => {
+    for (const [name, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
+  }
+}
+
+/** maxAttempts 1 by default, so a test sees the raw answer instead of the SDK's retries. */
+export function ec2Client(credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider, options: { maxAttempts?: number; region?: string } = {}): EC2Client {
+  return new EC2Client({ region: options.region ?? REGION, maxAttempts: options.maxAttempts ?? 1, credentials })
+}
+
+export function staticCredentials(sim: Sim): AwsCredentialIdentity {
+  return { accessKeyId: sim.staticKeys.accessKeyId, secretAccessKey: sim.staticKeys.secretAccessKey }
+}
+
+export interface QueryAnswer {
+  status: number
+  headers: Headers
+  body: string
+}
+
+const VERSIONS = { ec2: '2016-11-15', sts: '2011-06-15' }
+
+/**
+ * A raw Query API call, signed with the SDK's own SigV4 signer: for signed STS actions the installed SDK
+ * has no command for (its nested STS client knows only the AssumeRole family), and for requests no SDK
+ * command would send.
+ */
+export async function signedCall(
+  sim: Sim,
+  service: 'ec2' | 'sts',
+  credentials: AwsCredentialIdentity,
+  params: Record<string, string>
+): Promise<QueryAnswer> {
+  const url = new URL(`${sim.env()[service === 'ec2' ? 'AWS_ENDPOINT_URL_EC2' : 'AWS_ENDPOINT_URL_STS']}/`)
+  const body = new URLSearchParams({ Version: VERSIONS[service], ...params }).toString()
+  const signer = new SignatureV4({ credentials, region: REGION, service, sha256: Sha256 })
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded' },
+    body
+  })
+  const response = await fetch(url, { method: 'POST', headers: signed.headers, body })
+  return { status: response.status, headers: response.headers, body: await response.text() }
+}
+
+export function signedStsCall(sim: Sim, credentials: AwsCredentialIdentity, params: Record<string, string>): Promise<QueryAnswer> {
+  return signedCall(sim, 'sts', credentials, params)
+}
+
+/** The text of <name> in an XML answer. */
+export function xmlValue(xml: string, name: string): string | undefined {
+  const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)
+  return match?.[1].replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+}
+
+/** Polls `read` until `done` holds for its result, or fails after `timeoutMs`. */
+export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T[]> {
+  const seen: T[] = []
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await read()
+    seen.push(value)
+    if (done(value)) return seen
+    if (Date.now() > deadline) throw new Error(`still not done after ${timeoutMs} ms: ${JSON.stringify(value)}`)
+    await new Promise((resolve) => setTimeout(resolve, 40))
+  }
+}
+
+/** The rejection of a promise that must reject, as the SDK's error type. */
+export async function rejection(promise: Promise<unknown>): Promise<Error & { name: string; $metadata?: { httpStatusCode?: number } }> {
+  try {
+    await promise
+  } catch (error) {
+    return error as Error & { name: string }
+  }
+  throw new Error('expected a rejection')
+}

@@ -1,0 +1,271 @@
+export const id = 559;
+export const ids = [559];
+export const modules = {
+
+/***/ 1559:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  connect: () => (/* binding */ connect)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
+var core = __webpack_require__(6257);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ec2/dist-cjs/index.js
+var dist_cjs = __webpack_require__(5193);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-providers/dist-cjs/index.js
+var credential_providers_dist_cjs = __webpack_require__(9719);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(3916);
+;// CONCATENATED MODULE: ./src/credentials.ts
+/**
+ * AWS credentials for the bake: GitHub OIDC token -> STS AssumeRoleWithWebIdentity, renewed with a
+ * fresh OIDC token whenever they near expiry or AWS says they expired (a runner's ID tokens live
+ * minutes, a bake can take hours). Every secret is masked the moment it exists.
+ */
+
+
+/** Renew this long before the credentials expire, as the SDK's own providers do. */
+const EXPIRY_MARGIN_MS = 5 * 60 * 1000;
+function roleCredentials(settings, region, deps) {
+    let current;
+    const assume = async () => {
+        if (!deps.canRequestIdToken()) {
+            throw new errors/* AwsError */.Gy('AssumeRoleWithWebIdentity', 'MissingIdTokenPermission', `'role-to-assume' is set but this job cannot request a GitHub OIDC token. ` +
+                `Give the job 'permissions: id-token: write' (and 'contents: read') in the workflow.`);
+        }
+        const token = await fetchToken(settings.audience, deps);
+        try {
+            const credentials = await (0,credential_providers_dist_cjs/* fromWebToken */.G7)({
+                roleArn: settings.roleArn,
+                roleSessionName: settings.sessionName,
+                durationSeconds: settings.durationSeconds,
+                webIdentityToken: token,
+                clientConfig: { region }
+            })();
+            for (const secret of [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken]) {
+                if (secret)
+                    deps.mask(secret);
+            }
+            return credentials;
+        }
+        catch (error) {
+            throw explainAssumeRoleError(error, settings, token);
+        }
+    };
+    const start = () => {
+        const attempt = assume();
+        // A failed attempt is not kept: the next request tries again.
+        attempt.catch(() => {
+            if (current === attempt)
+                current = undefined;
+        });
+        current = attempt;
+        return attempt;
+    };
+    const provider = Object.assign(async () => {
+        const held = await (current ?? start());
+        return expiresSoon(held, deps.now()) ? start() : held;
+    }, { memoized: true });
+    return { provider, renew: () => (current = undefined) };
+}
+function expiresSoon(credentials, now) {
+    return credentials.expiration !== undefined && credentials.expiration.getTime() - now < EXPIRY_MARGIN_MS;
+}
+async function fetchToken(audience, deps) {
+    try {
+        return await deps.getIDToken(audience);
+    }
+    catch (error) {
+        throw new errors/* AwsError */.Gy('GetIDToken', 'IdTokenRequestFailed', `Could not get a GitHub OIDC token for audience '${audience}': ${(0,errors/* describeError */.Uc)(error)}. ` +
+            `Check that the job has 'permissions: id-token: write'.`, error);
+    }
+}
+/** The token's `sub` and `aud` claims, which the role's trust policy has to match; never the token. */
+function tokenClaims(token) {
+    try {
+        const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+        const aud = Array.isArray(payload.aud) ? payload.aud.join(', ') : payload.aud;
+        return { sub: typeof payload.sub === 'string' ? payload.sub : undefined, aud: typeof aud === 'string' ? aud : undefined };
+    }
+    catch {
+        return {};
+    }
+}
+function explainAssumeRoleError(error, settings, token) {
+    const code = (0,errors/* awsErrorCode */.J6)(error);
+    const detail = (0,errors/* describeError */.Uc)(error);
+    const { sub = 'unknown', aud = settings.audience } = tokenClaims(token);
+    const trust = `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the federated principal ` +
+        `token.actions.githubusercontent.com with "token.actions.githubusercontent.com:aud" = "${aud}" and ` +
+        `"token.actions.githubusercontent.com:sub" matching "${sub}" (README: IAM trust policy).`;
+    const sentence = (() => {
+        switch (code) {
+            case 'AccessDenied':
+                return `Could not assume ${settings.roleArn}: ${detail}. ${trust}`;
+            case 'InvalidIdentityToken':
+                return (`AWS rejected GitHub's OIDC token for ${settings.roleArn}: ${detail}. Check that the account has the IAM ` +
+                    `OIDC identity provider token.actions.githubusercontent.com with audience "${aud}" (input 'audience'). ${trust}`);
+            case 'ExpiredTokenException':
+                return `GitHub's OIDC token expired before AWS accepted it (${detail}). Re-run the job; if it keeps happening, check the runner's clock.`;
+            case 'ValidationError':
+                return (`Could not assume ${settings.roleArn} for ${settings.durationSeconds} seconds: ${detail}. ` +
+                    `Lower 'role-duration-seconds' or raise the role's maximum session duration.`);
+            default:
+                return `Could not assume ${settings.roleArn} with GitHub's OIDC token: ${code}: ${detail}`;
+        }
+    })();
+    return new errors/* AwsError */.Gy('AssumeRoleWithWebIdentity', code, sentence, error);
+}
+
+;// CONCATENATED MODULE: ./src/ec2.ts
+/**
+ * Thin typed EC2 calls for one region. Each call turns AWS errors into sentences where it is made, and
+ * renews expired role credentials once before giving up.
+ */
+
+
+function ec2(options) {
+    const { region, principal, client } = options;
+    async function call(operation, where, send) {
+        try {
+            return await send();
+        }
+        catch (error) {
+            if (options.renewCredentials && (0,errors/* isExpiredCredentials */.CW)(error)) {
+                options.renewCredentials();
+                try {
+                    return await send();
+                }
+                catch (again) {
+                    throw (0,errors/* explainEc2Error */.wt)(operation, again, { region, principal, ...where });
+                }
+            }
+            throw (0,errors/* explainEc2Error */.wt)(operation, error, { region, principal, ...where });
+        }
+    }
+    return {
+        region,
+        principal,
+        async createImage(request) {
+            const output = await call('CreateImage', { instanceId: request.instanceId, name: request.name }, () => client.send(createImageCommand(request, false)));
+            if (!output.ImageId)
+                throw new Error(`CreateImage in ${region} answered without an image id`);
+            return output.ImageId;
+        },
+        async checkCreateImage(request) {
+            await call('CreateImage', { instanceId: request.instanceId, name: request.name }, () => client.send(createImageCommand(request, true)).then(() => undefined, 
+            // EC2's way of saying "this would have succeeded".
+            error => ((0,errors/* awsErrorCode */.J6)(error) === 'DryRunOperation' ? undefined : Promise.reject(error))));
+        },
+        async describeImage(imageId) {
+            const output = await call('DescribeImages', { imageId }, () => client.send(new dist_cjs/* DescribeImagesCommand */.ji5({ ImageIds: [imageId] })).catch(error => {
+                // Right after CreateImage, EC2 may not show the image yet (eventual consistency).
+                if ((0,errors/* awsErrorCode */.J6)(error) === 'InvalidAMIID.NotFound')
+                    return { Images: [] };
+                throw error;
+            }));
+            const image = output.Images?.[0];
+            return image && observeImage(image);
+        },
+        async describeSnapshots(snapshotIds) {
+            if (snapshotIds.length === 0)
+                return [];
+            const output = await call('DescribeSnapshots', {}, () => client.send(new dist_cjs/* DescribeSnapshotsCommand */.MmI({ SnapshotIds: [...snapshotIds] })));
+            return (output.Snapshots ?? []).map(snapshot => ({
+                snapshotId: snapshot.SnapshotId ?? '',
+                state: snapshot.State ?? 'pending',
+                progress: Number.parseInt(snapshot.Progress ?? '0', 10) || 0
+            }));
+        },
+        async findSnapshotsOf(imageId) {
+            const output = await call('DescribeSnapshots', { imageId }, () => client.send(new dist_cjs/* DescribeSnapshotsCommand */.MmI({
+                OwnerIds: ['self'],
+                Filters: [{ Name: 'description', Values: [`*for ${imageId} *`, `*for ${imageId}`] }]
+            })));
+            return (output.Snapshots ?? []).flatMap(snapshot => (snapshot.SnapshotId ? [snapshot.SnapshotId] : []));
+        },
+        async deregisterImage(imageId) {
+            return call('DeregisterImage', { imageId }, () => client.send(new dist_cjs/* DeregisterImageCommand */.x2c({ ImageId: imageId })).then(() => true, error => ((0,errors/* awsErrorCode */.J6)(error) === 'InvalidAMIID.NotFound' ? false : Promise.reject(error))));
+        },
+        async deleteSnapshot(snapshotId) {
+            return call('DeleteSnapshot', {}, () => client.send(new dist_cjs/* DeleteSnapshotCommand */.tZN({ SnapshotId: snapshotId })).then(() => true, error => ((0,errors/* awsErrorCode */.J6)(error) === 'InvalidSnapshot.NotFound' ? false : Promise.reject(error))));
+        }
+    };
+}
+function createImageCommand(request, dryRun) {
+    return new dist_cjs/* CreateImageCommand */.T6T({
+        InstanceId: request.instanceId,
+        Name: request.name,
+        Description: request.description || undefined,
+        NoReboot: request.noReboot,
+        TagSpecifications: tagSpecifications(request),
+        BlockDeviceMappings: request.blockDeviceMappings.length ? [...request.blockDeviceMappings] : undefined,
+        SnapshotLocation: request.snapshotLocation,
+        DryRun: dryRun || undefined
+    });
+}
+function tagSpecifications(request) {
+    if (request.tags.length === 0)
+        return undefined;
+    const tags = request.tags.map(tag => ({ Key: tag.key, Value: tag.value }));
+    const types = request.tagSnapshots ? ['image', 'snapshot'] : ['image'];
+    return types.map(type => ({ ResourceType: type, Tags: tags }));
+}
+function observeImage(image) {
+    return {
+        state: image.State ?? 'pending',
+        stateReason: image.StateReason && { code: image.StateReason.Code, message: image.StateReason.Message },
+        snapshotIds: (image.BlockDeviceMappings ?? []).flatMap(mapping => (mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : []))
+    };
+}
+
+;// CONCATENATED MODULE: ./src/aws.ts
+/**
+ * The door to the AWS SDK. main loads this module only after the inputs are valid, so that a bad
+ * input fails before the SDK is even read from disk.
+ */
+
+
+
+
+/** How many times the SDK tries a call that failed for throttling, a 5xx or a dropped connection. */
+const MAX_ATTEMPTS = 8;
+function connect(credentials, home) {
+    const role = credentials.kind === 'oidc'
+        ? roleCredentials(credentials, home, {
+            getIDToken: audience => core/* getIDToken */.V9(audience),
+            mask: secret => core/* setSecret */.Pq(secret),
+            now: () => Date.now(),
+            canRequestIdToken: () => Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+        })
+        : undefined;
+    const principal = credentials.kind === 'oidc'
+        ? `role ${credentials.roleArn} (session ${credentials.sessionName})`
+        : 'the credentials from the default chain';
+    const clients = new Map();
+    return {
+        ec2(region) {
+            let client = clients.get(region);
+            if (!client) {
+                client = ec2({
+                    region,
+                    principal,
+                    client: new dist_cjs/* EC2Client */.gu5({ region, credentials: role?.provider, maxAttempts: MAX_ATTEMPTS }),
+                    renewCredentials: role?.renew
+                });
+                clients.set(region, client);
+            }
+            return client;
+        }
+    };
+}
+
+
+/***/ })
+
+};

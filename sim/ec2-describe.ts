@@ -1,0 +1,113 @@
+import type { Ec2Action } from './ec2-call.js'
+import { matchesFilters, readFilters, tagFieldValues } from './ec2-filters.js'
+import { assertIdFormat } from './ec2-id-format.js'
+import { imageXml, reservationXml, snapshotXml } from './ec2-render.js'
+import { readList } from './query-params.js'
+import { ServiceError } from './service-error.js'
+import { itemSet } from './xml.js'
+
+// DescribeImages, DescribeSnapshots and DescribeInstances. Every simulated resource belongs to the
+// sim's account, so an owner list selects all of them or none.
+
+/** Whether an Owner.N / OwnerId.N list admits the account's own resources (an empty list admits all). */
+function ownedBy(owners: string[], accountId: string): boolean {
+  return owners.length === 0 || owners.some((owner) => owner === 'self' || owner === accountId)
+}
+
+/** EC2 names every id it could not find, in one message. */
+function notFound(code: string, what: string, ids: string[]): ServiceError {
+  const message = ids.length === 1 ? `The ${what} '[${ids[0]}]' does not exist` : `The ${what}s '[${ids.join(', ')}]' do not exist`
+  return new ServiceError(400, code, message)
+}
+
+export const describeImages: Ec2Action = (call) => {
+  const { params, region, state, now, accountId } = call
+  const ids = readList(params, 'ImageId')
+  ids.forEach((id) => assertIdFormat('ami', id))
+  const owners = readList(params, 'Owner')
+  const filters = readFilters(params, ['name', 'image-id', 'state', 'description', 'owner-id', 'tag-key'])
+  call.authorize()
+
+  let images = ownedBy(owners, accountId) ? state.liveImages(region) : []
+  if (ids.length > 0) {
+    const missing = ids.filter((id) => !images.some((image) => image.imageId === id))
+    if (missing.length > 0) throw notFound('InvalidAMIID.NotFound', 'image id', missing)
+    images = images.filter((image) => ids.includes(image.imageId))
+  }
+  const views = images
+    .map((image) => ({ image, state: state.imageState(image, now), mappings: state.visibleMappings(image, now), accountId }))
+    .filter(({ image, state: imageState }) =>
+      matchesFilters(filters, (name) => {
+        const fields: Record<string, string[]> = {
+          name: [image.name],
+          'image-id': [image.imageId],
+          state: [imageState],
+          description: image.description === undefined ? [] : [image.description],
+          'owner-id': [accountId]
+        }
+        return fields[name] ?? tagFieldValues(image.tags, name) ?? []
+      })
+    )
+  return itemSet('imagesSet', views.map(imageXml))
+}
+
+export const describeSnapshots: Ec2Action = (call) => {
+  const { params, region, state, now, accountId } = call
+  const ids = readList(params, 'SnapshotId')
+  ids.forEach((id) => assertIdFormat('snap', id))
+  const owners = readList(params, 'Owner')
+  const filters = readFilters(params, ['description', 'snapshot-id', 'status', 'volume-id', 'owner-id', 'progress', 'tag-key'])
+  call.authorize()
+
+  let snapshots = ownedBy(owners, accountId) ? state.visibleSnapshots(region, now) : []
+  if (ids.length > 0) {
+    const missing = ids.filter((id) => !snapshots.some((s) => s.snapshotId === id))
+    // DescribeSnapshots names only the first missing snapshot, without brackets.
+    if (missing.length > 0) throw new ServiceError(400, 'InvalidSnapshot.NotFound', `The snapshot '${missing[0]}' does not exist.`)
+    snapshots = snapshots.filter((s) => ids.includes(s.snapshotId))
+  }
+  const items = snapshots
+    .map((snapshot) => ({ snapshot, phase: state.snapshotPhase(snapshot, now) }))
+    .filter(({ snapshot, phase }) =>
+      matchesFilters(filters, (name) => {
+        const fields: Record<string, string[]> = {
+          description: [snapshot.description],
+          'snapshot-id': [snapshot.snapshotId],
+          status: [phase.state],
+          'volume-id': [snapshot.volumeId],
+          'owner-id': [accountId],
+          progress: [`${phase.progress}%`]
+        }
+        return fields[name] ?? tagFieldValues(snapshot.tags, name) ?? []
+      })
+    )
+    .map(({ snapshot, phase }) => snapshotXml(snapshot, phase, accountId))
+  return itemSet('snapshotSet', items)
+}
+
+export const describeInstances: Ec2Action = (call) => {
+  const { params, region, state, accountId } = call
+  const ids = readList(params, 'InstanceId')
+  ids.forEach((id) => assertIdFormat('i', id))
+  const filters = readFilters(params, ['instance-id', 'instance-state-name', 'tag-key'])
+  call.authorize()
+
+  let instances = [...state.instances.values()].filter((i) => i.region === region)
+  if (ids.length > 0) {
+    const missing = ids.filter((id) => !instances.some((i) => i.instanceId === id))
+    if (missing.length > 0) {
+      const message = missing.length === 1 ? `The instance ID '${missing[0]}' does not exist` : `The instance IDs '${missing.join(', ')}' do not exist`
+      throw new ServiceError(400, 'InvalidInstanceID.NotFound', message)
+    }
+    instances = instances.filter((i) => ids.includes(i.instanceId))
+  }
+  const items = instances
+    .filter((instance) =>
+      matchesFilters(filters, (name) => {
+        const fields: Record<string, string[]> = { 'instance-id': [instance.instanceId], 'instance-state-name': [instance.state] }
+        return fields[name] ?? tagFieldValues(instance.tags, name) ?? []
+      })
+    )
+    .map((instance) => reservationXml(instance, accountId))
+  return itemSet('reservationSet', items)
+}

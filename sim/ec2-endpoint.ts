@@ -1,0 +1,129 @@
+import { authenticate, type AuthOutcome, type AuthProblem } from './authenticate.js'
+import { unauthorizedMessage, type AuthorizationMessages } from './authorization-messages.js'
+import type { Ec2Action, Ec2Call } from './ec2-call.js'
+import { createImage } from './ec2-create-image.js'
+import { describeImages, describeInstances, describeSnapshots } from './ec2-describe.js'
+import { deleteSnapshot, deregisterImage } from './ec2-remove.js'
+import type { Ec2State } from './ec2-state.js'
+import { createTags } from './ec2-tags.js'
+import type { Endpoint, Reply } from './endpoint.js'
+import type { Identities } from './identities.js'
+import { requestId } from './ids.js'
+import type { Permissions } from './permissions.js'
+import { readBoolean, requestParams, type Params } from './query-params.js'
+import { asServiceError, ServiceError } from './service-error.js'
+import { document, leaf, node } from './xml.js'
+
+// EC2 Query API, version 2016-11-15: signed form POSTs answered with <XResponse><requestId>…, errors as
+// <Response><Errors><Error>…</Error></Errors><RequestID>…</RequestID></Response>.
+
+const NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/'
+const VERSION = '2016-11-15'
+
+const ACTIONS = new Map<string, Ec2Action>([
+  ['CreateImage', createImage],
+  ['DescribeImages', describeImages],
+  ['DescribeSnapshots', describeSnapshots],
+  ['DescribeInstances', describeInstances],
+  ['DeregisterImage', deregisterImage],
+  ['DeleteSnapshot', deleteSnapshot],
+  ['CreateTags', createTags]
+])
+
+const CREDENTIALS_NOT_VALIDATED = 'AWS was not able to validate the provided access credentials'
+
+const AUTH_ERRORS: Record<AuthProblem, [number, string, string]> = {
+  missing: [401, 'MissingAuthenticationToken', 'The request must contain either a valid (registered) AWS access key ID or X.509 certificate.'],
+  malformed: [400, 'IncompleteSignature', 'The request signature does not conform to AWS standards.'],
+  'wrong-service': [401, 'AuthFailure', "Credential should be scoped to correct service: 'ec2'."],
+  'unknown-key': [401, 'AuthFailure', CREDENTIALS_NOT_VALIDATED],
+  'bad-signature': [401, 'AuthFailure', CREDENTIALS_NOT_VALIDATED],
+  'bad-token': [401, 'AuthFailure', CREDENTIALS_NOT_VALIDATED],
+  expired: [400, 'RequestExpired', 'Request has expired.'],
+  skewed: [400, 'RequestExpired', 'Request has expired.']
+}
+
+export interface Ec2Setup {
+  accountId: string
+  state: Ec2State
+  identities: Identities
+  permissions: Permissions
+  messages: AuthorizationMessages
+  now: () => number
+}
+
+function xmlReply(status: number, body: string, id: string, errorCode?: string): Reply {
+  return { status, headers: { 'content-type': 'text/xml;charset=UTF-8', 'x-amzn-requestid': id }, body, errorCode }
+}
+
+function errorReply(error: ServiceError): Reply {
+  const id = requestId()
+  const body =
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    node('Response', node('Errors', node('Error', leaf('Code', error.code), leaf('Message', error.message))), leaf('RequestID', id))
+  return xmlReply(error.status, body, id, error.code)
+}
+
+export function createEc2Endpoint(setup: Ec2Setup): Endpoint {
+  const { accountId, state, identities, permissions, messages, now } = setup
+
+  function act(action: string, params: Params, auth: AuthOutcome, at: number): Reply {
+    if (params.Version === undefined) throw new ServiceError(400, 'MissingParameter', 'The request must contain the parameter Version')
+    if (params.Version !== VERSION) {
+      throw new ServiceError(400, 'NoSuchVersion', `The requested version (${params.Version}) of service AmazonEC2 does not exist`)
+    }
+    if (!auth.ok) throw new ServiceError(...AUTH_ERRORS[auth.problem])
+    const handler = ACTIONS.get(action)
+    if (!handler) throw new ServiceError(400, 'InvalidAction', `The action ${action} is not valid for this web service.`)
+    const caller = auth.identity
+    const call: Ec2Call = {
+      action,
+      params,
+      region: auth.region,
+      caller,
+      accountId,
+      now: at,
+      state,
+      authorize(resource) {
+        const iamAction = `ec2:${action}`
+        if (!permissions.isAllowed(iamAction, caller.arn)) {
+          const blob = messages.encode({ principal: { id: caller.userId, arn: caller.arn }, action: iamAction, resource, region: auth.region })
+          throw new ServiceError(403, 'UnauthorizedOperation', unauthorizedMessage(caller.arn, iamAction, resource, blob))
+        }
+        if (readBoolean(params, 'DryRun', 'dryRun')) {
+          throw new ServiceError(412, 'DryRunOperation', 'Request would have succeeded, but DryRun flag is set.')
+        }
+      },
+      isAllowed: (other) => permissions.isAllowed(`ec2:${other}`, caller.arn)
+    }
+    const id = requestId()
+    return xmlReply(200, document(`${action}Response`, NAMESPACE, leaf('requestId', id), handler(call)), id)
+  }
+
+  return {
+    service: 'ec2',
+    identify(request) {
+      const { Action: action = '', ...params } = requestParams(request.query, request.body)
+      const at = now()
+      const auth = authenticate(request, 'ec2', identities, at)
+      return {
+        action,
+        params,
+        region: auth.region,
+        principal: auth.ok ? auth.identity.arn : undefined,
+        answer() {
+          try {
+            return act(action, params, auth, at)
+          } catch (error) {
+            return errorReply(asServiceError(error, 'InternalError'))
+          }
+        }
+      }
+    },
+    faultReply(kind) {
+      if (kind === 'throttle') return errorReply(new ServiceError(503, 'RequestLimitExceeded', 'Request limit exceeded.'))
+      if (kind === 'server-error') return errorReply(new ServiceError(500, 'InternalError', 'An internal error has occurred'))
+      return errorReply(new ServiceError(kind.status, kind.code, kind.message))
+    }
+  }
+}

@@ -1,0 +1,20 @@
+// A local EC2 + STS + GitHub OIDC endpoint speaking the real wire protocols, for tests and local runs.
+// Test infrastructure only: nothing under src/ may import it.
+export { startSim } from './start-sim.js'
+export type {
+  AddInstanceOptions,
+  BakeScript,
+  FaultKind,
+  FaultRule,
+  InstanceStateName,
+  PermissionRule,
+  ProgressCurve,
+  Sim,
+  SimCall,
+  SimImage,
+  SimKeys,
+  SimOptions,
+  SimRole,
+  SimService,
+  SimSnapshot
+} from './types.js'

@@ -1,0 +1,47 @@
+import { sdkMapping } from './ec2-render.js'
+import type { Ec2State } from './ec2-state.js'
+import type { SimImage, SimSnapshot } from './types.js'
+
+// The sim's own view of what EC2 holds, for tests to assert on without going through the API (and so
+// including what the API no longer shows: deregistered images, deleted snapshots).
+
+export function simImages(state: Ec2State, now: number, startedAt: number): SimImage[] {
+  return state.images.map((image) => {
+    const imageState = state.imageState(image, now)
+    const fail = image.timeline.fail
+    return {
+      imageId: image.imageId,
+      region: image.region,
+      name: image.name,
+      description: image.description,
+      state: imageState,
+      instanceId: image.instanceId,
+      noReboot: image.noReboot,
+      tags: { ...image.tags },
+      snapshotIds: state.snapshotsOf(image, now).map((s) => s.snapshotId),
+      blockDeviceMappings: state.visibleMappings(image, now).map(sdkMapping),
+      snapshotLocation: image.snapshotLocation,
+      createdAt: image.timeline.startedAt - startedAt,
+      stateReason: fail && imageState === 'failed' ? { code: fail.code, message: fail.message } : undefined
+    }
+  })
+}
+
+/** Snapshots that have been made so far; the ones an image will still make are not there yet. */
+export function simSnapshots(state: Ec2State, now: number): SimSnapshot[] {
+  return state.snapshots
+    .filter((snapshot) => state.snapshotMade(snapshot, now))
+    .map((snapshot) => {
+      const phase = state.snapshotPhase(snapshot, now)
+      return {
+        snapshotId: snapshot.snapshotId,
+        region: snapshot.region,
+        imageId: snapshot.imageId,
+        state: phase.state,
+        progress: phase.progress,
+        tags: { ...snapshot.tags },
+        deleted: snapshot.deletedAt !== undefined,
+        description: snapshot.description
+      }
+    })
+}

@@ -1,0 +1,90 @@
+import { AuthorizationMessages } from './authorization-messages.js'
+import { createEc2Endpoint } from './ec2-endpoint.js'
+import { Ec2State } from './ec2-state.js'
+import { FaultQueue } from './faults.js'
+import { Identities } from './identities.js'
+import { keyId, secretAccessKey, sessionToken } from './ids.js'
+import { jwtKey } from './jwt.js'
+import { createOidcEndpoint } from './oidc-endpoint.js'
+import { Permissions } from './permissions.js'
+import { serve } from './server.js'
+import { simImages, simSnapshots } from './sim-views.js'
+import { createStsEndpoint } from './sts-endpoint.js'
+import type { Sim, SimCall, SimOptions, SimRole } from './types.js'
+
+const DEFAULT_ACCOUNT = '123456789012'
+
+function resolveRoles(accountId: string, roles: SimRole[] | undefined): Required<SimRole>[] {
+  return (roles ?? [{ arn: `arn:aws:iam::${accountId}:role/bake-ami` }]).map((role) => ({
+    arn: role.arn,
+    audience: role.audience ?? 'sts.amazonaws.com',
+    subPattern: role.subPattern ?? 'repo:octo-org/octo-repo:*',
+    maxSessionSeconds: role.maxSessionSeconds ?? 3600
+  }))
+}
+
+/**
+ * Starts EC2, STS and GitHub's ID-token endpoint on a free loopback port. Point the unmodified SDK and
+ * @actions/core at it with `sim.env()`.
+ */
+export async function startSim(options: SimOptions = {}): Promise<Sim> {
+  const accountId = options.accountId ?? DEFAULT_ACCOUNT
+  const staticKeys = options.staticKeys ?? {
+    accessKeyId: keyId('AKIA'),
+    secretAccessKey: secretAccessKey(),
+    arn: `arn:aws:iam::${accountId}:user/release`
+  }
+  const requestToken = sessionToken()
+  const now = (): number => Date.now()
+
+  const identities = new Identities(accountId, staticKeys)
+  identities.remember(requestToken)
+  const permissions = new Permissions()
+  const messages = new AuthorizationMessages()
+  const state = new Ec2State(options.bake ?? {})
+  const faults = new FaultQueue()
+  const key = await jwtKey()
+  const calls: SimCall[] = []
+  const startedAt = now()
+
+  const server = await serve(
+    [
+      createEc2Endpoint({ accountId, state, identities, permissions, messages, now }),
+      createStsEndpoint({
+        accountId,
+        roles: resolveRoles(accountId, options.roles),
+        key,
+        identities,
+        permissions,
+        messages,
+        credentials: options.credentials,
+        now
+      }),
+      createOidcEndpoint({ requestToken, key, options: options.oidc, identities, now })
+    ],
+    faults,
+    (call) => calls.push({ ...call, at: now() - startedAt })
+  )
+
+  return {
+    url: server.url,
+    env: () => ({
+      AWS_ENDPOINT_URL_EC2: `${server.url}/ec2`,
+      AWS_ENDPOINT_URL_STS: `${server.url}/sts`,
+      ACTIONS_ID_TOKEN_REQUEST_URL: `${server.url}/oidc/token?api-version=2.0`,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken,
+      AWS_EC2_METADATA_DISABLED: 'true'
+    }),
+    staticKeys,
+    addInstance: (instance) => state.addInstance(instance),
+    nextBake: (script) => state.queueScript(script),
+    fault: (rule) => faults.add(rule),
+    deny: (rule) => permissions.deny(rule),
+    allow: (rule) => permissions.allow(rule),
+    calls,
+    images: () => simImages(state, now(), startedAt),
+    snapshots: () => simSnapshots(state, now()),
+    secrets: () => identities.secrets(),
+    close: () => server.close()
+  }
+}

@@ -1,0 +1,189 @@
+// The public contract of the simulator. Other test code (the action's end-to-end tests, bench/, scripts/)
+// codes against exactly these names, so change them only together with those users.
+
+export type SimService = 'ec2' | 'sts' | 'oidc'
+
+export interface SimOptions {
+  /** Account that owns every role, user, image and snapshot. Default '123456789012'. */
+  accountId?: string
+  /** Roles that AssumeRoleWithWebIdentity may assume. Default: one role `arn:aws:iam::<account>:role/bake-ami`. */
+  roles?: SimRole[]
+  /** What the GitHub ID-token endpoint puts in its tokens. */
+  oidc?: {
+    /** Default 'repo:octo-org/octo-repo:ref:refs/tags/v1.2.3'; `repository` and `ref` follow from it when it has that shape. */
+    sub?: string
+    /** Default 5 minutes. `exp` has whole-second resolution, so a lifetime under a second may be over at once. */
+    tokenLifetimeMs?: number
+    /** Extra claims, or overrides of any claim (iss, aud, exp, ...) to forge odd tokens. */
+    claims?: Record<string, unknown>
+  }
+  credentials?: {
+    /** How long issued STS credentials really work; default DurationSeconds*1000. */
+    lifetimeMs?: number
+    /**
+     * The Expiration element: when they really stop working ('actual', the default), or issue time +
+     * DurationSeconds ('requested'), to simulate credentials that die before the SDK expects.
+     */
+    reportedExpiration?: 'actual' | 'requested'
+  }
+  /** The "default chain" IAM user. Default: a fresh AKIA key pair for `arn:aws:iam::<account>:user/release`. */
+  staticKeys?: SimKeys
+  /** Default timeline for every CreateImage. */
+  bake?: BakeScript
+}
+
+export interface SimKeys {
+  accessKeyId: string
+  secretAccessKey: string
+  arn: string
+}
+
+export interface SimRole {
+  arn: string
+  /** The `aud` the token must carry. Default 'sts.amazonaws.com'. */
+  audience?: string
+  /** Glob (`*`, `?`) the token's `sub` must match. Default 'repo:octo-org/octo-repo:*'. */
+  subPattern?: string
+  /** Largest DurationSeconds allowed. Default 3600. */
+  maxSessionSeconds?: number
+}
+
+export type ProgressCurve = 'linear' | 'jumps' | 'stall' | ((fraction: number) => number)
+
+export interface BakeScript {
+  /** CreateImage -> available. Default 1000. */
+  durationMs?: number
+  /** CreateImage -> snapshots exist and appear in the image's block device mappings. Default 10% of durationMs. */
+  snapshotDelayMs?: number
+  /**
+   * Snapshot Progress (0-100) as a function of the fraction of the way from snapshot creation to done.
+   * 'stall' reaches 99% at 60% and stays there until done. Default 'linear'.
+   */
+  progress?: ProgressCurve
+  /**
+   * The image turns 'failed' (with this StateReason) at afterMs and never becomes available; snapshots
+   * still pending then turn 'error'.
+   */
+  fail?: { afterMs: number; code?: string; message?: string }
+}
+
+export interface AddInstanceOptions {
+  /** Default: a fresh i- + 17 hex id. */
+  instanceId?: string
+  /** Default 'us-east-1'. */
+  region?: string
+  /** Number of 8 GiB gp3 volumes: /dev/xvda, /dev/xvdb, ... Default 1. */
+  volumes?: number
+  /** Default 'running'. */
+  state?: InstanceStateName
+}
+
+export type InstanceStateName = 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated'
+
+export interface PermissionRule {
+  /** e.g. 'ec2:CreateImage', 'ec2:DeleteSnapshot', 'sts:DecodeAuthorizationMessage', 'sts:AssumeRoleWithWebIdentity' */
+  action: string
+  /**
+   * ARN prefix of the caller; default any. For sts:AssumeRoleWithWebIdentity it is matched against the
+   * role ARN, for everything else against the caller's ARN (assumed-role session or IAM user).
+   */
+  principal?: string
+}
+
+export type FaultKind =
+  | 'throttle'
+  | 'server-error'
+  | 'reset'
+  | 'reset-after-processing'
+  | { status: number; code: string; message: string }
+
+export interface FaultRule {
+  /** Default: any service. */
+  service?: SimService
+  /** 'CreateImage', 'DescribeImages', 'AssumeRoleWithWebIdentity', 'token' (oidc), ... or '*' */
+  action: string
+  kind: FaultKind
+  /** How many matching requests it hits. Default 1. */
+  times?: number
+  /** Let this many matching requests through first. Default 0. */
+  skip?: number
+}
+
+export interface SimCall {
+  service: SimService
+  action: string
+  /** From the SigV4 credential scope; absent for unsigned requests. */
+  region?: string
+  /** ARN of the authenticated caller (for AssumeRoleWithWebIdentity: the session it created). */
+  principal?: string
+  params: Record<string, string>
+  /** HTTP status answered; 0 when the socket was reset without an answer. */
+  status: number
+  errorCode?: string
+  /** The fault kind applied ('custom' for a {status, code, message} fault). */
+  fault?: string
+  /** ms since sim start */
+  at: number
+}
+
+export interface SimImage {
+  imageId: string
+  region: string
+  name: string
+  description?: string
+  state: string
+  instanceId: string
+  noReboot: boolean
+  tags: Record<string, string>
+  /** Snapshots made so far for this image (a snapshot exists from snapshotDelayMs on). */
+  snapshotIds: string[]
+  /** As DescribeImages shows them now, in the SDK's shape ({ DeviceName, Ebs: { SnapshotId, ... } }). */
+  blockDeviceMappings: unknown[]
+  snapshotLocation?: string
+  /** ms since sim start */
+  createdAt: number
+  stateReason?: { code: string; message: string }
+}
+
+export interface SimSnapshot {
+  snapshotId: string
+  region: string
+  imageId: string
+  /** pending | completed | error; for a deleted snapshot, its state when it was deleted. */
+  state: string
+  progress: number
+  tags: Record<string, string>
+  deleted: boolean
+  description: string
+}
+
+export interface Sim {
+  /** http://127.0.0.1:<free port> */
+  readonly url: string
+  /**
+   * AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_STS, ACTIONS_ID_TOKEN_REQUEST_URL (already has a '?'),
+   * ACTIONS_ID_TOKEN_REQUEST_TOKEN, and AWS_EC2_METADATA_DISABLED=true so that a credential chain that
+   * finds nothing never goes looking for an instance-metadata endpoint off this machine.
+   */
+  env(): Record<string, string>
+  readonly staticKeys: SimKeys
+  /** Returns the instance id. */
+  addInstance(options?: AddInstanceOptions): string
+  /** Timeline for the next CreateImage only (queued: each call covers one more CreateImage). */
+  nextBake(script: BakeScript): void
+  /** Queue a fault; faults are checked in the order queued. */
+  fault(rule: FaultRule): void
+  /** Refuse an action (403 UnauthorizedOperation / AccessDenied). A deny beats an allow. */
+  deny(rule: PermissionRule): void
+  /** Grant an action that is refused unless granted (sts:DecodeAuthorizationMessage). */
+  allow(rule: PermissionRule): void
+  /** Every request in order, including faulted and denied ones. */
+  readonly calls: SimCall[]
+  /** All images ever made, with their current state (deregistered ones included). */
+  images(): SimImage[]
+  /** All snapshots made so far, deleted ones included. */
+  snapshots(): SimSnapshot[]
+  /** Every secret the sim issued: secret keys, session tokens, OIDC JWTs, the request bearer token. */
+  secrets(): string[]
+  close(): Promise<void>
+}

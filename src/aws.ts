@@ -1,0 +1,49 @@
+/**
+ * The door to the AWS SDK. main loads this module only after the inputs are valid, so that a bad
+ * input fails before the SDK is even read from disk.
+ */
+import * as core from '@actions/core'
+import { EC2Client } from '@aws-sdk/client-ec2'
+import { roleCredentials, type RoleCredentials } from './credentials.js'
+import { ec2, type Ec2 } from './ec2.js'
+import type { CredentialSettings } from './settings.js'
+
+/** How many times the SDK tries a call that failed for throttling, a 5xx or a dropped connection. */
+const MAX_ATTEMPTS = 8
+
+/** EC2 clients, one per region, all on the same credentials. */
+export interface Aws {
+  ec2(region: string): Ec2
+}
+
+export function connect(credentials: CredentialSettings, home: string): Aws {
+  const role: RoleCredentials | undefined =
+    credentials.kind === 'oidc'
+      ? roleCredentials(credentials, home, {
+          getIDToken: audience => core.getIDToken(audience),
+          mask: secret => core.setSecret(secret),
+          now: () => Date.now(),
+          canRequestIdToken: () => Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+        })
+      : undefined
+  const principal =
+    credentials.kind === 'oidc'
+      ? `role ${credentials.roleArn} (session ${credentials.sessionName})`
+      : 'the credentials from the default chain'
+  const clients = new Map<string, Ec2>()
+  return {
+    ec2(region) {
+      let client = clients.get(region)
+      if (!client) {
+        client = ec2({
+          region,
+          principal,
+          client: new EC2Client({ region, credentials: role?.provider, maxAttempts: MAX_ATTEMPTS }),
+          renewCredentials: role?.renew
+        })
+        clients.set(region, client)
+      }
+      return client
+    }
+  }
+}

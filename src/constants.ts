@@ -1,0 +1,29 @@
+/** Names shared by action.yml, the code and the tests. */
+
+export const Inputs = {
+  InstanceId: 'instance-id',
+  Name: 'name',
+  Description: 'description',
+  NoReboot: 'no-reboot',
+  Tags: 'tags',
+  TagSnapshots: 'tag-snapshots',
+  BlockDeviceMappings: 'block-device-mappings',
+  SnapshotLocation: 'snapshot-location',
+  AwsRegion: 'aws-region',
+  RoleToAssume: 'role-to-assume',
+  RoleSessionName: 'role-session-name',
+  RoleDurationSeconds: 'role-duration-seconds',
+  Audience: 'audience',
+  Wait: 'wait',
+  WaitTimeout: 'wait-timeout',
+  CleanupOnFailure: 'cleanup-on-failure',
+  DryRun: 'dry-run'
+} as const
+
+export const Outputs = {
+  ImageId: 'image-id',
+  ImageName: 'image-name',
+  State: 'state',
+  Region: 'region',
+  SnapshotIds: 'snapshot-ids'
+} as const

@@ -1,0 +1,165 @@
+/** The story of a bake: inputs, credentials, CreateImage, wait, report; and undo when it goes wrong. */
+import * as core from '@actions/core'
+import type { Aws } from './aws.js'
+import { undo } from './cleanup.js'
+import type { Ec2, ImageRequest } from './ec2.js'
+import { AwsError, describeError, InputError, WaitError } from './errors.js'
+import type { GithubRun } from './github-run.js'
+import { announceImage, formatDuration, reportImages } from './report.js'
+import { describeSettings, readSettings, type CredentialSettings, type Settings } from './settings.js'
+import { BakeState, type LedgerEntry, type StateStore } from './state.js'
+import { waitForImage, type ImageObservation, type WaitClock } from './wait.js'
+
+/** What touches the world; `index.ts` builds the real ones, tests build fakes. */
+export interface Deps {
+  readonly clock: WaitClock
+  /** Aborts when the job is cancelled (SIGINT/SIGTERM from the runner). */
+  readonly signal: AbortSignal
+  readonly state: StateStore
+  githubRun(): GithubRun
+  /** Loads the AWS SDK and builds clients; called only once the inputs are valid. */
+  connect(credentials: CredentialSettings, region: string): Promise<Aws>
+}
+
+/** What the post step needs: the same as main, less what only a bake uses. */
+export type PostDeps = Pick<Deps, 'clock' | 'state' | 'connect'>
+
+/** How long main keeps looking for the snapshots of an image it deregistered while pending. */
+const LOOK_FOR_SNAPSHOTS_MS = 60_000
+/** When cancelled, the runner kills the step about 10 s after SIGINT; post finishes what main cannot. */
+const LOOK_FOR_SNAPSHOTS_CANCELLED_MS = 5_000
+/** Post is the last chance: it looks longer. */
+const LOOK_FOR_SNAPSHOTS_POST_MS = 120_000
+
+export async function run(deps: Deps): Promise<void> {
+  try {
+    await bake(deps)
+  } catch (error) {
+    core.setFailed(describeError(error))
+    // Our own errors already say what to do; a stack only helps with the unexpected (shown in debug logs).
+    if (!(error instanceof InputError || error instanceof AwsError || error instanceof WaitError) && error instanceof Error) {
+      core.debug(error.stack ?? error.message)
+    }
+  }
+}
+
+async function bake(deps: Deps): Promise<void> {
+  const started = deps.clock.now()
+  const settings = readSettings(started, deps.githubRun())
+  describeSettings(settings).forEach(line => core.debug(line))
+
+  const state = new BakeState(deps.state)
+  state.begin(settings.credentials, settings.cleanupOnFailure)
+  const aws = await deps.connect(settings.credentials, settings.region)
+  const ec2 = aws.ec2(settings.region)
+  const request = imageRequest(settings)
+
+  if (settings.dryRun) {
+    await ec2.checkCreateImage(request)
+    core.info(`Dry run: ${ec2.principal} may call ec2:CreateImage on ${settings.source.instanceId} in ${settings.region}. Nothing was made.`)
+    state.markFinished()
+    return
+  }
+
+  const imageId = await ec2.createImage(request)
+  const entry: LedgerEntry = { region: settings.region, imageId, snapshotIds: [] }
+  state.record(entry)
+  announceImage(settings.region, imageId, settings.name)
+
+  try {
+    const waitStarted = deps.clock.now()
+    const image = settings.wait ? await waitUntilAvailable(ec2, imageId, settings, state, deps) : undefined
+    await reportImages([
+      {
+        region: settings.region,
+        imageId,
+        name: settings.name,
+        state: image?.state ?? 'pending',
+        snapshotIds: image?.snapshotIds ?? [],
+        tags: settings.tags,
+        elapsedMs: deps.clock.now() - started,
+        waitedMs: image && deps.clock.now() - waitStarted
+      }
+    ])
+    state.markFinished()
+  } catch (error) {
+    await undo(aws, state, deps.clock, deps.signal.aborted ? LOOK_FOR_SNAPSHOTS_CANCELLED_MS : LOOK_FOR_SNAPSHOTS_MS)
+    throw error
+  }
+}
+
+/**
+ * The post step: finishes what main could not undo (it was cancelled, killed, or failed mid-cleanup).
+ * Decides from saved state alone, and reports rather than fails.
+ */
+export async function cleanup(deps: PostDeps): Promise<void> {
+  try {
+    const state = BakeState.restore(deps.state)
+    const pending = state.entries().filter(entry => !entry.removed)
+    if (state.finished || pending.length === 0 || !state.credentials) {
+      core.info('Nothing to clean up')
+      return
+    }
+    const aws = await deps.connect(state.credentials, pending[0].region)
+    await undo(aws, state, deps.clock, LOOK_FOR_SNAPSHOTS_POST_MS)
+  } catch (error) {
+    core.warning(`Cleanup did not finish: ${describeError(error)}`)
+  }
+}
+
+function imageRequest(settings: Settings): ImageRequest {
+  return {
+    instanceId: settings.source.instanceId,
+    name: settings.name,
+    description: settings.description,
+    noReboot: settings.noReboot,
+    tags: settings.tags,
+    tagSnapshots: settings.tagSnapshots,
+    blockDeviceMappings: settings.blockDeviceMappings,
+    snapshotLocation: settings.snapshotLocation
+  }
+}
+
+async function waitUntilAvailable(
+  ec2: Ec2,
+  imageId: string,
+  settings: Settings,
+  state: BakeState,
+  deps: Deps
+): Promise<ImageObservation> {
+  if (deps.signal.aborted) throw new WaitError('aborted', `The job was cancelled right after ${imageId} was created.`)
+  const result = await waitForImage(
+    {
+      describeImage: async () => {
+        const image = await ec2.describeImage(imageId)
+        // Snapshot ids go to state as soon as they are known, so that post can remove them.
+        if (image && image.snapshotIds.length) state.record({ region: ec2.region, imageId, snapshotIds: image.snapshotIds })
+        return image
+      },
+      describeSnapshots: ids => ec2.describeSnapshots(ids)
+    },
+    deps.clock,
+    { timeoutMs: settings.waitTimeoutMs, signal: deps.signal, log: line => core.info(`${imageId}: ${line}`) }
+  )
+  const waited = formatDuration(result.elapsedMs)
+  switch (result.outcome) {
+    case 'available':
+      core.info(`Image ${imageId} is available after ${waited} (${result.calls.describeImages} DescribeImages, ${result.calls.describeSnapshots} DescribeSnapshots calls)`)
+      return result.image!
+    case 'failed': {
+      const reason = result.image?.stateReason
+      throw new WaitError(
+        'failed',
+        `Image ${imageId} ended '${result.image?.state}' after ${waited}: ${reason?.code ?? 'no code'}: ${reason?.message ?? 'EC2 gave no reason'}`
+      )
+    }
+    case 'timeout':
+      throw new WaitError(
+        'timeout',
+        `Image ${imageId} was still '${result.image?.state ?? 'pending'}' when 'wait-timeout' (${formatDuration(settings.waitTimeoutMs)}) ran out. ` +
+          `Raise 'wait-timeout' for large volumes, or set 'wait: false' and wait in a later job.`
+      )
+    case 'aborted':
+      throw new WaitError('aborted', `The job was cancelled while waiting for ${imageId} (${waited} in).`)
+  }
+}

@@ -1,0 +1,70 @@
+/** Outputs and the job summary: what the deploy steps and the person reading the run see. */
+import * as core from '@actions/core'
+import { Outputs } from './constants.js'
+import type { Tag } from './settings.js'
+
+export interface BakedImage {
+  readonly region: string
+  readonly imageId: string
+  readonly name: string
+  readonly state: string
+  readonly snapshotIds: readonly string[]
+  readonly tags: readonly Tag[]
+  readonly elapsedMs: number
+  /** Time spent waiting for `available`; undefined when the action did not wait. */
+  readonly waitedMs?: number
+}
+
+/** Sets the outputs that exist as soon as CreateImage returns, so nothing is lost if a later step fails. */
+export function announceImage(region: string, imageId: string, name: string): void {
+  core.setOutput(Outputs.ImageId, imageId)
+  core.setOutput(Outputs.ImageName, name)
+  core.setOutput(Outputs.Region, region)
+  core.info(`Created image ${imageId} (${name}) in ${region}`)
+}
+
+/** The final outputs and the job summary, for a list of images (one today). */
+export async function reportImages(images: readonly BakedImage[]): Promise<void> {
+  const [first] = images
+  if (first) {
+    core.setOutput(Outputs.State, first.state)
+    core.setOutput(Outputs.SnapshotIds, JSON.stringify(first.snapshotIds))
+  }
+  // Off a runner (a local run without GITHUB_STEP_SUMMARY) there is nowhere to write a summary.
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  await core.summary
+    .addHeading('bake-ami', 2)
+    .addTable([
+      [
+        { data: 'Image', header: true },
+        { data: 'Name', header: true },
+        { data: 'Region', header: true },
+        { data: 'State', header: true },
+        { data: 'Snapshots', header: true },
+        { data: 'Tags', header: true },
+        { data: 'Elapsed', header: true }
+      ],
+      ...images.map(image => [
+        image.imageId,
+        image.name,
+        image.region,
+        image.state,
+        image.snapshotIds.join(', ') || 'none',
+        image.tags.map(tag => `${tag.key}=${tag.value}`).join(', ') || 'none',
+        formatDuration(image.elapsedMs) + (image.waitedMs === undefined ? '' : ` (waited ${formatDuration(image.waitedMs)})`)
+      ])
+    ])
+    .write()
+}
+
+/** `1h02m03s`, `4m05s`, `6s`. */
+export function formatDuration(ms: number): string {
+  const total = Math.round(ms / 1000)
+  const hours = Math.floor(total / 3600)
+  const minutes = Math.floor((total % 3600) / 60)
+  const seconds = total % 60
+  const pad = (n: number) => String(n).padStart(2, '0')
+  if (hours) return `${hours}h${pad(minutes)}m${pad(seconds)}s`
+  if (minutes) return `${minutes}m${pad(seconds)}s`
+  return `${seconds}s`
+}

@@ -1,0 +1,333 @@
+/**
+ * Every input, read once, validated and parsed into a readonly `Settings` before any AWS or OIDC call.
+ * Nothing else in the action calls `core.getInput`.
+ */
+import * as core from '@actions/core'
+import { Inputs } from './constants.js'
+import { InputError } from './errors.js'
+import { runValues, type GithubRun } from './github-run.js'
+import { compileTemplate, literalText, renderTemplate, TemplateError, timeValues, type TemplateValues } from './template.js'
+
+export interface Tag {
+  readonly key: string
+  readonly value: string
+}
+
+/** One entry of `block-device-mappings`, in the AWS CLI's JSON shape (which is also the SDK's). */
+export interface BlockDeviceMapping {
+  readonly DeviceName: string
+  readonly VirtualName?: string
+  readonly NoDevice?: string
+  readonly Ebs?: {
+    readonly DeleteOnTermination?: boolean
+    readonly Iops?: number
+    readonly SnapshotId?: string
+    readonly VolumeSize?: number
+    readonly VolumeType?: (typeof VOLUME_TYPES)[number]
+    readonly KmsKeyId?: string
+    readonly Throughput?: number
+    readonly Encrypted?: boolean
+  }
+}
+
+/** Where the image comes from. Today always an instance; a snapshot source comes later. */
+export interface InstanceSource {
+  readonly kind: 'instance'
+  readonly instanceId: string
+}
+
+/** How the action gets AWS credentials. Holds no secret: the OIDC token is fetched later. */
+export type CredentialSettings =
+  | {
+      readonly kind: 'oidc'
+      readonly roleArn: string
+      readonly sessionName: string
+      readonly durationSeconds: number
+      readonly audience: string
+    }
+  | { readonly kind: 'default-chain' }
+
+export interface Settings {
+  /** What to image. */
+  readonly source: InstanceSource
+  /** The AMI name, rendered and cleaned to EC2's name alphabet. */
+  readonly name: string
+  /** The AMI description, rendered; empty for none. */
+  readonly description: string
+  /** Image without stopping the instance first. */
+  readonly noReboot: boolean
+  /** Tags for the image (and its snapshots when `tagSnapshots`), values rendered. */
+  readonly tags: readonly Tag[]
+  /** Also tag the snapshots CreateImage makes. */
+  readonly tagSnapshots: boolean
+  /** Block device mappings passed to CreateImage as given. */
+  readonly blockDeviceMappings: readonly BlockDeviceMapping[]
+  /** Where EBS snapshots are stored for an instance on an Outpost; undefined leaves it to EC2. */
+  readonly snapshotLocation?: 'regional' | 'local'
+  /** The region to bake in: input, then AWS_REGION, then AWS_DEFAULT_REGION. */
+  readonly region: string
+  /** OIDC role or the SDK's default credential chain. */
+  readonly credentials: CredentialSettings
+  /** Wait until the image is available. */
+  readonly wait: boolean
+  /** How long to wait before giving up, in milliseconds. */
+  readonly waitTimeoutMs: number
+  /** Remove a failed, timed-out or cancelled image and its snapshots. */
+  readonly cleanupOnFailure: boolean
+  /** Only check that CreateImage would be allowed. */
+  readonly dryRun: boolean
+}
+
+/** EC2's AMI name alphabet: letters, digits, ( ) [ ] space . / - ' @ _ */
+const NAME_CHARACTER = /[A-Za-z0-9()[\] ./\-'@_]/
+const NAME_ALPHABET = "letters, digits, spaces and ( ) [ ] . / - ' @ _"
+const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/
+const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[\x21-\x7e]+\/)?[\w+=,.@-]{1,64}$/
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/
+const MAX_TAGS = 50
+const VOLUME_TYPES = ['standard', 'io1', 'io2', 'gp2', 'gp3', 'sc1', 'st1'] as const
+
+/**
+ * Reads and checks every input. `nowMs` and `run` give the template placeholders their values, so
+ * the name is rendered and checked here too.
+ */
+export function readSettings(nowMs: number, run: GithubRun, env: NodeJS.ProcessEnv = process.env): Settings {
+  const instanceId = required(Inputs.InstanceId)
+  if (!INSTANCE_ID.test(instanceId)) {
+    throw new InputError(Inputs.InstanceId, instanceId, "expected 'i-' followed by 8 or 17 lowercase hex digits")
+  }
+  const values: TemplateValues = { ...timeValues(nowMs), ...runValues(run), instance_id: instanceId }
+
+  return {
+    source: { kind: 'instance', instanceId },
+    name: readName(values),
+    description: readDescription(values),
+    noReboot: readBoolean(Inputs.NoReboot, false),
+    tags: readTags(values),
+    tagSnapshots: readBoolean(Inputs.TagSnapshots, true),
+    blockDeviceMappings: readBlockDeviceMappings(),
+    snapshotLocation: readSnapshotLocation(),
+    region: readRegion(env),
+    credentials: readCredentials(),
+    wait: readBoolean(Inputs.Wait, true),
+    waitTimeoutMs: readDuration(Inputs.WaitTimeout, '60m'),
+    cleanupOnFailure: readBoolean(Inputs.CleanupOnFailure, true),
+    dryRun: readBoolean(Inputs.DryRun, false)
+  }
+}
+
+function required(input: string): string {
+  const value = core.getInput(input)
+  if (!value) throw new InputError(input, undefined, 'is required and was not given')
+  return value
+}
+
+/** YAML 1.2 core booleans; empty means the default; anything else is an error, never a quiet false. */
+function readBoolean(input: string, fallback: boolean): boolean {
+  const value = core.getInput(input)
+  if (value === '') return fallback
+  if (['true', 'True', 'TRUE'].includes(value)) return true
+  if (['false', 'False', 'FALSE'].includes(value)) return false
+  throw new InputError(input, value, 'expected a YAML boolean: true, True, TRUE, false, False or FALSE')
+}
+
+function compile(input: string, source: string) {
+  try {
+    return compileTemplate(source)
+  } catch (error) {
+    if (error instanceof TemplateError) throw new InputError(input, source, error.message)
+    throw error
+  }
+}
+
+function render(input: string, source: string, values: TemplateValues, clean?: (value: string) => string): string {
+  try {
+    return renderTemplate(compile(input, source), values, clean)
+  } catch (error) {
+    if (error instanceof TemplateError) throw new InputError(input, source, error.message)
+    throw error
+  }
+}
+
+function readName(values: TemplateValues): string {
+  const source = required(Inputs.Name)
+  const template = compile(Inputs.Name, source)
+  const stray = [...literalText(template)].find(character => !NAME_CHARACTER.test(character))
+  if (stray !== undefined) {
+    throw new InputError(Inputs.Name, source, `'${stray}' is not allowed in an AMI name; use ${NAME_ALPHABET}`)
+  }
+  // Substituted values (a branch called `fix:login*page`) are made to fit rather than rejected.
+  const name = render(Inputs.Name, source, values, value =>
+    [...value].map(character => (NAME_CHARACTER.test(character) ? character : '-')).join('')
+  )
+  if (name.length < 3 || name.length > 128) {
+    throw new InputError(Inputs.Name, source, `the rendered name '${name}' has ${name.length} characters; EC2 allows 3 to 128`)
+  }
+  return name
+}
+
+function readDescription(values: TemplateValues): string {
+  const source = core.getInput(Inputs.Description)
+  const description = render(Inputs.Description, source, values)
+  if (description.length > 255) {
+    throw new InputError(
+      Inputs.Description,
+      source,
+      `the rendered description has ${description.length} characters; EC2 allows at most 255`
+    )
+  }
+  return description
+}
+
+/** One `Key=Value` a line; blank lines and `#` comments are skipped. */
+function readTags(values: TemplateValues): Tag[] {
+  const tags: Tag[] = []
+  for (const raw of core.getMultilineInput(Inputs.Tags)) {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) continue
+    const equals = line.indexOf('=')
+    if (equals < 0) throw new InputError(Inputs.Tags, line, "expected one 'Key=Value' per line")
+    const key = line.slice(0, equals).trim()
+    if (key.length < 1 || key.length > 127) {
+      throw new InputError(Inputs.Tags, line, `a tag key must have 1 to 127 characters, not ${key.length}`)
+    }
+    if (key.toLowerCase().startsWith('aws:')) {
+      throw new InputError(Inputs.Tags, line, "tag keys starting with 'aws:' are reserved for AWS")
+    }
+    if (tags.some(tag => tag.key === key)) throw new InputError(Inputs.Tags, line, `tag key '${key}' is given twice`)
+    const value = render(Inputs.Tags, line.slice(equals + 1).trim(), values)
+    if (value.length > 256) {
+      throw new InputError(Inputs.Tags, line, `the rendered value of '${key}' has ${value.length} characters; EC2 allows at most 256`)
+    }
+    tags.push({ key, value })
+  }
+  if (tags.length > MAX_TAGS) {
+    throw new InputError(Inputs.Tags, `${tags.length} tags`, `EC2 allows at most ${MAX_TAGS} tags on a resource`)
+  }
+  return tags
+}
+
+const MAPPING_KEYS = ['DeviceName', 'VirtualName', 'NoDevice', 'Ebs']
+const EBS_KEYS: Record<string, 'boolean' | 'number' | 'string'> = {
+  DeleteOnTermination: 'boolean',
+  Iops: 'number',
+  SnapshotId: 'string',
+  VolumeSize: 'number',
+  VolumeType: 'string',
+  KmsKeyId: 'string',
+  Throughput: 'number',
+  Encrypted: 'boolean'
+}
+
+/** A JSON array in the AWS CLI's syntax, e.g. `[{"DeviceName":"/dev/sdb","Ebs":{"VolumeSize":100}}]`. */
+function readBlockDeviceMappings(): BlockDeviceMapping[] {
+  const source = core.getInput(Inputs.BlockDeviceMappings)
+  if (source === '') return []
+  const fail = (problem: string): never => {
+    throw new InputError(Inputs.BlockDeviceMappings, source, problem)
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(source)
+  } catch (error) {
+    return fail(`not valid JSON (${(error as Error).message}); expected a JSON array as in 'aws ec2 create-image --block-device-mappings'`)
+  }
+  if (!Array.isArray(parsed)) return fail('expected a JSON array of mappings')
+  parsed.forEach((mapping: unknown, index) => {
+    const at = `mapping ${index + 1}`
+    if (!isObject(mapping)) return fail(`${at} is not an object`)
+    const unknown = Object.keys(mapping).find(key => !MAPPING_KEYS.includes(key))
+    if (unknown) fail(`${at} has unknown key '${unknown}'; allowed: ${MAPPING_KEYS.join(', ')}`)
+    if (typeof mapping.DeviceName !== 'string' || mapping.DeviceName === '') fail(`${at} needs a DeviceName such as /dev/sdb`)
+    for (const key of ['VirtualName', 'NoDevice']) {
+      if (key in mapping && typeof mapping[key] !== 'string') fail(`${at}: ${key} must be a string`)
+    }
+    if (!('Ebs' in mapping)) return
+    const ebs = mapping.Ebs
+    if (!isObject(ebs)) return fail(`${at}: Ebs must be an object`)
+    for (const [key, value] of Object.entries(ebs)) {
+      const type = EBS_KEYS[key]
+      if (!type) fail(`${at}: unknown Ebs key '${key}'; allowed: ${Object.keys(EBS_KEYS).join(', ')}`)
+      if (typeof value !== type) fail(`${at}: Ebs.${key} must be a ${type}`)
+      if (type === 'number' && !(Number.isInteger(value) && (value as number) > 0)) fail(`${at}: Ebs.${key} must be a positive whole number`)
+    }
+    if (ebs.VolumeType !== undefined && !(VOLUME_TYPES as readonly unknown[]).includes(ebs.VolumeType)) {
+      fail(`${at}: Ebs.VolumeType must be one of ${VOLUME_TYPES.join(', ')}`)
+    }
+  })
+  return parsed as BlockDeviceMapping[]
+}
+
+function readSnapshotLocation(): 'regional' | 'local' | undefined {
+  const value = core.getInput(Inputs.SnapshotLocation)
+  if (value === '') return undefined
+  if (value === 'regional' || value === 'local') return value
+  throw new InputError(Inputs.SnapshotLocation, value, "expected 'regional' or 'local'")
+}
+
+function readRegion(env: NodeJS.ProcessEnv): string {
+  const sources: [string, string | undefined][] = [
+    [`input '${Inputs.AwsRegion}'`, core.getInput(Inputs.AwsRegion)],
+    ['AWS_REGION', env.AWS_REGION],
+    ['AWS_DEFAULT_REGION', env.AWS_DEFAULT_REGION]
+  ]
+  const [source, region] = sources.find(([, value]) => value) ?? []
+  if (!region) {
+    throw new InputError(
+      Inputs.AwsRegion,
+      undefined,
+      'is not set, and neither is AWS_REGION nor AWS_DEFAULT_REGION: set one of them to the region to bake in'
+    )
+  }
+  if (!REGION.test(region)) {
+    throw new InputError(Inputs.AwsRegion, region, `(from ${source}) expected a region code such as us-east-1 or eu-central-2`)
+  }
+  return region
+}
+
+function readCredentials(): CredentialSettings {
+  const roleArn = core.getInput(Inputs.RoleToAssume)
+  if (roleArn === '') return { kind: 'default-chain' }
+  if (!ROLE_ARN.test(roleArn)) {
+    throw new InputError(Inputs.RoleToAssume, roleArn, 'expected an IAM role ARN such as arn:aws:iam::123456789012:role/bake-ami')
+  }
+  const sessionName = core.getInput(Inputs.RoleSessionName) || 'bake-ami'
+  if (!SESSION_NAME.test(sessionName)) {
+    throw new InputError(Inputs.RoleSessionName, sessionName, '2 to 64 characters of letters, digits and + = , . @ _ -')
+  }
+  const duration = core.getInput(Inputs.RoleDurationSeconds) || '3600'
+  const durationSeconds = Number(duration)
+  if (!/^\d+$/.test(duration) || durationSeconds < 900 || durationSeconds > 43200) {
+    throw new InputError(Inputs.RoleDurationSeconds, duration, 'expected whole seconds from 900 to 43200')
+  }
+  const audience = core.getInput(Inputs.Audience) || 'sts.amazonaws.com'
+  return { kind: 'oidc', roleArn, sessionName, durationSeconds, audience }
+}
+
+/** `90s`, `45m`, `2h`, `1h30m`, or whole seconds; more than zero. */
+export function parseDuration(text: string): number | undefined {
+  if (/^\d+$/.test(text)) return Number(text) * 1000 || undefined
+  const match = DURATION.exec(text)
+  if (!match || text === '') return undefined
+  const [, hours = '0', minutes = '0', seconds = '0'] = match
+  const ms = ((Number(hours) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000
+  return ms > 0 ? ms : undefined
+}
+
+function readDuration(input: string, fallback: string): number {
+  const value = core.getInput(input) || fallback
+  const ms = parseDuration(value)
+  if (ms === undefined) throw new InputError(input, value, "expected a duration such as 90s, 45m, 2h or 1h30m, or whole seconds, more than zero")
+  return ms
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** One line per setting, for `core.debug`. Settings hold no secrets, so all of it can be shown. */
+export function describeSettings(settings: Settings): string[] {
+  return Object.entries(settings).map(([key, value]) => `${key}: ${JSON.stringify(value)}`)
+}

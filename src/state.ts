@@ -1,0 +1,92 @@
+/**
+ * Everything main hands to the post step, through `core.saveState` / `STATE_*`. Post decides from this
+ * alone: it never re-reads inputs, so it knows exactly how far main got.
+ */
+import type { CredentialSettings } from './settings.js'
+
+/** One image this run made, and what it is known to consist of. */
+export interface LedgerEntry {
+  readonly region: string
+  readonly imageId: string
+  /** Snapshots known to belong to the image; more may appear while it is pending. */
+  readonly snapshotIds: readonly string[]
+  /** Set once the image and its snapshots have been removed. */
+  readonly removed?: boolean
+}
+
+/** `core.saveState` / `core.getState`, or a stand-in in tests. */
+export interface StateStore {
+  save(key: string, value: string): void
+  get(key: string): string
+}
+
+const Keys = {
+  Credentials: 'credentials',
+  CleanupOnFailure: 'cleanup-on-failure',
+  Ledger: 'ledger',
+  Finished: 'finished'
+} as const
+
+/**
+ * Written by main as the bake goes (each write replaces the previous value of its key), and read back
+ * by post with `restore`.
+ */
+export class BakeState {
+  private ledger: LedgerEntry[] = []
+  private credentialSettings?: CredentialSettings
+  private cleanup = true
+  private done = false
+
+  constructor(private readonly store: StateStore) {}
+
+  /** Post's view: everything main saved. */
+  static restore(store: StateStore): BakeState {
+    const state = new BakeState(store)
+    const credentials = store.get(Keys.Credentials)
+    const ledger = store.get(Keys.Ledger)
+    state.credentialSettings = credentials ? (JSON.parse(credentials) as CredentialSettings) : undefined
+    state.cleanup = store.get(Keys.CleanupOnFailure) !== 'false'
+    state.ledger = ledger ? (JSON.parse(ledger) as LedgerEntry[]) : []
+    state.done = store.get(Keys.Finished) === 'true'
+    return state
+  }
+
+  /** Called before the first AWS call, so post can reach AWS the way main did. */
+  begin(credentials: CredentialSettings, cleanupOnFailure: boolean): void {
+    this.credentialSettings = credentials
+    this.cleanup = cleanupOnFailure
+    this.store.save(Keys.Credentials, JSON.stringify(credentials))
+    this.store.save(Keys.CleanupOnFailure, String(cleanupOnFailure))
+  }
+
+  /** How main reached AWS; undefined when main stopped before any AWS call. */
+  get credentials(): CredentialSettings | undefined {
+    return this.credentialSettings
+  }
+
+  get cleanupOnFailure(): boolean {
+    return this.cleanup
+  }
+
+  /** Records what an image is known to consist of; called the moment it exists and as snapshots appear. */
+  record(entry: LedgerEntry): void {
+    const others = this.ledger.filter(held => held.imageId !== entry.imageId)
+    this.ledger = [...others, entry]
+    this.store.save(Keys.Ledger, JSON.stringify(this.ledger))
+  }
+
+  /** Every image this run made. Cleanup removes these and nothing else. */
+  entries(): readonly LedgerEntry[] {
+    return this.ledger
+  }
+
+  /** The bake ended as intended, or its undo is complete: post has nothing to do. */
+  markFinished(): void {
+    this.done = true
+    this.store.save(Keys.Finished, 'true')
+  }
+
+  get finished(): boolean {
+    return this.done
+  }
+}
