@@ -78,7 +78,7 @@ describe('removeImage', () => {
     const clock = virtualClock()
     const log: string[] = []
     const result = await removeImage(ec2, ENTRY, clock, { lookForSnapshotsMs: 60_000, log: line => log.push(line) })
-    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-a', 'snap-b'], left: [] })
+    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-a', 'snap-b'], left: [], snapshotsUnseen: false })
     expect(ec2.calls).toStrictEqual(['deregister ami-1', 'find ami-1', 'delete snap-a', 'delete snap-b'])
     expect(log).toStrictEqual(['Deregistered ami-1 in eu-west-1', 'Deleted snapshot snap-a', 'Deleted snapshot snap-b'])
     expect(clock.slept).toStrictEqual([])
@@ -87,14 +87,14 @@ describe('removeImage', () => {
   it('adds the snapshots EC2 made that the ledger did not know yet', async () => {
     const ec2 = fakeEc2({ findSnapshotsOf: async () => ['snap-b', 'snap-c'] })
     const result = await removeImage(ec2, ENTRY, virtualClock(), { lookForSnapshotsMs: 60_000, log: () => {} })
-    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-a', 'snap-b', 'snap-c'], left: [] })
+    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-a', 'snap-b', 'snap-c'], left: [], snapshotsUnseen: false })
     expect(ec2.calls.filter(call => call.startsWith('delete'))).toStrictEqual(['delete snap-a', 'delete snap-b', 'delete snap-c'])
   })
 
   it('counts an image and snapshots already gone as removed', async () => {
     const ec2 = fakeEc2({ deregisterImage: async () => false, deleteSnapshot: async () => false })
     const result = await removeImage(ec2, ENTRY, virtualClock(), { lookForSnapshotsMs: 60_000, log: () => {} })
-    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-a', 'snap-b'], left: [] })
+    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-a', 'snap-b'], left: [], snapshotsUnseen: false })
   })
 
   it('keeps looking for the snapshots of an image deregistered while pending until they appear', async () => {
@@ -102,7 +102,7 @@ describe('removeImage', () => {
     const clock = virtualClock()
     const entry = { region: REGION, imageId: 'ami-1', snapshotIds: [] }
     const result = await removeImage(ec2, entry, clock, { lookForSnapshotsMs: 60_000, log: () => {} })
-    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-x', 'snap-y'], left: [] })
+    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-x', 'snap-y'], left: [], snapshotsUnseen: false })
     expect(ec2.calls).toStrictEqual([
       'deregister ami-1',
       'find ami-1',
@@ -120,7 +120,7 @@ describe('removeImage', () => {
     const clock = virtualClock()
     const entry = { region: REGION, imageId: 'ami-1', snapshotIds: [] }
     const result = await removeImage(ec2, entry, clock, { lookForSnapshotsMs: 10_000, log: () => {} })
-    expect(result).toStrictEqual({ removed: ['ami-1'], left: [] })
+    expect(result).toStrictEqual({ removed: ['ami-1'], left: [], snapshotsUnseen: true })
     expect(ec2.calls.filter(call => call === 'find ami-1')).toHaveLength(6)
     expect(clock.slept).toStrictEqual([2000, 2000, 2000, 2000, 2000])
     expect(clock.t).toBe(10_000)
@@ -142,7 +142,7 @@ describe('removeImage', () => {
     })
     const log: string[] = []
     const result = await removeImage(ec2, ENTRY, virtualClock(), { lookForSnapshotsMs: 60_000, log: line => log.push(line) })
-    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-a', 'snap-b'], left: [] })
+    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-a', 'snap-b'], left: [], snapshotsUnseen: false })
     expect(log).toContain('Could not look for snapshots of ami-1: not allowed to call ec2:DescribeSnapshots')
   })
 
@@ -156,7 +156,7 @@ describe('removeImage', () => {
     })
     const clock = virtualClock()
     const result = await removeImage(ec2, ENTRY, clock, { lookForSnapshotsMs: 60_000, log: () => {} })
-    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-a', 'snap-b'], left: [] })
+    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-a', 'snap-b'], left: [], snapshotsUnseen: false })
     expect(ec2.calls.filter(call => call === 'delete snap-a')).toHaveLength(3)
     expect(clock.slept).toStrictEqual([2000, 4000])
   })
@@ -170,7 +170,7 @@ describe('removeImage', () => {
     })
     const clock = virtualClock()
     const result = await removeImage(ec2, ENTRY, clock, { lookForSnapshotsMs: 60_000, log: () => {} })
-    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-b'], left: [{ id: 'snap-a', reason: 'snap-a is in use by ami-1' }] })
+    expect(result).toStrictEqual({ removed: ['ami-1', 'snap-b'], left: [{ id: 'snap-a', reason: 'snap-a is in use by ami-1' }], snapshotsUnseen: false })
     expect(ec2.calls.filter(call => call === 'delete snap-a')).toHaveLength(5)
     expect(clock.slept).toStrictEqual([2000, 4000, 6000, 8000])
   })
@@ -186,7 +186,8 @@ describe('removeImage', () => {
     const result = await removeImage(ec2, ENTRY, clock, { lookForSnapshotsMs: 60_000, log: () => {} })
     expect(result).toStrictEqual({
       removed: ['ami-1', 'snap-a'],
-      left: [{ id: 'snap-b', reason: 'not allowed to call ec2:DeleteSnapshot' }]
+      left: [{ id: 'snap-b', reason: 'not allowed to call ec2:DeleteSnapshot' }],
+      snapshotsUnseen: false
     })
     expect(ec2.calls.filter(call => call === 'delete snap-b')).toHaveLength(1)
     expect(clock.slept).toStrictEqual([])
@@ -206,7 +207,8 @@ describe('removeImage', () => {
         { id: 'ami-1', reason: 'not allowed to call ec2:DeregisterImage' },
         { id: 'snap-a', reason: 'belongs to ami-1' },
         { id: 'snap-b', reason: 'belongs to ami-1' }
-      ]
+      ],
+      snapshotsUnseen: false
     })
     expect(ec2.calls).toStrictEqual(['deregister ami-1'])
     expect(log).toStrictEqual([])
@@ -309,6 +311,30 @@ describe('undo', () => {
       'Removed ami-1, snap-a'
     ])
     expect(warnings()).toStrictEqual([])
+  })
+
+  it('does not mark a pending image removed while none of its snapshots has appeared, so post looks again', async () => {
+    const ec2 = fakeEc2({ findSnapshotsOf: async () => [] })
+    const entry = { region: REGION, imageId: 'ami-1', snapshotIds: [], state: 'pending' }
+    const state = bakeState(true, entry)
+    await undo(fakeAws(ec2), state, virtualClock(), 4_000)
+    expect(state.entries()).toStrictEqual([entry])
+    expect(state.finished).toBe(false)
+    expect(warnings()).toStrictEqual([
+      'No snapshot of ami-1 appeared within 4 s of deregistering it; EC2 may still make some. ' +
+        "Find them with: aws ec2 describe-snapshots --region eu-west-1 --owner-ids self --filters 'Name=description,Values=*ami-1*'"
+    ])
+  })
+
+  it('looks only once for the snapshots of a failed image, which EC2 makes no more of', async () => {
+    const ec2 = fakeEc2({ findSnapshotsOf: async () => [] })
+    const clock = virtualClock()
+    const state = bakeState(true, { region: REGION, imageId: 'ami-1', snapshotIds: [], state: 'failed' })
+    await undo(fakeAws(ec2), state, clock, 60_000)
+    expect(ec2.calls).toStrictEqual(['deregister ami-1', 'find ami-1'])
+    expect(clock.slept).toStrictEqual([])
+    expect(state.entries()[0].removed).toBe(true)
+    expect(state.finished).toBe(true)
   })
 
   it('with cleanup-on-failure off, touches nothing, says how to remove it and marks the state finished', async () => {

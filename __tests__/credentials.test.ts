@@ -10,7 +10,7 @@ type WebTokenInit = {
   roleSessionName?: string
   durationSeconds?: number
   webIdentityToken: string
-  clientConfig?: { region?: string }
+  clientConfig?: { region?: string; maxAttempts?: number }
 }
 const fromWebToken = jest.fn<(init: WebTokenInit) => () => Promise<AwsCredentialIdentity>>()
 jest.unstable_mockModule('@aws-sdk/credential-providers', () => ({ fromWebToken }))
@@ -60,6 +60,10 @@ function fakeDeps() {
     now(): number {
       return deps.t
     },
+    async sleep(ms: number): Promise<void> {
+      deps.log.push(`sleep:${ms}`)
+      deps.t += ms
+    },
     canRequestIdToken(): boolean {
       return deps.canRequest
     }
@@ -99,7 +103,7 @@ describe('roleCredentials', () => {
           roleSessionName: 'bake-ami',
           durationSeconds: 3600,
           webIdentityToken: deps.tokens[0],
-          clientConfig: { region: 'cn-north-1' }
+          clientConfig: { region: 'cn-north-1', maxAttempts: 8 }
         }
       ]
     ])
@@ -211,19 +215,42 @@ describe('roleCredentials', () => {
     expect(fromWebToken).not.toHaveBeenCalled()
   })
 
-  it('explains a token request that fails', async () => {
+  it('tries the token request 4 times with backoff, then explains the failure', async () => {
     const deps = fakeDeps()
-    deps.tokenFailure = new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable')
+    deps.tokenFailure = new Error('Failed to get ID Token. Error Code : 500')
     issueCredentials(deps)
     const { provider } = roleCredentials(SETTINGS, 'eu-west-1', deps)
     const error = await provider().catch((thrown: unknown) => thrown)
     expect(error).toBeInstanceOf(AwsError)
     expect(error).toMatchObject({ operation: 'GetIDToken', code: 'IdTokenRequestFailed' })
     expect((error as Error).message).toBe(
-      "Could not get a GitHub OIDC token for audience 'sts.amazonaws.com': Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable. " +
+      "Could not get a GitHub OIDC token for audience 'sts.amazonaws.com' after 4 attempts: Failed to get ID Token. Error Code : 500. " +
         "Check that the job has 'permissions: id-token: write'."
     )
+    expect(deps.log).toStrictEqual([
+      'token:sts.amazonaws.com',
+      'sleep:1000',
+      'token:sts.amazonaws.com',
+      'sleep:2000',
+      'token:sts.amazonaws.com',
+      'sleep:4000',
+      'token:sts.amazonaws.com'
+    ])
     expect(fromWebToken).not.toHaveBeenCalled()
+  })
+
+  it('carries on when a token request fails once', async () => {
+    const deps = fakeDeps()
+    const getIDToken = deps.getIDToken
+    let calls = 0
+    deps.getIDToken = async audience => {
+      if (++calls === 1) throw new Error('Failed to get ID Token. Error Code : 429')
+      return getIDToken(audience)
+    }
+    issueCredentials(deps)
+    const { provider } = roleCredentials(SETTINGS, 'eu-west-1', deps)
+    await expect(provider()).resolves.toMatchObject({ accessKeyId: 'ASIA1' })
+    expect(deps.log.filter(line => line.startsWith('sleep:'))).toStrictEqual(['sleep:1000'])
   })
 })
 
@@ -262,7 +289,7 @@ describe('explainAssumeRoleError', () => {
     [
       'IDPCommunicationError',
       'Could not reach the identity provider',
-      `Could not assume ${SETTINGS.roleArn} with GitHub's OIDC token: IDPCommunicationError: Could not reach the identity provider`
+      `Could not assume ${SETTINGS.roleArn} with GitHub's OIDC token: IDPCommunicationError: Could not reach the identity provider.`
     ]
   ])('explains %s', (code, message, sentence) => {
     const cause = sdkError(code, message)

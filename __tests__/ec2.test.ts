@@ -341,3 +341,95 @@ describe('expired credentials', () => {
     expect(renewals).toBe(0)
   })
 })
+
+describe('createImage after a lost answer', () => {
+  const duplicate = (attempts: number) =>
+    Object.assign(sdkError('InvalidAMIName.Duplicate', `AMI name web-main-42 is already in use by AMI ${IMAGE_ID}`), {
+      $metadata: { httpStatusCode: 400, attempts }
+    })
+  const existing = (overrides: Record<string, string> = {}) => ({
+    Images: [
+      {
+        ImageId: IMAGE_ID,
+        Name: 'web-main-42',
+        SourceInstanceId: REQUEST.instanceId,
+        CreationDate: new Date().toISOString(),
+        ...overrides
+      }
+    ]
+  })
+
+  it('uses the image its own first attempt made when the SDK retry meets it as a duplicate', async () => {
+    mock.on(CreateImageCommand).rejects(duplicate(2))
+    mock.on(DescribeImagesCommand).resolves(existing())
+    await expect(connect().createImage(REQUEST)).resolves.toBe(IMAGE_ID)
+    expect(mock.commandCalls(DescribeImagesCommand)[0].args[0].input).toStrictEqual({
+      Owners: ['self'],
+      Filters: [{ Name: 'name', Values: ['web-main-42'] }]
+    })
+  })
+
+  it('reports a duplicate on the first attempt as a duplicate, without looking', async () => {
+    mock.on(CreateImageCommand).rejects(duplicate(1))
+    const error = await awsError(connect().createImage(REQUEST))
+    expect(error.code).toBe('InvalidAMIName.Duplicate')
+    expect(mock.commandCalls(DescribeImagesCommand)).toHaveLength(0)
+  })
+
+  it.each([
+    ['made from another instance', { SourceInstanceId: 'i-0aaaaaaaaaaaaaaaa' }],
+    ['made before this call', { CreationDate: '2020-01-01T00:00:00.000Z' }]
+  ])('does not take over an image %s', async (_, overrides) => {
+    mock.on(CreateImageCommand).rejects(duplicate(3))
+    mock.on(DescribeImagesCommand).resolves(existing(overrides))
+    const error = await awsError(connect().createImage(REQUEST))
+    expect(error.code).toBe('InvalidAMIName.Duplicate')
+    expect(error.message).toContain(`(${IMAGE_ID})`)
+  })
+})
+
+describe('a denied call', () => {
+  const denied = sdkError(
+    'UnauthorizedOperation',
+    'You are not authorized to perform this operation. User: arn:aws:sts::123456789012:assumed-role/bake-ami/bake-ami is not authorized to perform: ec2:CreateImage. Encoded authorization failure message: ENCODED-BLOB'
+  )
+  const withDecoder = (decode: (encoded: string) => Promise<string | undefined>) =>
+    ec2({ region: REGION, principal: PRINCIPAL, client: new EC2Client({ region: REGION }), decodeAuthorization: decode })
+
+  it('says why, from the decoded authorization message', async () => {
+    mock.on(CreateImageCommand).rejects(denied)
+    const asked: string[] = []
+    const client = withDecoder(async encoded => {
+      asked.push(encoded)
+      return JSON.stringify({
+        allowed: false,
+        explicitDeny: false,
+        context: { action: 'ec2:CreateImage', resource: 'arn:aws:ec2:eu-west-1::image/*' }
+      })
+    })
+    const error = await awsError(client.checkCreateImage(REQUEST))
+    expect(asked).toStrictEqual(['ENCODED-BLOB'])
+    expect(error.message).toBe(
+      `${PRINCIPAL} is not allowed to call ec2:CreateImage in eu-west-1. Add "ec2:CreateImage" to the Action list of the role's permission policy (README: IAM permissions). ` +
+        'AWS says no policy allows ec2:CreateImage on arn:aws:ec2:eu-west-1::image/*.'
+    )
+  })
+
+  it('names an explicit deny and its statement', async () => {
+    mock.on(CreateImageCommand).rejects(denied)
+    const client = withDecoder(async () =>
+      JSON.stringify({ explicitDeny: true, matchedStatements: { items: [{ statementId: 'NoImages' }] }, context: { action: 'ec2:CreateImage', resource: 'r' } })
+    )
+    const error = await awsError(client.createImage(REQUEST))
+    expect(error.message).toContain('AWS says an explicit Deny (statement NoImages) blocks ec2:CreateImage on r')
+  })
+
+  it('says how to decode it when STS will not', async () => {
+    mock.on(CreateImageCommand).rejects(denied)
+    const client = withDecoder(async () => {
+      throw sdkError('AccessDenied', 'not authorized to perform sts:DecodeAuthorizationMessage')
+    })
+    const error = await awsError(client.createImage(REQUEST))
+    expect(error.message).toContain('aws sts decode-authorization-message --encoded-message ENCODED-BLOB')
+  })
+})

@@ -165,6 +165,15 @@ describe('explainEc2Error', () => {
     for (const fragment of fragments) expect(error.message).toContain(fragment)
   })
 
+  it('names the existing image, not an ami- inside the name itself', () => {
+    const error = explainEc2Error(
+      'CreateImage',
+      sdkError('InvalidAMIName.Duplicate', 'AMI name ami-base-42 is already in use by AMI ami-0abc123def4567890'),
+      { ...WHERE, name: 'ami-base-42' }
+    )
+    expect(error.message).toContain("An AMI named 'ami-base-42' already exists in eu-west-1 (ami-0abc123def4567890).")
+  })
+
   it('names no existing image when the duplicate-name message carries none', () => {
     const error = explainEc2Error('CreateImage', sdkError('InvalidAMIName.Duplicate', 'AMI name is already in use'), WHERE)
     expect(error.message).toContain("An AMI named 'web-main-42' already exists in eu-west-1. AMI names are unique")
@@ -172,11 +181,11 @@ describe('explainEc2Error', () => {
 
   it('adds no input hint to an invalid parameter it cannot place', () => {
     const error = explainEc2Error('CreateImage', sdkError('InvalidParameterValue', 'Value (x) for parameter foo is invalid'), WHERE)
-    expect(error.message).toBe('EC2 rejected a parameter of CreateImage: Value (x) for parameter foo is invalid')
+    expect(error.message).toBe('EC2 rejected a parameter of CreateImage: Value (x) for parameter foo is invalid.')
   })
 
   it('explains a thrown string as an unknown error', () => {
     const error = explainEc2Error('CreateImage', 'socket hang up', WHERE)
-    expect([error.code, error.message]).toStrictEqual(['UnknownError', 'ec2:CreateImage failed in eu-west-1: UnknownError: socket hang up'])
+    expect([error.code, error.message]).toStrictEqual(['UnknownError', 'ec2:CreateImage failed in eu-west-1: UnknownError: socket hang up.'])
   })
 })

@@ -156,7 +156,7 @@ describe('run', () => {
     })
     expect(fake.calls.filter(call => call.startsWith('Deregister'))).toEqual([])
     expect(state.values.finished).toBe('true')
-    expect(JSON.parse(state.values.ledger)).toEqual([{ region: 'eu-west-1', imageId: IMAGE, snapshotIds: SNAPSHOTS }])
+    expect(JSON.parse(state.values.ledger)).toEqual([{ region: 'eu-west-1', imageId: IMAGE, snapshotIds: SNAPSHOTS, state: 'available' }])
     expect(readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain(IMAGE)
   })
 

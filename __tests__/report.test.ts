@@ -149,3 +149,14 @@ describe('formatDuration', () => {
     expect(formatDuration(ms)).toBe(text)
   })
 })
+
+describe('summary escaping', () => {
+  it('escapes HTML in cells, since tag values may hold any character', async () => {
+    await reportImages([
+      { region: 'eu-west-1', imageId: 'ami-0escape', name: 'web', state: 'available', snapshotIds: [], tags: [{ key: 'Owner', value: '<team@acme> & co' }], elapsedMs: 1000 }
+    ])
+    const summary = readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')
+    expect(summary).toContain('<td>Owner=&#60;team@acme&#62; &#38; co</td>')
+    expect(summary).not.toContain('<team@acme>')
+  })
+})

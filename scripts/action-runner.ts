@@ -21,8 +21,8 @@ export interface StepOptions {
   readonly state?: Record<string, string>
   /** Send a signal once the step has printed a line matching `when` (as the runner does on cancel). */
   readonly cancel?: { when: RegExp; signal?: NodeJS.Signals; thenAfterMs?: number }
-  /** Echo the step's output as it comes. */
-  readonly echo?: boolean
+  /** Show the step's log as it comes, as a runner shows it: masked, debug lines only with `debug`. */
+  readonly echo?: boolean | { debug: boolean }
 }
 
 export interface StepResult {
@@ -66,9 +66,10 @@ export async function runStep(step: Step, options: StepOptions = {}): Promise<St
   let stdout = ''
   let stderr = ''
   let cancelled = false
+  const show = options.echo ? runnerLog(typeof options.echo === 'object' && options.echo.debug) : undefined
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk
-    if (options.echo) process.stdout.write(chunk)
+    show?.(String(chunk))
     const cancel = options.cancel
     if (cancel && !cancelled && cancel.when.test(stdout)) {
       cancelled = true
@@ -91,6 +92,31 @@ export async function runStep(step: Step, options: StepOptions = {}): Promise<St
     state: parseFileCommands(readFileSync(files.GITHUB_STATE, 'utf8')),
     summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
     errors: stdout.split(/\r?\n/).flatMap(line => (line.startsWith('::error::') ? [line.slice('::error::'.length)] : []))
+  }
+}
+
+/**
+ * Prints a step's stdout the way a runner's log shows it: `::add-mask::` values become `***` from then
+ * on, `::debug::` lines appear only in debug mode, errors and warnings are labelled.
+ */
+function runnerLog(debug: boolean): (chunk: string) => void {
+  const masks: string[] = []
+  let pending = ''
+  return chunk => {
+    const lines = (pending + chunk).split('\n')
+    pending = lines.pop() ?? ''
+    for (const line of lines) {
+      const command = /^::([a-z-]+)(?: [^:]*)?::(.*)$/.exec(line)
+      const [name, value] = command ? [command[1], command[2].replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%')] : ['', line]
+      if (name === 'add-mask') {
+        masks.push(value)
+        continue
+      }
+      if (name === 'debug' && !debug) continue
+      const label = { error: 'Error: ', warning: 'Warning: ', notice: 'Notice: ', debug: '##[debug]' }[name] ?? ''
+      const text = masks.reduce((masked, secret) => (secret ? masked.split(secret).join('***') : masked), label + value)
+      process.stdout.write(`${text}\n`)
+    }
   }
 }
 

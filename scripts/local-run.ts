@@ -3,7 +3,7 @@
  * EC2 + STS + OIDC endpoint in sim/. With `--aws` it targets real AWS with your own credentials:
  *
  *   npm start -- --aws --instance-id i-0123456789abcdef0 --name 'web {{ datetime }}' [--region eu-west-1]
- *                [--role-to-assume arn:…] [--input key=value …]
+ *                [--role-to-assume arn:…] [--input key=value …] [--debug]
  */
 import { parseArgs } from 'node:util'
 import { startSim } from '../sim/index.js'
@@ -16,6 +16,7 @@ const { values } = parseArgs({
     name: { type: 'string' },
     region: { type: 'string' },
     'role-to-assume': { type: 'string' },
+    debug: { type: 'boolean', default: false },
     input: { type: 'string', multiple: true, default: [] }
   }
 })
@@ -41,7 +42,7 @@ async function bakeLocally(): Promise<void> {
     console.log(`Local AWS endpoint at ${sim.url}; imaging ${instanceId}\n`)
     const started = Date.now()
     const main = await runStep('main', {
-      echo: true,
+      echo: { debug: values.debug },
       env: { ...tagPushContext(), ...sim.env() },
       inputs: {
         'instance-id': instanceId,
@@ -67,7 +68,7 @@ async function bakeOnAws(): Promise<void> {
   ) as Record<string, string>
   const started = Date.now()
   const main = await runStep('main', {
-    echo: true,
+    echo: { debug: values.debug },
     env: { ...tagPushContext(), ...passThrough },
     inputs: {
       'instance-id': values['instance-id'],
@@ -87,6 +88,6 @@ async function finish(main: StepResult, started: number, env: Record<string, str
   for (const [name, value] of Object.entries(main.outputs)) console.log(`  ${name} = ${value}`)
   console.log(`\nJob summary:\n${main.summary.trim() || '(none)'}`)
   console.log('\nPost step:')
-  const post = await runStep('post', { echo: true, env: { ...tagPushContext(), ...env }, state: main.state })
+  const post = await runStep('post', { echo: { debug: values.debug }, env: { ...tagPushContext(), ...env }, state: main.state })
   process.exitCode = main.exitCode || post.exitCode || 0
 }

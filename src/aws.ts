@@ -4,12 +4,9 @@
  */
 import * as core from '@actions/core'
 import { EC2Client } from '@aws-sdk/client-ec2'
-import { roleCredentials, type RoleCredentials } from './credentials.js'
+import { MAX_ATTEMPTS, roleCredentials, type RoleCredentials } from './credentials.js'
 import { ec2, type Ec2 } from './ec2.js'
 import type { CredentialSettings } from './settings.js'
-
-/** How many times the SDK tries a call that failed for throttling, a 5xx or a dropped connection. */
-const MAX_ATTEMPTS = 8
 
 /** EC2 clients, one per region, all on the same credentials. */
 export interface Aws {
@@ -23,6 +20,7 @@ export function connect(credentials: CredentialSettings, home: string): Aws {
           getIDToken: audience => core.getIDToken(audience),
           mask: secret => core.setSecret(secret),
           now: () => Date.now(),
+          sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
           canRequestIdToken: () => Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
         })
       : undefined
@@ -39,11 +37,20 @@ export function connect(credentials: CredentialSettings, home: string): Aws {
           region,
           principal,
           client: new EC2Client({ region, credentials: role?.provider, maxAttempts: MAX_ATTEMPTS }),
-          renewCredentials: role?.renew
+          renewCredentials: role?.renew,
+          decodeAuthorization: encoded => decodeAuthorization(encoded, region, role)
         })
         clients.set(region, client)
       }
       return client
     }
   }
+}
+
+/** Only on the path of a denied call, so its client is loaded only then. */
+async function decodeAuthorization(encoded: string, region: string, role: RoleCredentials | undefined): Promise<string | undefined> {
+  const { STSClient, DecodeAuthorizationMessageCommand } = await import('@aws-sdk/client-sts')
+  const sts = new STSClient({ region, credentials: role?.provider, maxAttempts: MAX_ATTEMPTS })
+  const output = await sts.send(new DecodeAuthorizationMessageCommand({ EncodedMessage: encoded }))
+  return output.DecodedMessage
 }

@@ -23,6 +23,11 @@ export interface CleanupResult {
   readonly removed: readonly string[]
   /** Ids that could not be removed, each with why. */
   readonly left: readonly { id: string; reason: string }[]
+  /**
+   * No snapshot of a pending image appeared while we looked: EC2 may still make some, so the image is
+   * not known to be fully removed.
+   */
+  readonly snapshotsUnseen: boolean
 }
 
 const LOOK_INTERVAL_MS = 2000
@@ -38,17 +43,18 @@ export async function removeImage(
   const left: { id: string; reason: string }[] = []
 
   try {
-    await ec2.deregisterImage(entry.imageId)
+    const deregistered = await ec2.deregisterImage(entry.imageId)
     removed.push(entry.imageId)
-    options.log(`Deregistered ${entry.imageId} in ${ec2.region}`)
+    options.log(deregistered ? `Deregistered ${entry.imageId} in ${ec2.region}` : `${entry.imageId} was already deregistered`)
   } catch (error) {
     // Without deregistering, its snapshots cannot be deleted either.
     left.push({ id: entry.imageId, reason: describeError(error) }, ...entry.snapshotIds.map(id => ({ id, reason: `belongs to ${entry.imageId}` })))
-    return { removed, left }
+    return { removed, left, snapshotsUnseen: false }
   }
 
   const snapshots = new Set(entry.snapshotIds)
-  const deadline = clock.now() + options.lookForSnapshotsMs
+  const makesNoMore = entry.state === 'failed'
+  const deadline = clock.now() + (makesNoMore ? 0 : options.lookForSnapshotsMs)
   for (;;) {
     try {
       for (const id of await ec2.findSnapshotsOf(entry.imageId)) snapshots.add(id)
@@ -69,7 +75,7 @@ export async function removeImage(
       left.push({ id, reason: outcome })
     }
   }
-  return { removed, left }
+  return { removed, left, snapshotsUnseen: snapshots.size === 0 && !makesNoMore }
 }
 
 /** true, or why the snapshot could not be deleted. */
@@ -113,11 +119,17 @@ export async function undo(aws: Aws, state: BakeState, clock: WaitClock, lookFor
       continue
     }
     core.info(`Cleaning up ${entry.imageId} in ${entry.region}`)
-    const { removed, left } = await removeImage(aws.ec2(entry.region), entry, clock, {
+    const { removed, left, snapshotsUnseen } = await removeImage(aws.ec2(entry.region), entry, clock, {
       lookForSnapshotsMs,
       log: line => core.info(line)
     })
-    if (left.length === 0) {
+    if (snapshotsUnseen) {
+      // Not marked removed, so that post looks again.
+      core.warning(
+        `No snapshot of ${entry.imageId} appeared within ${Math.round(lookForSnapshotsMs / 1000)} s of deregistering it; EC2 may still make some. ` +
+          `Find them with: aws ec2 describe-snapshots --region ${entry.region} --owner-ids self --filters 'Name=description,Values=*${entry.imageId}*'`
+      )
+    } else if (left.length === 0) {
       state.record({ ...entry, removed: true })
       core.info(`Removed ${removed.join(', ')}`)
     } else {

@@ -5,7 +5,7 @@
  */
 import { fromWebToken } from '@aws-sdk/credential-providers'
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types'
-import { AwsError, awsErrorCode, describeError } from './errors.js'
+import { AwsError, awsErrorCode, describeClause } from './errors.js'
 import type { CredentialSettings } from './settings.js'
 
 type OidcSettings = Extract<CredentialSettings, { kind: 'oidc' }>
@@ -16,6 +16,7 @@ export interface OidcDeps {
   /** `core.setSecret`. */
   mask(secret: string): void
   now(): number
+  sleep(ms: number): Promise<void>
   /** Whether the runner gave this job an ID-token endpoint (`permissions: id-token: write`). */
   canRequestIdToken(): boolean
 }
@@ -29,6 +30,10 @@ export interface RoleCredentials {
   /** Forget the current credentials: the next request assumes the role again with a new OIDC token. */
   renew(): void
 }
+
+/** Attempts at STS (throttling, 5xx, dropped connections; the SDK's retry strategy) and at the OIDC token. */
+export const MAX_ATTEMPTS = 8
+const TOKEN_ATTEMPTS = 4
 
 /** Renew this long before the credentials expire, as the SDK's own providers do. */
 const EXPIRY_MARGIN_MS = 5 * 60 * 1000
@@ -52,7 +57,7 @@ export function roleCredentials(settings: OidcSettings, region: string, deps: Oi
         roleSessionName: settings.sessionName,
         durationSeconds: settings.durationSeconds,
         webIdentityToken: token,
-        clientConfig: { region }
+        clientConfig: { region, maxAttempts: MAX_ATTEMPTS }
       })()
       for (const secret of [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken]) {
         if (secret) deps.mask(secret)
@@ -87,17 +92,27 @@ function expiresSoon(credentials: AwsCredentialIdentity, now: number): boolean {
   return credentials.expiration !== undefined && credentials.expiration.getTime() - now < EXPIRY_MARGIN_MS
 }
 
+/**
+ * `getIDToken` retries only 502-504; a 429, a 500 or a dropped connection from GitHub's token endpoint
+ * is as passing, so try a few times with backoff before giving up.
+ */
 async function fetchToken(audience: string, deps: OidcDeps): Promise<string> {
-  try {
-    return await deps.getIDToken(audience)
-  } catch (error) {
-    throw new AwsError(
-      'GetIDToken',
-      'IdTokenRequestFailed',
-      `Could not get a GitHub OIDC token for audience '${audience}': ${describeError(error)}. ` +
-        `Check that the job has 'permissions: id-token: write'.`,
-      error
-    )
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await deps.getIDToken(audience)
+    } catch (error) {
+      if (attempt < TOKEN_ATTEMPTS) {
+        await deps.sleep(1000 * 2 ** (attempt - 1))
+        continue
+      }
+      throw new AwsError(
+        'GetIDToken',
+        'IdTokenRequestFailed',
+        `Could not get a GitHub OIDC token for audience '${audience}' after ${TOKEN_ATTEMPTS} attempts: ${describeClause(error)}. ` +
+          `Check that the job has 'permissions: id-token: write'.`,
+        error
+      )
+    }
   }
 }
 
@@ -114,7 +129,7 @@ export function tokenClaims(token: string): { sub?: string; aud?: string } {
 
 export function explainAssumeRoleError(error: unknown, settings: OidcSettings, token: string): AwsError {
   const code = awsErrorCode(error)
-  const detail = describeError(error)
+  const detail = describeClause(error)
   const { sub = 'unknown', aud = settings.audience } = tokenClaims(token)
   const trust =
     `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the federated principal ` +
@@ -137,7 +152,7 @@ export function explainAssumeRoleError(error: unknown, settings: OidcSettings, t
           `Lower 'role-duration-seconds' or raise the role's maximum session duration.`
         )
       default:
-        return `Could not assume ${settings.roleArn} with GitHub's OIDC token: ${code}: ${detail}`
+        return `Could not assume ${settings.roleArn} with GitHub's OIDC token: ${code}: ${detail}.`
     }
   })()
   return new AwsError('AssumeRoleWithWebIdentity', code, sentence, error)

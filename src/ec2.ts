@@ -56,6 +56,8 @@ export interface Ec2Options {
   readonly client: EC2Client
   /** Called when AWS says the credentials expired; the call is then made once more. */
   readonly renewCredentials?: () => void
+  /** STS DecodeAuthorizationMessage: why a call was denied, or undefined when we may not ask. */
+  readonly decodeAuthorization?: (encoded: string) => Promise<string | undefined>
 }
 
 export function ec2(options: Ec2Options): Ec2 {
@@ -65,16 +67,29 @@ export function ec2(options: Ec2Options): Ec2 {
     try {
       return await send()
     } catch (error) {
-      if (options.renewCredentials && isExpiredCredentials(error)) {
-        options.renewCredentials()
-        try {
-          return await send()
-        } catch (again) {
-          throw explainEc2Error(operation, again, { region, principal, ...where })
-        }
+      if (!options.renewCredentials || !isExpiredCredentials(error)) throw await explain(operation, error, where)
+      options.renewCredentials()
+      try {
+        return await send()
+      } catch (again) {
+        throw await explain(operation, again, where)
       }
-      throw explainEc2Error(operation, error, { region, principal, ...where })
     }
+  }
+
+  async function explain(operation: string, error: unknown, where: Partial<CallContext>) {
+    const denial = awsErrorCode(error) === 'UnauthorizedOperation' ? await whyDenied(error) : undefined
+    return explainEc2Error(operation, error, { region, principal, ...where, denial })
+  }
+
+  /** EC2 encodes the reason for a denial; STS may decode it, if the principal is allowed to ask. */
+  async function whyDenied(error: unknown): Promise<string | undefined> {
+    const encoded = /Encoded authorization failure message: (\S+)/.exec((error as Error).message)?.[1]
+    if (!encoded) return undefined
+    const decoded = await options.decodeAuthorization?.(encoded).catch(() => undefined)
+    return decoded
+      ? describeDenial(decoded)
+      : `To see why, decode the message with a principal allowed sts:DecodeAuthorizationMessage: aws sts decode-authorization-message --encoded-message ${encoded}`
   }
 
   return {
@@ -82,8 +97,17 @@ export function ec2(options: Ec2Options): Ec2 {
     principal,
 
     async createImage(request) {
+      const sentAt = Date.now()
       const output = await call('CreateImage', { instanceId: request.instanceId, name: request.name }, () =>
-        client.send(createImageCommand(request, false))
+        client.send(createImageCommand(request, false)).catch(async error => {
+          // The SDK retries a CreateImage whose answer was lost (a reset, a timeout). If the lost one had
+          // worked, the retry meets our own image as a duplicate: find it rather than fail or make a second.
+          const retried = ((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) > 1
+          if (awsErrorCode(error) !== 'InvalidAMIName.Duplicate' || !retried) throw error
+          const ImageId = await findOwnImage(client, request, sentAt)
+          if (!ImageId) throw error
+          return { ImageId }
+        })
       )
       if (!output.ImageId) throw new Error(`CreateImage in ${region} answered without an image id`)
       return output.ImageId
@@ -153,6 +177,41 @@ export function ec2(options: Ec2Options): Ec2 {
       )
     }
   }
+}
+
+/** The decoded authorization message (JSON) as a clause: what was denied, on what, and by which rule. */
+export function describeDenial(decoded: string): string {
+  try {
+    const message = JSON.parse(decoded) as {
+      explicitDeny?: boolean
+      matchedStatements?: { items?: { statementId?: string }[] }
+      context?: { action?: string; resource?: string }
+    }
+    const { action = 'the action', resource = 'the resource' } = message.context ?? {}
+    const statements = (message.matchedStatements?.items ?? []).flatMap(item => (item.statementId ? [item.statementId] : []))
+    return message.explicitDeny
+      ? `AWS says an explicit Deny${statements.length ? ` (statement ${statements.join(', ')})` : ''} blocks ${action} on ${resource}: an Allow cannot override it; change or remove that Deny (an SCP or permissions boundary may hold it).`
+      : `AWS says no policy allows ${action} on ${resource}.`
+  } catch {
+    return `AWS's decoded reason: ${decoded}`
+  }
+}
+
+/** How far EC2's clock may be ahead of ours when telling our image from an older one of the same name. */
+const CLOCK_SKEW_MS = 60_000
+
+/** The image named `request.name` if this very call made it: from our instance, created since we sent it. */
+async function findOwnImage(client: EC2Client, request: ImageRequest, sentAt: number): Promise<string | undefined> {
+  const output = await client.send(
+    new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [request.name] }] })
+  )
+  const image = output.Images?.find(
+    candidate =>
+      candidate.Name === request.name &&
+      candidate.SourceInstanceId === request.instanceId &&
+      Date.parse(candidate.CreationDate ?? '') >= sentAt - CLOCK_SKEW_MS
+  )
+  return image?.ImageId
 }
 
 function createImageCommand(request: ImageRequest, dryRun: boolean): CreateImageCommand {

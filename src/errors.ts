@@ -53,6 +53,11 @@ export function describeError(error: unknown): string {
   }
 }
 
+/** An error's message as a clause to build a sentence around: no trailing full stop. */
+export function describeClause(error: unknown): string {
+  return describeError(error).trim().replace(/\.+$/, '')
+}
+
 /** Where a failed AWS call was made, to name it in the sentence. */
 export interface CallContext {
   readonly region: string
@@ -61,6 +66,8 @@ export interface CallContext {
   readonly instanceId?: string
   readonly imageId?: string
   readonly name?: string
+  /** For UnauthorizedOperation: why AWS denied it (decoded), or how to find out. */
+  readonly denial?: string
 }
 
 /** The error code the SDK puts in `name` (`UnauthorizedOperation`, `InvalidInstanceID.NotFound`, …). */
@@ -82,16 +89,17 @@ export function isExpiredCredentials(error: unknown): boolean {
 /** Turns an error from an EC2 call into one sentence that says what to do. */
 export function explainEc2Error(operation: string, error: unknown, where: CallContext): AwsError {
   const code = awsErrorCode(error)
-  const detail = error instanceof Error ? error.message : describeError(error)
+  const detail = describeClause(error)
   const sentence = ((): string => {
     switch (code) {
       case 'UnauthorizedOperation':
         return (
           `${where.principal} is not allowed to call ec2:${operation} in ${where.region}. ` +
-          `Add "ec2:${operation}" to the Action list of the role's permission policy (README: IAM permissions).`
+          `Add "ec2:${operation}" to the Action list of the role's permission policy (README: IAM permissions).` +
+          (where.denial ? ` ${where.denial}` : '')
         )
       case 'AuthFailure':
-        return `AWS rejected the credentials of ${where.principal} for ec2:${operation} in ${where.region}: ${detail}`
+        return `AWS rejected the credentials of ${where.principal} for ec2:${operation} in ${where.region}: ${detail}.`
       case 'InvalidInstanceID.NotFound':
       case 'InvalidInstanceID.Malformed':
         return (
@@ -101,30 +109,32 @@ export function explainEc2Error(operation: string, error: unknown, where: CallCo
       case 'IncorrectInstanceState':
         return `Instance ${where.instanceId ?? ''} cannot be imaged in its current state (${detail}). Image a running or stopped instance.`
       case 'InvalidAMIName.Duplicate': {
-        const existing = /ami-[0-9a-f]+/.exec(detail)?.[0]
+        // "AMI name X is already in use by AMI ami-…": the id after "by AMI", not an ami-… in the name.
+        const existing = /by AMI (ami-[0-9a-f]+)/.exec(detail)?.[1]
         return (
           `An AMI named '${where.name ?? ''}' already exists in ${where.region}${existing ? ` (${existing})` : ''}. ` +
           `AMI names are unique per account and region: add {{ run_attempt }} or {{ datetime }} to the 'name' input, or deregister the old image.`
         )
       }
       case 'InvalidAMIName.Malformed':
-        return `EC2 rejected the AMI name '${where.name ?? ''}': ${detail} Change the 'name' input.`
+        return `EC2 rejected the AMI name '${where.name ?? ''}': ${detail}. Change the 'name' input.`
       case 'InvalidBlockDeviceMapping':
-        return `EC2 rejected the 'block-device-mappings' input: ${detail}`
+        return `EC2 rejected the 'block-device-mappings' input: ${detail}.`
       case 'InvalidParameterValue':
       case 'InvalidParameter':
       case 'InvalidParameterCombination':
-        return `EC2 rejected a parameter of ${operation}${guessInput(detail)}: ${detail}`
+        return `EC2 rejected a parameter of ${operation}${guessInput(detail)}: ${detail}.`
       case 'InvalidAMIID.NotFound':
         return `Image ${where.imageId ?? ''} no longer exists in ${where.region}: something else deregistered it.`
       case 'RequestExpired':
       case 'ExpiredToken':
-        return `The AWS credentials of ${where.principal} expired during ec2:${operation} and could not be renewed: ${detail}`
+      case 'ExpiredTokenException':
+        return `The AWS credentials of ${where.principal} expired during ec2:${operation} and could not be renewed: ${detail}.`
       default:
         if (isThrottling(error)) {
           return `EC2 kept throttling ec2:${operation} in ${where.region} (${code}) after several retries: the account is making too many API calls. Re-run the job later.`
         }
-        return `ec2:${operation} failed in ${where.region}: ${code}: ${detail}`
+        return `ec2:${operation} failed in ${where.region}: ${code}: ${detail}.`
     }
   })()
   return new AwsError(operation, code, sentence, error)

@@ -61,6 +61,7 @@ async function bake(deps: Deps): Promise<void> {
     return
   }
 
+  if (deps.signal.aborted) throw new WaitError('aborted', 'The job was cancelled before CreateImage: nothing was made.')
   const imageId = await ec2.createImage(request)
   const entry: LedgerEntry = { region: settings.region, imageId, snapshotIds: [] }
   state.record(entry)
@@ -133,7 +134,7 @@ async function waitUntilAvailable(
       describeImage: async () => {
         const image = await ec2.describeImage(imageId)
         // Snapshot ids go to state as soon as they are known, so that post can remove them.
-        if (image && image.snapshotIds.length) state.record({ region: ec2.region, imageId, snapshotIds: image.snapshotIds })
+        if (image) state.record({ region: ec2.region, imageId, snapshotIds: image.snapshotIds, state: image.state })
         return image
       },
       describeSnapshots: ids => ec2.describeSnapshots(ids)

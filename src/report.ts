@@ -44,15 +44,17 @@ export async function reportImages(images: readonly BakedImage[]): Promise<void>
         { data: 'Tags', header: true },
         { data: 'Elapsed', header: true }
       ],
-      ...images.map(image => [
-        image.imageId,
-        image.name,
-        image.region,
-        image.state,
-        image.snapshotIds.join(', ') || 'none',
-        image.tags.map(tag => `${tag.key}=${tag.value}`).join(', ') || 'none',
-        formatDuration(image.elapsedMs) + (image.waitedMs === undefined ? '' : ` (waited ${formatDuration(image.waitedMs)})`)
-      ])
+      ...images.map(image =>
+        [
+          image.imageId,
+          image.name,
+          image.region,
+          image.state,
+          image.snapshotIds.join(', ') || 'none',
+          image.tags.map(tag => `${tag.key}=${tag.value}`).join(', ') || 'none',
+          formatDuration(image.elapsedMs) + (image.waitedMs === undefined ? '' : ` (waited ${formatDuration(image.waitedMs)})`)
+        ].map(escapeHtml)
+      )
     ])
     .write()
 }
@@ -67,4 +69,9 @@ export function formatDuration(ms: number): string {
   if (hours) return `${hours}h${pad(minutes)}m${pad(seconds)}s`
   if (minutes) return `${minutes}m${pad(seconds)}s`
   return `${seconds}s`
+}
+
+/** core.summary puts table cells into HTML as they are; tag values may hold any character. */
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, character => `&#${character.charCodeAt(0)};`)
 }

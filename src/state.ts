@@ -10,6 +10,8 @@ export interface LedgerEntry {
   readonly imageId: string
   /** Snapshots known to belong to the image; more may appear while it is pending. */
   readonly snapshotIds: readonly string[]
+  /** The image's last known state; once 'failed', EC2 makes no more snapshots for it. */
+  readonly state?: string
   /** Set once the image and its snapshots have been removed. */
   readonly removed?: boolean
 }
@@ -70,6 +72,8 @@ export class BakeState {
 
   /** Records what an image is known to consist of; called the moment it exists and as snapshots appear. */
   record(entry: LedgerEntry): void {
+    const held = this.ledger.find(known => known.imageId === entry.imageId)
+    if (held && JSON.stringify(held) === JSON.stringify(entry)) return // nothing new: no state write per poll
     const others = this.ledger.filter(held => held.imageId !== entry.imageId)
     this.ledger = [...others, entry]
     this.store.save(Keys.Ledger, JSON.stringify(this.ledger))

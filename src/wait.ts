@@ -112,6 +112,9 @@ export const realClock: WaitClock = {
 }
 
 export function validateWaitOptions(options: WaitOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new Error('waitForImage: options must be an object with at least timeoutMs')
+  }
   const { timeoutMs } = options
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new Error(`waitForImage: timeoutMs must be a finite number of milliseconds greater than 0, got ${String(timeoutMs)}`)
@@ -138,7 +141,7 @@ const START_CREDIT = 1
 const DISCOVERY_GAP_MS = 5_000
 const DISCOVERY_MAX_GAP_MS = 15_000
 /** Longest pause between progress reads while the finish is far off. */
-const APPROACH_MAX_GAP_MS = 600_000
+const APPROACH_MAX_GAP_MS = 300_000
 /** While approaching the earliest possible finish, come back this share of the time left before it (at least 2 s). */
 const APPROACH_MARGIN = 0.1
 const APPROACH_MIN_MARGIN_MS = 2_000
@@ -152,9 +155,18 @@ const IMAGE_CHECK_MS = 600_000
 const FLIP_DENSE_MS = 25_000
 const FLIP_GAP_MS = 1_500
 const FLIP_MAX_GAP_MS = 30_000
-/** Credit kept back for that dense phase while waiting for the last percent to tick (at most half of it). */
+/**
+ * Credit kept back for that dense phase while waiting for the last percent to tick (at most this share of it:
+ * short bakes have little, and seeing the flip late costs more than seeing the 100% a little late).
+ */
 const FLIP_RESERVE = 12
-/** In a stall, spend the saved credit with this time constant (or half the elapsed time, if longer). */
+const FLIP_RESERVE_SHARE = 0.9
+/**
+ * In a stall, look at this base rate, plus the saved credit spread with a time constant of a share of the
+ * elapsed time (at least 2 min): densest at first, when the stall is most likely to end soon.
+ */
+const STALL_BASE_PER_MS = 0.1 / 1_000
+const STALL_SPEND_SHARE = 1
 const STALL_SPEND_MIN_MS = 120_000
 const STALL_RESERVE = 10
 const STALL_IMAGE_CHECK_MS = 60_000
@@ -181,9 +193,9 @@ const FINAL_POLL_LEAD_MS = 1_000
 /** Throttled: exponential backoff with jitter. */
 const THROTTLE_BASE_MS = 2_000
 const THROTTLE_CAP_MS = 60_000
-/** Progress lines: at most one per 30 s apart from changes, one at least every minute. */
-const LOG_MIN_GAP_MS = 30_000
+/** Progress lines: one a minute while nothing changes (and a throttling notice at most every 30 s). */
 const HEARTBEAT_MS = 60_000
+const THROTTLE_LOG_GAP_MS = 30_000
 
 // ---- Finish estimate ----
 
@@ -376,7 +388,7 @@ class Waiter {
   private throttleStreak = 0
   private throttleUntil = -Infinity
   private lastLogAt = -Infinity
-  private lastStatus = 'not visible yet'
+  private lastStateKey = ''
 
   constructor(
     private readonly probe: ImageProbe,
@@ -449,8 +461,10 @@ class Waiter {
       return { kind: 'images', at: now, phase: 'failing', reserve: 0 }
     }
     if (ids.some(id => !this.tracks.has(id))) {
-      // New snapshot ids: read their progress before anything else.
-      return { kind: 'snapshots', at: this.lastCallAt + DISCOVERY_GAP_MS, phase: 'discover', reserve: 0 }
+      // New snapshot ids: read their progress; while DescribeSnapshots does not show them yet, keep an eye on
+      // the image too.
+      const kind: Kind = this.lastSnapshotsAt > this.lastImageAt ? 'images' : 'snapshots'
+      return { kind, at: this.lastCallAt + DISCOVERY_GAP_MS, phase: 'discover', reserve: 0 }
     }
     if (this.allCompleteAt !== undefined) {
       // Every snapshot is complete: the image flips within seconds. Look at once (it may have flipped while
@@ -487,13 +501,14 @@ class Waiter {
       // reaches 100%, and then takes seconds to, so seeing the 100% early beats seeing the flip late. The
       // image state now and then all the same, in case it fails meanwhile.
       const reserve = Math.min(STALL_RESERVE, this.credit(now) / 2)
-      const tau = Math.max(STALL_SPEND_MIN_MS, now / 2)
-      const rate = BUDGET_PER_MS + Math.max(0, this.credit(now) - reserve) / tau
+      const tau = Math.max(STALL_SPEND_MIN_MS, now * STALL_SPEND_SHARE)
+      const rate = STALL_BASE_PER_MS + Math.max(0, this.credit(now) - reserve) / tau
       const gap = Math.max(MIN_SPACING_MS, 1 / rate)
       const kind: Kind = now - this.lastImageAt >= STALL_IMAGE_CHECK_MS ? 'images' : 'snapshots'
       return { kind, at: this.lastCallAt + gap, phase: 'stall', reserve }
     }
     const est = this.estimate !== undefined && Number.isFinite(this.estimate.hi) ? this.estimate : undefined
+    const watched = now - Math.min(...incomplete.map(t => t.runs[0]?.first ?? now))
     if (est !== undefined && now < est.lo) {
       // Far from the earliest possible finish: come back most of the way there, so each look both refines
       // the estimate and costs little; but not much further than the evidence reaches.
@@ -501,7 +516,6 @@ class Waiter {
       // In the last few ticks the line is as good as it gets: look right at the earliest possible finish.
       const final = ahead <= Math.max(FINAL_TICKS * est.msPerPercent, FINAL_AHEAD_MS)
       const margin = final ? 0 : Math.max(APPROACH_MIN_MARGIN_MS, APPROACH_MARGIN * ahead)
-      const watched = now - Math.min(...incomplete.map(t => t.runs[0]?.first ?? now))
       const gap = Math.min(APPROACH_MAX_GAP_MS, Math.max(BLIND_MIN_GAP_MS, EVIDENCE_REACH * watched))
       const wanted = Math.min(this.lastSnapshotsAt + gap, est.lo - margin)
       // Close to the end and the finish still uncertain by seconds: look at the middle of each coming tick's
@@ -516,12 +530,11 @@ class Waiter {
         return { kind: 'snapshots', at: this.tickTarget(wanted, now), phase: 'approach', reserve: 0 }
       }
     }
-    const watched = now - Math.min(...incomplete.map(t => t.runs[0]?.first ?? now))
     if (est !== undefined && est.hi - now <= Math.max(EVIDENCE_REACH * watched, WINDOW_MIN_SPAN_MS)) {
       // Inside the window where the last percent can tick (or past it, and about to learn why): look as
       // often as the window's width calls for and the credit (less what the flip to available will need)
       // allows, up to once a second.
-      const reserve = Math.min(FLIP_RESERVE, this.credit(now) / 2)
+      const reserve = Math.min(FLIP_RESERVE, this.credit(now) * FLIP_RESERVE_SHARE)
       const spread = this.spreadGap(Math.max(est.hi, now), now, reserve)
       const width = Math.min(WINDOW_MAX_GAP_MS, Math.max(MIN_SPACING_MS, (est.hi - est.lo) / WINDOW_LOOKS))
       const at = Number.isFinite(spread) ? this.lastCallAt + Math.max(spread, width) : this.creditAt(reserve)
@@ -640,15 +653,19 @@ class Waiter {
     return ''
   }
 
-  private say(now: number, force: boolean): void {
-    const status = this.status()
-    const changed = status.split(',')[0] !== this.lastStatus.split(',')[0] || (this.allCompleteAt !== undefined && !this.lastStatus.includes('complete'))
-    if (!force && !changed && now - this.lastLogAt < HEARTBEAT_MS) return
-    if (!force && !changed && now - this.lastLogAt < LOG_MIN_GAP_MS) return
+  /** What a change of deserves a line of its own: the image state, all snapshots complete, a snapshot error. */
+  private stateKey(): string {
+    return [this.image?.state ?? 'not visible', this.allCompleteAt !== undefined, this.anySnapshotFailed()].join('/')
+  }
+
+  /** A progress line on a change of state, else at most one a minute. */
+  private say(now: number): void {
+    const key = this.stateKey()
+    if (key === this.lastStateKey && now - this.lastLogAt < HEARTBEAT_MS) return
     const tail = this.remainingText(now)
-    this.log(`Waiting for ${this.label}: ${status}, ${formatDuration(now)} elapsed${tail ? `, ${tail}` : ''}`)
+    this.log(`Waiting for ${this.label}: ${this.status()}, ${formatDuration(now)} elapsed${tail ? `, ${tail}` : ''}`)
     this.lastLogAt = now
-    this.lastStatus = status
+    this.lastStateKey = key
   }
 
   /** Sleep until `at` (relative), waking for heartbeat lines. False when aborted. */
@@ -662,7 +679,7 @@ class Waiter {
       const until = heartbeat > now ? Math.min(at, heartbeat) : at
       await this.clock.sleep(Math.ceil(until - now), signal)
       if (signal?.aborted) return false
-      this.say(this.elapsed(), false)
+      this.say(this.elapsed())
     }
   }
 
@@ -674,8 +691,9 @@ class Waiter {
         this.calls.describeImages++
         this.lastImageAt = now
         if (this.image === undefined || this.image.snapshotIds.length === 0) this.discoveryPolls++
+        // Once seen, a "not found" is eventual consistency, not news: keep the last observation.
         const seen = await this.probe.describeImage()
-        if (seen !== undefined || this.image === undefined) this.image = seen
+        if (seen !== undefined) this.image = seen
       } else {
         this.calls.describeSnapshots++
         this.lastSnapshotsAt = now
@@ -688,7 +706,7 @@ class Waiter {
       const ceiling = Math.min(THROTTLE_CAP_MS, THROTTLE_BASE_MS * 2 ** (this.throttleStreak - 1))
       const delay = ceiling / 2 + (this.random() * ceiling) / 2
       this.throttleUntil = this.elapsed() + delay
-      if (this.throttleStreak === 1 || this.elapsed() - this.lastLogAt >= LOG_MIN_GAP_MS) {
+      if (this.throttleStreak === 1 || this.elapsed() - this.lastLogAt >= THROTTLE_LOG_GAP_MS) {
         this.log(`Waiting for ${this.label}: ${kind === 'images' ? 'DescribeImages' : 'DescribeSnapshots'} throttled, backing off ${formatDuration(delay)}`)
         this.lastLogAt = this.elapsed()
       }
@@ -699,6 +717,7 @@ class Waiter {
     if (this.options.signal?.aborted) return this.result('aborted')
     this.log(`Waiting for ${this.label} to become available (timeout ${formatDuration(this.deadline)})`)
     this.lastLogAt = 0
+    this.lastStateKey = this.stateKey()
     for (;;) {
       const now = this.elapsed()
       const plan = this.plan(now)
@@ -722,7 +741,7 @@ class Waiter {
         if (verdict === 'FAILURE') return this.finish('failed')
       }
       if (final) return this.finish('timeout')
-      this.say(this.elapsed(), false)
+      this.say(this.elapsed())
     }
   }
 

@@ -29,6 +29,9 @@ var errors = __webpack_require__(3916);
  */
 
 
+/** Attempts at STS (throttling, 5xx, dropped connections; the SDK's retry strategy) and at the OIDC token. */
+const MAX_ATTEMPTS = 8;
+const TOKEN_ATTEMPTS = 4;
 /** Renew this long before the credentials expire, as the SDK's own providers do. */
 const EXPIRY_MARGIN_MS = 5 * 60 * 1000;
 function roleCredentials(settings, region, deps) {
@@ -45,7 +48,7 @@ function roleCredentials(settings, region, deps) {
                 roleSessionName: settings.sessionName,
                 durationSeconds: settings.durationSeconds,
                 webIdentityToken: token,
-                clientConfig: { region }
+                clientConfig: { region, maxAttempts: MAX_ATTEMPTS }
             })();
             for (const secret of [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken]) {
                 if (secret)
@@ -76,13 +79,23 @@ function roleCredentials(settings, region, deps) {
 function expiresSoon(credentials, now) {
     return credentials.expiration !== undefined && credentials.expiration.getTime() - now < EXPIRY_MARGIN_MS;
 }
+/**
+ * `getIDToken` retries only 502-504; a 429, a 500 or a dropped connection from GitHub's token endpoint
+ * is as passing, so try a few times with backoff before giving up.
+ */
 async function fetchToken(audience, deps) {
-    try {
-        return await deps.getIDToken(audience);
-    }
-    catch (error) {
-        throw new errors/* AwsError */.Gy('GetIDToken', 'IdTokenRequestFailed', `Could not get a GitHub OIDC token for audience '${audience}': ${(0,errors/* describeError */.Uc)(error)}. ` +
-            `Check that the job has 'permissions: id-token: write'.`, error);
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await deps.getIDToken(audience);
+        }
+        catch (error) {
+            if (attempt < TOKEN_ATTEMPTS) {
+                await deps.sleep(1000 * 2 ** (attempt - 1));
+                continue;
+            }
+            throw new errors/* AwsError */.Gy('GetIDToken', 'IdTokenRequestFailed', `Could not get a GitHub OIDC token for audience '${audience}' after ${TOKEN_ATTEMPTS} attempts: ${(0,errors/* describeClause */.Lp)(error)}. ` +
+                `Check that the job has 'permissions: id-token: write'.`, error);
+        }
     }
 }
 /** The token's `sub` and `aud` claims, which the role's trust policy has to match; never the token. */
@@ -98,7 +111,7 @@ function tokenClaims(token) {
 }
 function explainAssumeRoleError(error, settings, token) {
     const code = (0,errors/* awsErrorCode */.J6)(error);
-    const detail = (0,errors/* describeError */.Uc)(error);
+    const detail = (0,errors/* describeClause */.Lp)(error);
     const { sub = 'unknown', aud = settings.audience } = tokenClaims(token);
     const trust = `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the federated principal ` +
         `token.actions.githubusercontent.com with "token.actions.githubusercontent.com:aud" = "${aud}" and ` +
@@ -116,7 +129,7 @@ function explainAssumeRoleError(error, settings, token) {
                 return (`Could not assume ${settings.roleArn} for ${settings.durationSeconds} seconds: ${detail}. ` +
                     `Lower 'role-duration-seconds' or raise the role's maximum session duration.`);
             default:
-                return `Could not assume ${settings.roleArn} with GitHub's OIDC token: ${code}: ${detail}`;
+                return `Could not assume ${settings.roleArn} with GitHub's OIDC token: ${code}: ${detail}.`;
         }
     })();
     return new errors/* AwsError */.Gy('AssumeRoleWithWebIdentity', code, sentence, error);
@@ -136,23 +149,47 @@ function ec2(options) {
             return await send();
         }
         catch (error) {
-            if (options.renewCredentials && (0,errors/* isExpiredCredentials */.CW)(error)) {
-                options.renewCredentials();
-                try {
-                    return await send();
-                }
-                catch (again) {
-                    throw (0,errors/* explainEc2Error */.wt)(operation, again, { region, principal, ...where });
-                }
+            if (!options.renewCredentials || !(0,errors/* isExpiredCredentials */.CW)(error))
+                throw await explain(operation, error, where);
+            options.renewCredentials();
+            try {
+                return await send();
             }
-            throw (0,errors/* explainEc2Error */.wt)(operation, error, { region, principal, ...where });
+            catch (again) {
+                throw await explain(operation, again, where);
+            }
         }
+    }
+    async function explain(operation, error, where) {
+        const denial = (0,errors/* awsErrorCode */.J6)(error) === 'UnauthorizedOperation' ? await whyDenied(error) : undefined;
+        return (0,errors/* explainEc2Error */.wt)(operation, error, { region, principal, ...where, denial });
+    }
+    /** EC2 encodes the reason for a denial; STS may decode it, if the principal is allowed to ask. */
+    async function whyDenied(error) {
+        const encoded = /Encoded authorization failure message: (\S+)/.exec(error.message)?.[1];
+        if (!encoded)
+            return undefined;
+        const decoded = await options.decodeAuthorization?.(encoded).catch(() => undefined);
+        return decoded
+            ? describeDenial(decoded)
+            : `To see why, decode the message with a principal allowed sts:DecodeAuthorizationMessage: aws sts decode-authorization-message --encoded-message ${encoded}`;
     }
     return {
         region,
         principal,
         async createImage(request) {
-            const output = await call('CreateImage', { instanceId: request.instanceId, name: request.name }, () => client.send(createImageCommand(request, false)));
+            const sentAt = Date.now();
+            const output = await call('CreateImage', { instanceId: request.instanceId, name: request.name }, () => client.send(createImageCommand(request, false)).catch(async (error) => {
+                // The SDK retries a CreateImage whose answer was lost (a reset, a timeout). If the lost one had
+                // worked, the retry meets our own image as a duplicate: find it rather than fail or make a second.
+                const retried = (error.$metadata?.attempts ?? 1) > 1;
+                if ((0,errors/* awsErrorCode */.J6)(error) !== 'InvalidAMIName.Duplicate' || !retried)
+                    throw error;
+                const ImageId = await findOwnImage(client, request, sentAt);
+                if (!ImageId)
+                    throw error;
+                return { ImageId };
+            }));
             if (!output.ImageId)
                 throw new Error(`CreateImage in ${region} answered without an image id`);
             return output.ImageId;
@@ -197,6 +234,30 @@ function ec2(options) {
         }
     };
 }
+/** The decoded authorization message (JSON) as a clause: what was denied, on what, and by which rule. */
+function describeDenial(decoded) {
+    try {
+        const message = JSON.parse(decoded);
+        const { action = 'the action', resource = 'the resource' } = message.context ?? {};
+        const statements = (message.matchedStatements?.items ?? []).flatMap(item => (item.statementId ? [item.statementId] : []));
+        return message.explicitDeny
+            ? `AWS says an explicit Deny${statements.length ? ` (statement ${statements.join(', ')})` : ''} blocks ${action} on ${resource}: an Allow cannot override it; change or remove that Deny (an SCP or permissions boundary may hold it).`
+            : `AWS says no policy allows ${action} on ${resource}.`;
+    }
+    catch {
+        return `AWS's decoded reason: ${decoded}`;
+    }
+}
+/** How far EC2's clock may be ahead of ours when telling our image from an older one of the same name. */
+const CLOCK_SKEW_MS = 60_000;
+/** The image named `request.name` if this very call made it: from our instance, created since we sent it. */
+async function findOwnImage(client, request, sentAt) {
+    const output = await client.send(new dist_cjs/* DescribeImagesCommand */.ji5({ Owners: ['self'], Filters: [{ Name: 'name', Values: [request.name] }] }));
+    const image = output.Images?.find(candidate => candidate.Name === request.name &&
+        candidate.SourceInstanceId === request.instanceId &&
+        Date.parse(candidate.CreationDate ?? '') >= sentAt - CLOCK_SKEW_MS);
+    return image?.ImageId;
+}
 function createImageCommand(request, dryRun) {
     return new dist_cjs/* CreateImageCommand */.T6T({
         InstanceId: request.instanceId,
@@ -233,14 +294,13 @@ function observeImage(image) {
 
 
 
-/** How many times the SDK tries a call that failed for throttling, a 5xx or a dropped connection. */
-const MAX_ATTEMPTS = 8;
 function connect(credentials, home) {
     const role = credentials.kind === 'oidc'
         ? roleCredentials(credentials, home, {
             getIDToken: audience => core/* getIDToken */.V9(audience),
             mask: secret => core/* setSecret */.Pq(secret),
             now: () => Date.now(),
+            sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
             canRequestIdToken: () => Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
         })
         : undefined;
@@ -256,13 +316,21 @@ function connect(credentials, home) {
                     region,
                     principal,
                     client: new dist_cjs/* EC2Client */.gu5({ region, credentials: role?.provider, maxAttempts: MAX_ATTEMPTS }),
-                    renewCredentials: role?.renew
+                    renewCredentials: role?.renew,
+                    decodeAuthorization: encoded => decodeAuthorization(encoded, region, role)
                 });
                 clients.set(region, client);
             }
             return client;
         }
     };
+}
+/** Only on the path of a denied call, so its client is loaded only then. */
+async function decodeAuthorization(encoded, region, role) {
+    const { STSClient, DecodeAuthorizationMessageCommand } = await __webpack_require__.e(/* import() */ 695).then(__webpack_require__.t.bind(__webpack_require__, 1695, 19));
+    const sts = new STSClient({ region, credentials: role?.provider, maxAttempts: MAX_ATTEMPTS });
+    const output = await sts.send(new DecodeAuthorizationMessageCommand({ EncodedMessage: encoded }));
+    return output.DecodedMessage;
 }
 
 

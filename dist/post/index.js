@@ -29218,6 +29218,7 @@ module.exports = {
 /* harmony export */   CW: () => (/* binding */ isExpiredCredentials),
 /* harmony export */   Gy: () => (/* binding */ AwsError),
 /* harmony export */   J6: () => (/* binding */ awsErrorCode),
+/* harmony export */   Lp: () => (/* binding */ describeClause),
 /* harmony export */   Uc: () => (/* binding */ describeError),
 /* harmony export */   wt: () => (/* binding */ explainEc2Error)
 /* harmony export */ });
@@ -29277,6 +29278,10 @@ function describeError(error) {
         return String(error);
     }
 }
+/** An error's message as a clause to build a sentence around: no trailing full stop. */
+function describeClause(error) {
+    return describeError(error).trim().replace(/\.+$/, '');
+}
 /** The error code the SDK puts in `name` (`UnauthorizedOperation`, `InvalidInstanceID.NotFound`, …). */
 function awsErrorCode(error) {
     if (error instanceof Error)
@@ -29293,14 +29298,15 @@ function isExpiredCredentials(error) {
 /** Turns an error from an EC2 call into one sentence that says what to do. */
 function explainEc2Error(operation, error, where) {
     const code = awsErrorCode(error);
-    const detail = error instanceof Error ? error.message : describeError(error);
+    const detail = describeClause(error);
     const sentence = (() => {
         switch (code) {
             case 'UnauthorizedOperation':
                 return (`${where.principal} is not allowed to call ec2:${operation} in ${where.region}. ` +
-                    `Add "ec2:${operation}" to the Action list of the role's permission policy (README: IAM permissions).`);
+                    `Add "ec2:${operation}" to the Action list of the role's permission policy (README: IAM permissions).` +
+                    (where.denial ? ` ${where.denial}` : ''));
             case 'AuthFailure':
-                return `AWS rejected the credentials of ${where.principal} for ec2:${operation} in ${where.region}: ${detail}`;
+                return `AWS rejected the credentials of ${where.principal} for ec2:${operation} in ${where.region}: ${detail}.`;
             case 'InvalidInstanceID.NotFound':
             case 'InvalidInstanceID.Malformed':
                 return (`Instance ${where.instanceId ?? ''} was not found in ${where.region}. ` +
@@ -29308,28 +29314,30 @@ function explainEc2Error(operation, error, where) {
             case 'IncorrectInstanceState':
                 return `Instance ${where.instanceId ?? ''} cannot be imaged in its current state (${detail}). Image a running or stopped instance.`;
             case 'InvalidAMIName.Duplicate': {
-                const existing = /ami-[0-9a-f]+/.exec(detail)?.[0];
+                // "AMI name X is already in use by AMI ami-…": the id after "by AMI", not an ami-… in the name.
+                const existing = /by AMI (ami-[0-9a-f]+)/.exec(detail)?.[1];
                 return (`An AMI named '${where.name ?? ''}' already exists in ${where.region}${existing ? ` (${existing})` : ''}. ` +
                     `AMI names are unique per account and region: add {{ run_attempt }} or {{ datetime }} to the 'name' input, or deregister the old image.`);
             }
             case 'InvalidAMIName.Malformed':
-                return `EC2 rejected the AMI name '${where.name ?? ''}': ${detail} Change the 'name' input.`;
+                return `EC2 rejected the AMI name '${where.name ?? ''}': ${detail}. Change the 'name' input.`;
             case 'InvalidBlockDeviceMapping':
-                return `EC2 rejected the 'block-device-mappings' input: ${detail}`;
+                return `EC2 rejected the 'block-device-mappings' input: ${detail}.`;
             case 'InvalidParameterValue':
             case 'InvalidParameter':
             case 'InvalidParameterCombination':
-                return `EC2 rejected a parameter of ${operation}${guessInput(detail)}: ${detail}`;
+                return `EC2 rejected a parameter of ${operation}${guessInput(detail)}: ${detail}.`;
             case 'InvalidAMIID.NotFound':
                 return `Image ${where.imageId ?? ''} no longer exists in ${where.region}: something else deregistered it.`;
             case 'RequestExpired':
             case 'ExpiredToken':
-                return `The AWS credentials of ${where.principal} expired during ec2:${operation} and could not be renewed: ${detail}`;
+            case 'ExpiredTokenException':
+                return `The AWS credentials of ${where.principal} expired during ec2:${operation} and could not be renewed: ${detail}.`;
             default:
                 if (isThrottling(error)) {
                     return `EC2 kept throttling ec2:${operation} in ${where.region} (${code}) after several retries: the account is making too many API calls. Re-run the job later.`;
                 }
-                return `ec2:${operation} failed in ${where.region}: ${code}: ${detail}`;
+                return `ec2:${operation} failed in ${where.region}: ${code}: ${detail}.`;
         }
     })();
     return new AwsError(operation, code, sentence, error);
@@ -29377,17 +29385,18 @@ async function removeImage(ec2, entry, clock, options) {
     const removed = [];
     const left = [];
     try {
-        await ec2.deregisterImage(entry.imageId);
+        const deregistered = await ec2.deregisterImage(entry.imageId);
         removed.push(entry.imageId);
-        options.log(`Deregistered ${entry.imageId} in ${ec2.region}`);
+        options.log(deregistered ? `Deregistered ${entry.imageId} in ${ec2.region}` : `${entry.imageId} was already deregistered`);
     }
     catch (error) {
         // Without deregistering, its snapshots cannot be deleted either.
         left.push({ id: entry.imageId, reason: (0,errors/* describeError */.Uc)(error) }, ...entry.snapshotIds.map(id => ({ id, reason: `belongs to ${entry.imageId}` })));
-        return { removed, left };
+        return { removed, left, snapshotsUnseen: false };
     }
     const snapshots = new Set(entry.snapshotIds);
-    const deadline = clock.now() + options.lookForSnapshotsMs;
+    const makesNoMore = entry.state === 'failed';
+    const deadline = clock.now() + (makesNoMore ? 0 : options.lookForSnapshotsMs);
     for (;;) {
         try {
             for (const id of await ec2.findSnapshotsOf(entry.imageId))
@@ -29411,7 +29420,7 @@ async function removeImage(ec2, entry, clock, options) {
             left.push({ id, reason: outcome });
         }
     }
-    return { removed, left };
+    return { removed, left, snapshotsUnseen: snapshots.size === 0 && !makesNoMore };
 }
 /** true, or why the snapshot could not be deleted. */
 async function deleteSnapshot(ec2, id, clock) {
@@ -29450,11 +29459,16 @@ async function cleanup_undo(aws, state, clock, lookForSnapshotsMs) {
             continue;
         }
         lib_core/* info */.pq(`Cleaning up ${entry.imageId} in ${entry.region}`);
-        const { removed, left } = await removeImage(aws.ec2(entry.region), entry, clock, {
+        const { removed, left, snapshotsUnseen } = await removeImage(aws.ec2(entry.region), entry, clock, {
             lookForSnapshotsMs,
             log: line => lib_core/* info */.pq(line)
         });
-        if (left.length === 0) {
+        if (snapshotsUnseen) {
+            // Not marked removed, so that post looks again.
+            lib_core/* warning */.$e(`No snapshot of ${entry.imageId} appeared within ${Math.round(lookForSnapshotsMs / 1000)} s of deregistering it; EC2 may still make some. ` +
+                `Find them with: aws ec2 describe-snapshots --region ${entry.region} --owner-ids self --filters 'Name=description,Values=*${entry.imageId}*'`);
+        }
+        else if (left.length === 0) {
             state.record({ ...entry, removed: true });
             lib_core/* info */.pq(`Removed ${removed.join(', ')}`);
         }
@@ -29537,7 +29551,7 @@ async function report_reportImages(images) {
             image.snapshotIds.join(', ') || 'none',
             image.tags.map(tag => `${tag.key}=${tag.value}`).join(', ') || 'none',
             report_formatDuration(image.elapsedMs) + (image.waitedMs === undefined ? '' : ` (waited ${report_formatDuration(image.waitedMs)})`)
-        ])
+        ].map(escapeHtml))
     ])
         .write();
 }
@@ -29553,6 +29567,10 @@ function report_formatDuration(ms) {
     if (minutes)
         return `${minutes}m${pad(seconds)}s`;
     return `${seconds}s`;
+}
+/** core.summary puts table cells into HTML as they are; tag values may hold any character. */
+function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, character => `&#${character.charCodeAt(0)};`);
 }
 
 // EXTERNAL MODULE: external "fs"
@@ -34901,6 +34919,9 @@ class state_BakeState {
     }
     /** Records what an image is known to consist of; called the moment it exists and as snapshots appear. */
     record(entry) {
+        const held = this.ledger.find(known => known.imageId === entry.imageId);
+        if (held && JSON.stringify(held) === JSON.stringify(entry))
+            return; // nothing new: no state write per poll
         const others = this.ledger.filter(held => held.imageId !== entry.imageId);
         this.ledger = [...others, entry];
         this.store.save(Keys.Ledger, JSON.stringify(this.ledger));
@@ -34963,6 +34984,8 @@ async function bake(deps) {
         state.markFinished();
         return;
     }
+    if (deps.signal.aborted)
+        throw new WaitError('aborted', 'The job was cancelled before CreateImage: nothing was made.');
     const imageId = await ec2.createImage(request);
     const entry = { region: settings.region, imageId, snapshotIds: [] };
     state.record(entry);
@@ -35027,8 +35050,8 @@ async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
         describeImage: async () => {
             const image = await ec2.describeImage(imageId);
             // Snapshot ids go to state as soon as they are known, so that post can remove them.
-            if (image && image.snapshotIds.length)
-                state.record({ region: ec2.region, imageId, snapshotIds: image.snapshotIds });
+            if (image)
+                state.record({ region: ec2.region, imageId, snapshotIds: image.snapshotIds, state: image.state });
             return image;
         },
         describeSnapshots: ids => ec2.describeSnapshots(ids)
@@ -35135,6 +35158,9 @@ const realClock = {
     })
 };
 function validateWaitOptions(options) {
+    if (typeof options !== 'object' || options === null) {
+        throw new Error('waitForImage: options must be an object with at least timeoutMs');
+    }
     const { timeoutMs } = options;
     if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
         throw new Error(`waitForImage: timeoutMs must be a finite number of milliseconds greater than 0, got ${String(timeoutMs)}`);
@@ -35159,7 +35185,7 @@ const START_CREDIT = 1;
 const DISCOVERY_GAP_MS = 5_000;
 const DISCOVERY_MAX_GAP_MS = 15_000;
 /** Longest pause between progress reads while the finish is far off. */
-const APPROACH_MAX_GAP_MS = 600_000;
+const APPROACH_MAX_GAP_MS = 300_000;
 /** While approaching the earliest possible finish, come back this share of the time left before it (at least 2 s). */
 const APPROACH_MARGIN = 0.1;
 const APPROACH_MIN_MARGIN_MS = 2_000;
@@ -35173,9 +35199,18 @@ const IMAGE_CHECK_MS = 600_000;
 const FLIP_DENSE_MS = 25_000;
 const FLIP_GAP_MS = 1_500;
 const FLIP_MAX_GAP_MS = 30_000;
-/** Credit kept back for that dense phase while waiting for the last percent to tick (at most half of it). */
+/**
+ * Credit kept back for that dense phase while waiting for the last percent to tick (at most this share of it:
+ * short bakes have little, and seeing the flip late costs more than seeing the 100% a little late).
+ */
 const FLIP_RESERVE = 12;
-/** In a stall, spend the saved credit with this time constant (or half the elapsed time, if longer). */
+const FLIP_RESERVE_SHARE = 0.9;
+/**
+ * In a stall, look at this base rate, plus the saved credit spread with a time constant of a share of the
+ * elapsed time (at least 2 min): densest at first, when the stall is most likely to end soon.
+ */
+const STALL_BASE_PER_MS = (/* unused pure expression or super */ null && (0.1 / 1_000));
+const STALL_SPEND_SHARE = 1;
 const STALL_SPEND_MIN_MS = 120_000;
 const STALL_RESERVE = 10;
 const STALL_IMAGE_CHECK_MS = 60_000;
@@ -35202,9 +35237,9 @@ const FINAL_POLL_LEAD_MS = 1_000;
 /** Throttled: exponential backoff with jitter. */
 const THROTTLE_BASE_MS = 2_000;
 const THROTTLE_CAP_MS = 60_000;
-/** Progress lines: at most one per 30 s apart from changes, one at least every minute. */
-const LOG_MIN_GAP_MS = 30_000;
+/** Progress lines: one a minute while nothing changes (and a throttling notice at most every 30 s). */
 const HEARTBEAT_MS = 60_000;
+const THROTTLE_LOG_GAP_MS = 30_000;
 const BETA_MAX = 1e8;
 function lowestOf(lines, b) {
     let v = Infinity;
@@ -35347,7 +35382,7 @@ class Waiter {
     throttleStreak = 0;
     throttleUntil = -Infinity;
     lastLogAt = -Infinity;
-    lastStatus = 'not visible yet';
+    lastStateKey = '';
     constructor(probe, clock, options) {
         this.probe = probe;
         this.clock = clock;
@@ -35409,8 +35444,10 @@ class Waiter {
             return { kind: 'images', at: now, phase: 'failing', reserve: 0 };
         }
         if (ids.some(id => !this.tracks.has(id))) {
-            // New snapshot ids: read their progress before anything else.
-            return { kind: 'snapshots', at: this.lastCallAt + DISCOVERY_GAP_MS, phase: 'discover', reserve: 0 };
+            // New snapshot ids: read their progress; while DescribeSnapshots does not show them yet, keep an eye on
+            // the image too.
+            const kind = this.lastSnapshotsAt > this.lastImageAt ? 'images' : 'snapshots';
+            return { kind, at: this.lastCallAt + DISCOVERY_GAP_MS, phase: 'discover', reserve: 0 };
         }
         if (this.allCompleteAt !== undefined) {
             // Every snapshot is complete: the image flips within seconds. Look at once (it may have flipped while
@@ -35444,13 +35481,14 @@ class Waiter {
             // reaches 100%, and then takes seconds to, so seeing the 100% early beats seeing the flip late. The
             // image state now and then all the same, in case it fails meanwhile.
             const reserve = Math.min(STALL_RESERVE, this.credit(now) / 2);
-            const tau = Math.max(STALL_SPEND_MIN_MS, now / 2);
-            const rate = BUDGET_PER_MS + Math.max(0, this.credit(now) - reserve) / tau;
+            const tau = Math.max(STALL_SPEND_MIN_MS, now * STALL_SPEND_SHARE);
+            const rate = STALL_BASE_PER_MS + Math.max(0, this.credit(now) - reserve) / tau;
             const gap = Math.max(MIN_SPACING_MS, 1 / rate);
             const kind = now - this.lastImageAt >= STALL_IMAGE_CHECK_MS ? 'images' : 'snapshots';
             return { kind, at: this.lastCallAt + gap, phase: 'stall', reserve };
         }
         const est = this.estimate !== undefined && Number.isFinite(this.estimate.hi) ? this.estimate : undefined;
+        const watched = now - Math.min(...incomplete.map(t => t.runs[0]?.first ?? now));
         if (est !== undefined && now < est.lo) {
             // Far from the earliest possible finish: come back most of the way there, so each look both refines
             // the estimate and costs little; but not much further than the evidence reaches.
@@ -35458,7 +35496,6 @@ class Waiter {
             // In the last few ticks the line is as good as it gets: look right at the earliest possible finish.
             const final = ahead <= Math.max(FINAL_TICKS * est.msPerPercent, FINAL_AHEAD_MS);
             const margin = final ? 0 : Math.max(APPROACH_MIN_MARGIN_MS, APPROACH_MARGIN * ahead);
-            const watched = now - Math.min(...incomplete.map(t => t.runs[0]?.first ?? now));
             const gap = Math.min(APPROACH_MAX_GAP_MS, Math.max(BLIND_MIN_GAP_MS, EVIDENCE_REACH * watched));
             const wanted = Math.min(this.lastSnapshotsAt + gap, est.lo - margin);
             // Close to the end and the finish still uncertain by seconds: look at the middle of each coming tick's
@@ -35474,12 +35511,11 @@ class Waiter {
                 return { kind: 'snapshots', at: this.tickTarget(wanted, now), phase: 'approach', reserve: 0 };
             }
         }
-        const watched = now - Math.min(...incomplete.map(t => t.runs[0]?.first ?? now));
         if (est !== undefined && est.hi - now <= Math.max(EVIDENCE_REACH * watched, WINDOW_MIN_SPAN_MS)) {
             // Inside the window where the last percent can tick (or past it, and about to learn why): look as
             // often as the window's width calls for and the credit (less what the flip to available will need)
             // allows, up to once a second.
-            const reserve = Math.min(FLIP_RESERVE, this.credit(now) / 2);
+            const reserve = Math.min(FLIP_RESERVE, this.credit(now) * FLIP_RESERVE_SHARE);
             const spread = this.spreadGap(Math.max(est.hi, now), now, reserve);
             const width = Math.min(WINDOW_MAX_GAP_MS, Math.max(MIN_SPACING_MS, (est.hi - est.lo) / WINDOW_LOOKS));
             const at = Number.isFinite(spread) ? this.lastCallAt + Math.max(spread, width) : this.creditAt(reserve);
@@ -35610,17 +35646,19 @@ class Waiter {
             return 'waiting on the last percent';
         return '';
     }
-    say(now, force) {
-        const status = this.status();
-        const changed = status.split(',')[0] !== this.lastStatus.split(',')[0] || (this.allCompleteAt !== undefined && !this.lastStatus.includes('complete'));
-        if (!force && !changed && now - this.lastLogAt < HEARTBEAT_MS)
-            return;
-        if (!force && !changed && now - this.lastLogAt < LOG_MIN_GAP_MS)
+    /** What a change of deserves a line of its own: the image state, all snapshots complete, a snapshot error. */
+    stateKey() {
+        return [this.image?.state ?? 'not visible', this.allCompleteAt !== undefined, this.anySnapshotFailed()].join('/');
+    }
+    /** A progress line on a change of state, else at most one a minute. */
+    say(now) {
+        const key = this.stateKey();
+        if (key === this.lastStateKey && now - this.lastLogAt < HEARTBEAT_MS)
             return;
         const tail = this.remainingText(now);
-        this.log(`Waiting for ${this.label}: ${status}, ${formatDuration(now)} elapsed${tail ? `, ${tail}` : ''}`);
+        this.log(`Waiting for ${this.label}: ${this.status()}, ${formatDuration(now)} elapsed${tail ? `, ${tail}` : ''}`);
         this.lastLogAt = now;
-        this.lastStatus = status;
+        this.lastStateKey = key;
     }
     /** Sleep until `at` (relative), waking for heartbeat lines. False when aborted. */
     async sleepUntil(at) {
@@ -35636,7 +35674,7 @@ class Waiter {
             await this.clock.sleep(Math.ceil(until - now), signal);
             if (signal?.aborted)
                 return false;
-            this.say(this.elapsed(), false);
+            this.say(this.elapsed());
         }
     }
     async poll(kind) {
@@ -35648,8 +35686,9 @@ class Waiter {
                 this.lastImageAt = now;
                 if (this.image === undefined || this.image.snapshotIds.length === 0)
                     this.discoveryPolls++;
+                // Once seen, a "not found" is eventual consistency, not news: keep the last observation.
                 const seen = await this.probe.describeImage();
-                if (seen !== undefined || this.image === undefined)
+                if (seen !== undefined)
                     this.image = seen;
             }
             else {
@@ -35666,7 +35705,7 @@ class Waiter {
             const ceiling = Math.min(THROTTLE_CAP_MS, THROTTLE_BASE_MS * 2 ** (this.throttleStreak - 1));
             const delay = ceiling / 2 + (this.random() * ceiling) / 2;
             this.throttleUntil = this.elapsed() + delay;
-            if (this.throttleStreak === 1 || this.elapsed() - this.lastLogAt >= LOG_MIN_GAP_MS) {
+            if (this.throttleStreak === 1 || this.elapsed() - this.lastLogAt >= THROTTLE_LOG_GAP_MS) {
                 this.log(`Waiting for ${this.label}: ${kind === 'images' ? 'DescribeImages' : 'DescribeSnapshots'} throttled, backing off ${formatDuration(delay)}`);
                 this.lastLogAt = this.elapsed();
             }
@@ -35677,6 +35716,7 @@ class Waiter {
             return this.result('aborted');
         this.log(`Waiting for ${this.label} to become available (timeout ${formatDuration(this.deadline)})`);
         this.lastLogAt = 0;
+        this.lastStateKey = this.stateKey();
         for (;;) {
             const now = this.elapsed();
             const plan = this.plan(now);
@@ -35706,7 +35746,7 @@ class Waiter {
             }
             if (final)
                 return this.finish('timeout');
-            this.say(this.elapsed(), false);
+            this.say(this.elapsed());
         }
     }
     finish(outcome) {
