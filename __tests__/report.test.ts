@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { announceImage, formatDuration, reportImages, type BakedImage } from '../src/report.js'
+import { formatDuration } from '../src/duration.js'
+import { announceImage, reportImages, type BakedImage } from '../src/report.js'
 
 const IMAGE: BakedImage = {
   region: 'eu-west-1',

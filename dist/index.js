@@ -29211,11 +29211,49 @@ module.exports = {
 
 /***/ }),
 
+/***/ 7607:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E: () => (/* binding */ parseDuration),
+/* harmony export */   a: () => (/* binding */ formatDuration)
+/* harmony export */ });
+/** Durations as people write them in inputs and read them in logs. */
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+/** `90s`, `45m`, `2h`, `1h30m`, or whole seconds, to milliseconds; undefined unless more than zero. */
+function parseDuration(text) {
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000 || undefined;
+    const match = DURATION.exec(text);
+    if (!match || text === '')
+        return undefined;
+    const [, hours = '0', minutes = '0', seconds = '0'] = match;
+    const ms = ((Number(hours) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000;
+    return ms > 0 ? ms : undefined;
+}
+/** `1h02m03s`, `4m05s`, `6s`. */
+function formatDuration(ms) {
+    const total = Math.max(0, Math.round(ms / 1000));
+    const hours = Math.floor(total / 3600);
+    const minutes = Math.floor((total % 3600) / 60);
+    const seconds = total % 60;
+    const pad = (n) => String(n).padStart(2, '0');
+    if (hours)
+        return `${hours}h${pad(minutes)}m${pad(seconds)}s`;
+    if (minutes)
+        return `${minutes}m${pad(seconds)}s`;
+    return `${seconds}s`;
+}
+
+
+/***/ }),
+
 /***/ 3916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   CW: () => (/* binding */ isExpiredCredentials),
+/* harmony export */   E2: () => (/* binding */ isThrottling),
 /* harmony export */   Gy: () => (/* binding */ AwsError),
 /* harmony export */   J6: () => (/* binding */ awsErrorCode),
 /* harmony export */   Lp: () => (/* binding */ describeClause),
@@ -29224,7 +29262,6 @@ module.exports = {
 /* harmony export */   uf: () => (/* binding */ WaitError),
 /* harmony export */   wt: () => (/* binding */ explainEc2Error)
 /* harmony export */ });
-/* unused harmony export isThrottling */
 /**
  * Error classes for every way a bake can fail. Each one carries a message a release engineer can act on;
  * `run()` reports it once with `core.setFailed`.
@@ -34563,6 +34600,8 @@ async function cleanup_undo(aws, state, clock, lookForSnapshotsMs) {
         state.markFinished();
 }
 
+// EXTERNAL MODULE: ./src/duration.ts
+var duration = __nccwpck_require__(7607);
 ;// CONCATENATED MODULE: ./src/constants.ts
 /** Names shared by action.yml, the code and the tests. */
 const Inputs = {
@@ -34594,6 +34633,7 @@ const Outputs = {
 
 ;// CONCATENATED MODULE: ./src/report.ts
 /** Outputs and the job summary: what the deploy steps and the person reading the run see. */
+
 
 
 /** Sets the outputs that exist as soon as CreateImage returns, so nothing is lost if a later step fails. */
@@ -34632,23 +34672,10 @@ async function reportImages(images) {
             image.state,
             image.snapshotIds.join(', ') || 'none',
             image.tags.map(tag => `${tag.key}=${tag.value}`).join(', ') || 'none',
-            formatDuration(image.elapsedMs) + (image.waitedMs === undefined ? '' : ` (waited ${formatDuration(image.waitedMs)})`)
+            (0,duration/* formatDuration */.a)(image.elapsedMs) + (image.waitedMs === undefined ? '' : ` (waited ${(0,duration/* formatDuration */.a)(image.waitedMs)})`)
         ].map(escapeHtml))
     ])
         .write();
-}
-/** `1h02m03s`, `4m05s`, `6s`. */
-function formatDuration(ms) {
-    const total = Math.round(ms / 1000);
-    const hours = Math.floor(total / 3600);
-    const minutes = Math.floor((total % 3600) / 60);
-    const seconds = total % 60;
-    const pad = (n) => String(n).padStart(2, '0');
-    if (hours)
-        return `${hours}h${pad(minutes)}m${pad(seconds)}s`;
-    if (minutes)
-        return `${minutes}m${pad(seconds)}s`;
-    return `${seconds}s`;
 }
 /** core.summary puts table cells into HTML as they are; tag values may hold any character. */
 function escapeHtml(text) {
@@ -34740,6 +34767,7 @@ function isPlaceholder(name) {
 
 
 
+
 /** EC2's AMI name alphabet: letters, digits, ( ) [ ] space . / - ' @ _ */
 const NAME_CHARACTER = /[A-Za-z0-9()[\] ./\-'@_]/;
 const NAME_ALPHABET = "letters, digits, spaces and ( ) [ ] . / - ' @ _";
@@ -34747,7 +34775,6 @@ const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[\x21-\x7e]+\/)?[\w+=,.@-]{1,64}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 const MAX_TAGS = 50;
 const VOLUME_TYPES = ['standard', 'io1', 'io2', 'gp2', 'gp3', 'sc1', 'st1'];
 /**
@@ -34969,20 +34996,9 @@ function readCredentials() {
     const audience = lib_core/* getInput */.V4(Inputs.Audience) || 'sts.amazonaws.com';
     return { kind: 'oidc', roleArn, sessionName, durationSeconds, audience };
 }
-/** `90s`, `45m`, `2h`, `1h30m`, or whole seconds; more than zero. */
-function parseDuration(text) {
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000 || undefined;
-    const match = DURATION.exec(text);
-    if (!match || text === '')
-        return undefined;
-    const [, hours = '0', minutes = '0', seconds = '0'] = match;
-    const ms = ((Number(hours) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000;
-    return ms > 0 ? ms : undefined;
-}
 function readDuration(input, fallback) {
     const value = lib_core/* getInput */.V4(input) || fallback;
-    const ms = parseDuration(value);
+    const ms = (0,duration/* parseDuration */.E)(value);
     if (ms === undefined)
         throw new errors/* InputError */.dz(input, value, "expected a duration such as 90s, 45m, 2h or 1h30m, or whole seconds, more than zero");
     return ms;
@@ -35067,6 +35083,7 @@ class state_BakeState {
 var wait = __nccwpck_require__(910);
 ;// CONCATENATED MODULE: ./src/main.ts
 /** The story of a bake: inputs, credentials, CreateImage, wait, report; and undo when it goes wrong. */
+
 
 
 
@@ -35178,18 +35195,17 @@ async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
             return image;
         },
         describeSnapshots: ids => ec2.describeSnapshots(ids)
-    }, deps.clock, { timeoutMs: settings.waitTimeoutMs, signal: deps.signal, log: line => lib_core/* info */.pq(`${imageId}: ${line}`) });
-    const waited = formatDuration(result.elapsedMs);
+    }, deps.clock, { timeoutMs: settings.waitTimeoutMs, signal: deps.signal, log: line => lib_core/* info */.pq(line), label: imageId });
+    const waited = (0,duration/* formatDuration */.a)(result.elapsedMs);
     switch (result.outcome) {
         case 'available':
-            lib_core/* info */.pq(`Image ${imageId} is available after ${waited} (${result.calls.describeImages} DescribeImages, ${result.calls.describeSnapshots} DescribeSnapshots calls)`);
             return result.image;
         case 'failed': {
             const reason = result.image?.stateReason;
             throw new errors/* WaitError */.uf('failed', `Image ${imageId} ended '${result.image?.state}' after ${waited}: ${reason?.code ?? 'no code'}: ${reason?.message ?? 'EC2 gave no reason'}`);
         }
         case 'timeout':
-            throw new errors/* WaitError */.uf('timeout', `Image ${imageId} was still '${result.image?.state ?? 'pending'}' when 'wait-timeout' (${formatDuration(settings.waitTimeoutMs)}) ran out. ` +
+            throw new errors/* WaitError */.uf('timeout', `Image ${imageId} was still '${result.image?.state ?? 'pending'}' when 'wait-timeout' (${(0,duration/* formatDuration */.a)(settings.waitTimeoutMs)}) ran out. ` +
                 `Raise 'wait-timeout' for large volumes, or set 'wait: false' and wait in a later job.`);
         case 'aborted':
             throw new errors/* WaitError */.uf('aborted', `The job was cancelled while waiting for ${imageId} (${waited} in).`);
@@ -35206,7 +35222,9 @@ async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
 /* harmony export */   Yh: () => (/* binding */ waitForImage),
 /* harmony export */   dQ: () => (/* binding */ realClock)
 /* harmony export */ });
-/* unused harmony exports checkImage, isThrottleError, validateWaitOptions, ProgressLine, fitProgress, estimateFinish */
+/* unused harmony exports checkImage, validateWaitOptions, ProgressLine, fitProgress, estimateFinish */
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7607);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
 /**
  * Waits for a new AMI to turn `available`, reading snapshot progress to decide when to look.
  *
@@ -35222,6 +35240,8 @@ async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
  *
  * Nothing here touches AWS or real time: the probe and the clock are injected.
  */
+
+
 const FAILED_STATES = new Set(['failed', 'error', 'invalid', 'deregistered', 'disabled']);
 /** Pure: one observation to SUCCESS, FAILURE or RETRY. Not found yet and 'transient' are worth another look. */
 function checkImage(image) {
@@ -35232,16 +35252,6 @@ function checkImage(image) {
     if (FAILED_STATES.has(image.state))
         return 'FAILURE';
     return 'RETRY';
-}
-const THROTTLE_NAMES = new Set([
-    'RequestLimitExceeded',
-    'Throttling',
-    'ThrottlingException',
-    'TooManyRequestsException',
-    'RequestThrottled'
-]);
-function isThrottleError(error) {
-    return typeof error === 'object' && error !== null && THROTTLE_NAMES.has(String(error.name));
 }
 /** Date.now and a timer that is cleared on abort, so an aborted wait does not keep the process alive. */
 const realClock = {
@@ -35288,7 +35298,7 @@ const START_CREDIT = 1;
 const DISCOVERY_GAP_MS = 5_000;
 const DISCOVERY_MAX_GAP_MS = 15_000;
 /** Longest pause between progress reads while the finish is far off. */
-const APPROACH_MAX_GAP_MS = 600_000;
+const APPROACH_MAX_GAP_MS = 300_000;
 /** While approaching the earliest possible finish, come back this share of the time left before it (at least 2 s). */
 const APPROACH_MARGIN = 0.1;
 const APPROACH_MIN_MARGIN_MS = 2_000;
@@ -35451,15 +35461,6 @@ function fitProgress(runs) {
 function estimateFinish(runs) {
     return fitProgress(runs)?.window(100);
 }
-function formatDuration(ms) {
-    const s = Math.max(0, Math.round(ms / 1000));
-    if (s < 60)
-        return `${s}s`;
-    const m = Math.floor(s / 60);
-    if (m < 60)
-        return `${m}m${String(s % 60).padStart(2, '0')}s`;
-    return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
 class Waiter {
     probe;
     clock;
@@ -35494,7 +35495,7 @@ class Waiter {
         this.deadline = options.timeoutMs;
         this.random = options.random ?? Math.random;
         this.log = options.log ?? (() => undefined);
-        this.isThrottle = options.isThrottle ?? isThrottleError;
+        this.isThrottle = options.isThrottle ?? _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .isThrottling */ .E2;
         this.label = options.label ?? 'image';
     }
     elapsed() {
@@ -35744,7 +35745,7 @@ class Waiter {
             return 'any moment now';
         const est = this.estimate;
         if (est && Number.isFinite(est.hi) && est.hi > now)
-            return `about ${formatDuration((est.lo + est.hi) / 2 - now)} left`;
+            return `about ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)((est.lo + est.hi) / 2 - now)} left`;
         if ((this.image?.snapshotIds.length ?? 0) > 0 && this.slowestProgress() >= 99)
             return 'waiting on the last percent';
         return '';
@@ -35759,7 +35760,7 @@ class Waiter {
         if (key === this.lastStateKey && now - this.lastLogAt < HEARTBEAT_MS)
             return;
         const tail = this.remainingText(now);
-        this.log(`Waiting for ${this.label}: ${this.status()}, ${formatDuration(now)} elapsed${tail ? `, ${tail}` : ''}`);
+        this.log(`Waiting for ${this.label}: ${this.status()}, ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)(now)} elapsed${tail ? `, ${tail}` : ''}`);
         this.lastLogAt = now;
         this.lastStateKey = key;
     }
@@ -35809,7 +35810,7 @@ class Waiter {
             const delay = ceiling / 2 + (this.random() * ceiling) / 2;
             this.throttleUntil = this.elapsed() + delay;
             if (this.throttleStreak === 1 || this.elapsed() - this.lastLogAt >= THROTTLE_LOG_GAP_MS) {
-                this.log(`Waiting for ${this.label}: ${kind === 'images' ? 'DescribeImages' : 'DescribeSnapshots'} throttled, backing off ${formatDuration(delay)}`);
+                this.log(`Waiting for ${this.label}: ${kind === 'images' ? 'DescribeImages' : 'DescribeSnapshots'} throttled, backing off ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)(delay)}`);
                 this.lastLogAt = this.elapsed();
             }
         }
@@ -35817,7 +35818,7 @@ class Waiter {
     async run() {
         if (this.options.signal?.aborted)
             return this.result('aborted');
-        this.log(`Waiting for ${this.label} to become available (timeout ${formatDuration(this.deadline)})`);
+        this.log(`Waiting for ${this.label} to become available (timeout ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)(this.deadline)})`);
         this.lastLogAt = 0;
         this.lastStateKey = this.stateKey();
         for (;;) {
@@ -35854,7 +35855,7 @@ class Waiter {
     }
     finish(outcome) {
         const result = this.result(outcome);
-        const took = formatDuration(result.elapsedMs);
+        const took = (0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)(result.elapsedMs);
         const calls = `${result.calls.describeImages} DescribeImages, ${result.calls.describeSnapshots} DescribeSnapshots`;
         const reason = this.image?.stateReason?.message ?? this.image?.stateReason?.code;
         const lines = {

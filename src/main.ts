@@ -5,7 +5,8 @@ import { undo } from './cleanup.js'
 import type { Ec2, ImageRequest } from './ec2.js'
 import { AwsError, describeError, InputError, WaitError } from './errors.js'
 import type { GithubRun } from './github-run.js'
-import { announceImage, formatDuration, reportImages } from './report.js'
+import { formatDuration } from './duration.js'
+import { announceImage, reportImages } from './report.js'
 import { describeSettings, readSettings, type CredentialSettings, type Settings } from './settings.js'
 import { BakeState, type LedgerEntry, type StateStore } from './state.js'
 import { waitForImage, type ImageObservation, type WaitClock } from './wait.js'
@@ -140,12 +141,11 @@ async function waitUntilAvailable(
       describeSnapshots: ids => ec2.describeSnapshots(ids)
     },
     deps.clock,
-    { timeoutMs: settings.waitTimeoutMs, signal: deps.signal, log: line => core.info(`${imageId}: ${line}`) }
+    { timeoutMs: settings.waitTimeoutMs, signal: deps.signal, log: line => core.info(line), label: imageId }
   )
   const waited = formatDuration(result.elapsedMs)
   switch (result.outcome) {
     case 'available':
-      core.info(`Image ${imageId} is available after ${waited} (${result.calls.describeImages} DescribeImages, ${result.calls.describeSnapshots} DescribeSnapshots calls)`)
       return result.image!
     case 'failed': {
       const reason = result.image?.stateReason

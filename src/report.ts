@@ -1,6 +1,7 @@
 /** Outputs and the job summary: what the deploy steps and the person reading the run see. */
 import * as core from '@actions/core'
 import { Outputs } from './constants.js'
+import { formatDuration } from './duration.js'
 import type { Tag } from './settings.js'
 
 export interface BakedImage {
@@ -57,18 +58,6 @@ export async function reportImages(images: readonly BakedImage[]): Promise<void>
       )
     ])
     .write()
-}
-
-/** `1h02m03s`, `4m05s`, `6s`. */
-export function formatDuration(ms: number): string {
-  const total = Math.round(ms / 1000)
-  const hours = Math.floor(total / 3600)
-  const minutes = Math.floor((total % 3600) / 60)
-  const seconds = total % 60
-  const pad = (n: number) => String(n).padStart(2, '0')
-  if (hours) return `${hours}h${pad(minutes)}m${pad(seconds)}s`
-  if (minutes) return `${minutes}m${pad(seconds)}s`
-  return `${seconds}s`
 }
 
 /** core.summary puts table cells into HTML as they are; tag values may hold any character. */

@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core'
 import { Inputs } from './constants.js'
+import { parseDuration } from './duration.js'
 import { InputError } from './errors.js'
 import { runValues, type GithubRun } from './github-run.js'
 import { compileTemplate, literalText, renderTemplate, TemplateError, timeValues, type TemplateValues } from './template.js'
@@ -85,7 +86,6 @@ const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/
 const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[\x21-\x7e]+\/)?[\w+=,.@-]{1,64}$/
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/
 const MAX_TAGS = 50
 const VOLUME_TYPES = ['standard', 'io1', 'io2', 'gp2', 'gp3', 'sc1', 'st1'] as const
 
@@ -304,16 +304,6 @@ function readCredentials(): CredentialSettings {
   }
   const audience = core.getInput(Inputs.Audience) || 'sts.amazonaws.com'
   return { kind: 'oidc', roleArn, sessionName, durationSeconds, audience }
-}
-
-/** `90s`, `45m`, `2h`, `1h30m`, or whole seconds; more than zero. */
-export function parseDuration(text: string): number | undefined {
-  if (/^\d+$/.test(text)) return Number(text) * 1000 || undefined
-  const match = DURATION.exec(text)
-  if (!match || text === '') return undefined
-  const [, hours = '0', minutes = '0', seconds = '0'] = match
-  const ms = ((Number(hours) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000
-  return ms > 0 ? ms : undefined
 }
 
 function readDuration(input: string, fallback: string): number {

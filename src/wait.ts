@@ -14,6 +14,9 @@
  * Nothing here touches AWS or real time: the probe and the clock are injected.
  */
 
+import { formatDuration } from './duration.js'
+import { isThrottling } from './errors.js'
+
 export interface ImageObservation {
   /** EC2 image state: 'pending' | 'available' | 'failed' | 'error' | 'invalid' | 'deregistered' | 'transient' | 'disabled' */
   state: string
@@ -78,18 +81,6 @@ export function checkImage(image: ImageObservation | undefined): CheckResult {
   if (image.state === 'available') return 'SUCCESS'
   if (FAILED_STATES.has(image.state)) return 'FAILURE'
   return 'RETRY'
-}
-
-const THROTTLE_NAMES = new Set([
-  'RequestLimitExceeded',
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'RequestThrottled'
-])
-
-export function isThrottleError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && THROTTLE_NAMES.has(String((error as { name?: unknown }).name))
 }
 
 /** Date.now and a timer that is cleared on abort, so an aborted wait does not keep the process alive. */
@@ -357,14 +348,6 @@ interface Plan {
   reserve: number
 }
 
-function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000))
-  if (s < 60) return `${s}s`
-  const m = Math.floor(s / 60)
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`
-}
-
 class Waiter {
   private readonly start: number
   private readonly deadline: number
@@ -399,7 +382,7 @@ class Waiter {
     this.deadline = options.timeoutMs
     this.random = options.random ?? Math.random
     this.log = options.log ?? ((): void => undefined)
-    this.isThrottle = options.isThrottle ?? isThrottleError
+    this.isThrottle = options.isThrottle ?? isThrottling
     this.label = options.label ?? 'image'
   }
 

@@ -29514,6 +29514,7 @@ const constants_Outputs = {
 /** Outputs and the job summary: what the deploy steps and the person reading the run see. */
 
 
+
 /** Sets the outputs that exist as soon as CreateImage returns, so nothing is lost if a later step fails. */
 function report_announceImage(region, imageId, name) {
     core.setOutput(Outputs.ImageId, imageId);
@@ -29550,23 +29551,10 @@ async function report_reportImages(images) {
             image.state,
             image.snapshotIds.join(', ') || 'none',
             image.tags.map(tag => `${tag.key}=${tag.value}`).join(', ') || 'none',
-            report_formatDuration(image.elapsedMs) + (image.waitedMs === undefined ? '' : ` (waited ${report_formatDuration(image.waitedMs)})`)
+            formatDuration(image.elapsedMs) + (image.waitedMs === undefined ? '' : ` (waited ${formatDuration(image.waitedMs)})`)
         ].map(escapeHtml))
     ])
         .write();
-}
-/** `1h02m03s`, `4m05s`, `6s`. */
-function report_formatDuration(ms) {
-    const total = Math.round(ms / 1000);
-    const hours = Math.floor(total / 3600);
-    const minutes = Math.floor((total % 3600) / 60);
-    const seconds = total % 60;
-    const pad = (n) => String(n).padStart(2, '0');
-    if (hours)
-        return `${hours}h${pad(minutes)}m${pad(seconds)}s`;
-    if (minutes)
-        return `${minutes}m${pad(seconds)}s`;
-    return `${seconds}s`;
 }
 /** core.summary puts table cells into HTML as they are; tag values may hold any character. */
 function escapeHtml(text) {
@@ -34617,6 +34605,7 @@ function numberText(value) {
 
 
 
+
 /** EC2's AMI name alphabet: letters, digits, ( ) [ ] space . / - ' @ _ */
 const NAME_CHARACTER = /[A-Za-z0-9()[\] ./\-'@_]/;
 const NAME_ALPHABET = "letters, digits, spaces and ( ) [ ] . / - ' @ _";
@@ -34624,7 +34613,6 @@ const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[\x21-\x7e]+\/)?[\w+=,.@-]{1,64}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 const MAX_TAGS = 50;
 const VOLUME_TYPES = (/* unused pure expression or super */ null && (['standard', 'io1', 'io2', 'gp2', 'gp3', 'sc1', 'st1']));
 /**
@@ -34846,17 +34834,6 @@ function readCredentials() {
     const audience = core.getInput(Inputs.Audience) || 'sts.amazonaws.com';
     return { kind: 'oidc', roleArn, sessionName, durationSeconds, audience };
 }
-/** `90s`, `45m`, `2h`, `1h30m`, or whole seconds; more than zero. */
-function parseDuration(text) {
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000 || undefined;
-    const match = DURATION.exec(text);
-    if (!match || text === '')
-        return undefined;
-    const [, hours = '0', minutes = '0', seconds = '0'] = match;
-    const ms = ((Number(hours) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000;
-    return ms > 0 ? ms : undefined;
-}
 function readDuration(input, fallback) {
     const value = core.getInput(input) || fallback;
     const ms = parseDuration(value);
@@ -34944,6 +34921,7 @@ class state_BakeState {
 var wait = __nccwpck_require__(910);
 ;// CONCATENATED MODULE: ./src/main.ts
 /** The story of a bake: inputs, credentials, CreateImage, wait, report; and undo when it goes wrong. */
+
 
 
 
@@ -35055,11 +35033,10 @@ async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
             return image;
         },
         describeSnapshots: ids => ec2.describeSnapshots(ids)
-    }, deps.clock, { timeoutMs: settings.waitTimeoutMs, signal: deps.signal, log: line => core.info(`${imageId}: ${line}`) });
+    }, deps.clock, { timeoutMs: settings.waitTimeoutMs, signal: deps.signal, log: line => core.info(line), label: imageId });
     const waited = formatDuration(result.elapsedMs);
     switch (result.outcome) {
         case 'available':
-            core.info(`Image ${imageId} is available after ${waited} (${result.calls.describeImages} DescribeImages, ${result.calls.describeSnapshots} DescribeSnapshots calls)`);
             return result.image;
         case 'failed': {
             const reason = result.image?.stateReason;
@@ -35103,7 +35080,8 @@ __webpack_async_result__();
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   dQ: () => (/* binding */ realClock)
 /* harmony export */ });
-/* unused harmony exports checkImage, isThrottleError, validateWaitOptions, ProgressLine, fitProgress, estimateFinish, waitForImage */
+/* unused harmony exports checkImage, validateWaitOptions, ProgressLine, fitProgress, estimateFinish, waitForImage */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
 /**
  * Waits for a new AMI to turn `available`, reading snapshot progress to decide when to look.
  *
@@ -35119,6 +35097,8 @@ __webpack_async_result__();
  *
  * Nothing here touches AWS or real time: the probe and the clock are injected.
  */
+
+
 const FAILED_STATES = new Set(['failed', 'error', 'invalid', 'deregistered', 'disabled']);
 /** Pure: one observation to SUCCESS, FAILURE or RETRY. Not found yet and 'transient' are worth another look. */
 function checkImage(image) {
@@ -35129,16 +35109,6 @@ function checkImage(image) {
     if (FAILED_STATES.has(image.state))
         return 'FAILURE';
     return 'RETRY';
-}
-const THROTTLE_NAMES = new Set([
-    'RequestLimitExceeded',
-    'Throttling',
-    'ThrottlingException',
-    'TooManyRequestsException',
-    'RequestThrottled'
-]);
-function isThrottleError(error) {
-    return typeof error === 'object' && error !== null && THROTTLE_NAMES.has(String(error.name));
 }
 /** Date.now and a timer that is cleared on abort, so an aborted wait does not keep the process alive. */
 const realClock = {
@@ -35348,15 +35318,6 @@ function fitProgress(runs) {
 function estimateFinish(runs) {
     return fitProgress(runs)?.window(100);
 }
-function formatDuration(ms) {
-    const s = Math.max(0, Math.round(ms / 1000));
-    if (s < 60)
-        return `${s}s`;
-    const m = Math.floor(s / 60);
-    if (m < 60)
-        return `${m}m${String(s % 60).padStart(2, '0')}s`;
-    return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
 class Waiter {
     probe;
     clock;
@@ -35391,7 +35352,7 @@ class Waiter {
         this.deadline = options.timeoutMs;
         this.random = options.random ?? Math.random;
         this.log = options.log ?? (() => undefined);
-        this.isThrottle = options.isThrottle ?? isThrottleError;
+        this.isThrottle = options.isThrottle ?? isThrottling;
         this.label = options.label ?? 'image';
     }
     elapsed() {
