@@ -342,7 +342,7 @@ describe('waitForImage schedule', () => {
     const lines: Array<{ t: number; line: string }> = []
     const result = await waitForImage(probe, clock, options({ label: 'ami-0123', log: line => lines.push({ t: clock.now(), line }) }))
     expect(result.outcome).toBe('available')
-    expect(lines[0]).toEqual({ t: 0, line: 'Waiting for ami-0123 to become available (timeout 4h00m)' })
+    expect(lines[0]).toEqual({ t: 0, line: 'Waiting for ami-0123 to become available (timeout 4h00m00s)' })
     const progress = lines.filter(l => /^Waiting for ami-0123: /.test(l.line))
     expect(progress.some(l => /pending, snapshots snap-a \d+%, \d+m\d\ds elapsed, about .* left/.test(l.line))).toBe(true)
     // A change of state gets its line at once, even right after another line.
