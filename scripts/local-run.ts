@@ -3,7 +3,9 @@
  * EC2 + STS + OIDC endpoint in sim/. With `--aws` it targets real AWS with your own credentials:
  *
  *   npm start -- --aws --instance-id i-0123456789abcdef0 --name 'web {{ datetime }}' [--region eu-west-1]
- *                [--role-to-assume arn:…] [--input key=value …] [--debug]
+ *                [--input key=value …] [--debug]
+ *
+ * Off a runner there is no GitHub OIDC token, so `--aws` uses your default credential chain.
  */
 import { parseArgs } from 'node:util'
 import { startSim } from '../sim/index.js'
@@ -74,7 +76,6 @@ async function bakeOnAws(): Promise<void> {
       'instance-id': values['instance-id'],
       name: values.name,
       ...(values.region ? { 'aws-region': values.region } : {}),
-      ...(values['role-to-assume'] ? { 'role-to-assume': values['role-to-assume'] } : {}),
       ...extraInputs
     }
   })

@@ -13,19 +13,14 @@ import {
   type TagSpecification
 } from '@aws-sdk/client-ec2'
 import { awsErrorCode, explainEc2Error, isExpiredCredentials, type CallContext } from './errors.js'
-import type { BlockDeviceMapping, Tag } from './settings.js'
+import type { Settings } from './settings.js'
 import type { ImageObservation, SnapshotObservation } from './wait.js'
 
-export interface ImageRequest {
-  readonly instanceId: string
-  readonly name: string
-  readonly description: string
-  readonly noReboot: boolean
-  readonly tags: readonly Tag[]
-  readonly tagSnapshots: boolean
-  readonly blockDeviceMappings: readonly BlockDeviceMapping[]
-  readonly snapshotLocation?: 'regional' | 'local'
-}
+/** What CreateImage is asked for: the image settings, and the instance to image. */
+export type ImageRequest = Pick<
+  Settings,
+  'name' | 'description' | 'noReboot' | 'tags' | 'tagSnapshots' | 'blockDeviceMappings' | 'snapshotLocation'
+> & { readonly instanceId: string }
 
 /** What main, the waiter and cleanup need from EC2 in one region. */
 export interface Ec2 {

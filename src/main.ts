@@ -110,16 +110,8 @@ export async function cleanup(deps: PostDeps): Promise<void> {
 }
 
 function imageRequest(settings: Settings): ImageRequest {
-  return {
-    instanceId: settings.source.instanceId,
-    name: settings.name,
-    description: settings.description,
-    noReboot: settings.noReboot,
-    tags: settings.tags,
-    tagSnapshots: settings.tagSnapshots,
-    blockDeviceMappings: settings.blockDeviceMappings,
-    snapshotLocation: settings.snapshotLocation
-  }
+  const { name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation } = settings
+  return { instanceId: settings.source.instanceId, name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation }
 }
 
 async function waitUntilAvailable(

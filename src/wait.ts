@@ -132,7 +132,7 @@ const START_CREDIT = 1
 const DISCOVERY_GAP_MS = 5_000
 const DISCOVERY_MAX_GAP_MS = 15_000
 /** Longest pause between progress reads while the finish is far off. */
-const APPROACH_MAX_GAP_MS = 300_000
+const APPROACH_MAX_GAP_MS = 100_000
 /** While approaching the earliest possible finish, come back this share of the time left before it (at least 2 s). */
 const APPROACH_MARGIN = 0.1
 const APPROACH_MIN_MARGIN_MS = 2_000
@@ -716,6 +716,7 @@ class Waiter {
         if (at >= this.deadline) return this.finish('timeout')
       }
       if (!(await this.sleepUntil(at))) return this.finish('aborted')
+      ;(globalThis as any).__trace?.(at, kind, plan.phase)
       await this.poll(kind)
       if (this.options.signal?.aborted) return this.finish('aborted')
       if (kind === 'images') {

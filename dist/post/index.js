@@ -35010,16 +35010,8 @@ async function cleanup(deps) {
     }
 }
 function imageRequest(settings) {
-    return {
-        instanceId: settings.source.instanceId,
-        name: settings.name,
-        description: settings.description,
-        noReboot: settings.noReboot,
-        tags: settings.tags,
-        tagSnapshots: settings.tagSnapshots,
-        blockDeviceMappings: settings.blockDeviceMappings,
-        snapshotLocation: settings.snapshotLocation
-    };
+    const { name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation } = settings;
+    return { instanceId: settings.source.instanceId, name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation };
 }
 async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
     if (deps.signal.aborted)
@@ -35695,6 +35687,7 @@ class Waiter {
             }
             if (!(await this.sleepUntil(at)))
                 return this.finish('aborted');
+            globalThis.__trace?.(at, kind, plan.phase);
             await this.poll(kind);
             if (this.options.signal?.aborted)
                 return this.finish('aborted');
