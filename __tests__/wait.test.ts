@@ -313,7 +313,24 @@ describe('waitForImage schedule', () => {
     expect(result.elapsedMs - availableAt).toBeLessThanOrEqual(2 * SECOND)
     // The SDK's waiter makes about 34 calls in an hour; at most 1.5 times that.
     expect(calls.length).toBeLessThanOrEqual(51)
-    expect(calls.filter(c => c.t < 50 * MINUTE).length).toBeLessThanOrEqual(25)
+    // Never longer than 140 s between two looks while the finish is far off, so a failure shows within that.
+    const gaps = calls.slice(1).map((c, i) => c.t - calls[i].t)
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(140 * SECOND)
+    // A look now and then is at the image itself, in place of a progress read.
+    expect(calls.filter(c => c.kind === 'images' && c.t > MINUTE && c.t < 50 * MINUTE).length).toBeGreaterThanOrEqual(4)
+  })
+
+  it.each([12, 23, 37, 44, 51])('notices a failure %i minutes into an hour-long bake within 141 s', async minutes => {
+    const clock = new VirtualClock()
+    const failedAt = minutes * MINUTE + 13 * SECOND
+    const { probe, calls } = probeOver(clock, t => ({
+      image: t >= failedAt ? { state: 'failed', snapshotIds: ['snap-1'] } : pending(['snap-1']),
+      snapshots: [{ snapshotId: 'snap-1', state: t >= failedAt ? 'error' : 'pending', progress: Math.floor(Math.min(t, failedAt) / (36 * SECOND)) }]
+    }))
+    const result = await waitForImage(probe, clock, options())
+    expect(result.outcome).toBe('failed')
+    expect(result.elapsedMs - failedAt).toBeLessThanOrEqual(141 * SECOND)
+    expect(calls[calls.length - 1].kind).toBe('images')
   })
 
   it('waits out a long stall at 99% on a budget and still notices the finish within seconds', async () => {

@@ -103,6 +103,21 @@ function targets(results: Map<string, Map<WaiterName, Summary>>): Target[] {
   ]
 }
 
+/** Not one of the issue's targets, but what a user of a failing bake feels: how much later than the SDK's waiter. */
+function failureLine(results: Map<string, Map<WaiterName, Summary>>): string {
+  const behind = TIMELINES.filter(spec => spec.shape === 'fail').map(spec => {
+    const row = results.get(spec.name)
+    return { name: spec.name, p50: delta(row, 'latencyP50'), p95: delta(row, 'latencyP95') }
+  })
+  const worst = behind.reduce((w, r) => (r.p95 > w.p95 ? r : w))
+  const signed = (n: number) => `${n > 0 ? '+' : ''}${fmt(n)} s`
+  return `INFO  failure noticed vs the SDK waiter: p95 worst ${signed(worst.p95)} (${worst.name}); p50 ${behind.map(r => `${r.name} ${signed(r.p50)}`).join(', ')}`
+}
+
+function delta(row: Map<WaiterName, Summary> | undefined, pick: 'latencyP50' | 'latencyP95'): number {
+  return (row?.get('bake-ami')?.[pick] ?? NaN) - (row?.get('aws-sdk')?.[pick] ?? NaN)
+}
+
 async function main(): Promise<void> {
   const started = performance.now()
   const results = new Map<string, Map<WaiterName, Summary>>()
@@ -139,6 +154,7 @@ async function main(): Promise<void> {
   const verdicts = targets(results)
   for (const t of verdicts) console.log(`${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.detail}`)
   console.log(`targets: ${verdicts.filter(t => t.pass).length}/${verdicts.length} PASS`)
+  console.log(failureLine(results))
   console.log(`simulation took ${((performance.now() - started) / 1000).toFixed(1)} s`)
   console.log('')
   console.log(coldStartLine())

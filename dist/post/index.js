@@ -35146,16 +35146,29 @@ const START_CREDIT = 1;
 /** Before the image shows its snapshot ids: look every 5 s, then a little slower, up to 15 s. */
 const DISCOVERY_GAP_MS = 5_000;
 const DISCOVERY_MAX_GAP_MS = 15_000;
-/** Longest pause between progress reads while the finish is far off. */
-const APPROACH_MAX_GAP_MS = 300_000;
+/**
+ * Longest pause between two looks while the finish is far off. A failing image's snapshot turns `error` (and
+ * the image `failed`), which the next look shows, so this bounds how late a failure is noticed. The SDK waiter
+ * looks every 120 s once backed off; matching it would cost more calls on a 30-minute bake than the 1.5x-SDK
+ * budget allows, so failures are noticed within 140 s (p95 about 20 s after the SDK, median sooner).
+ */
+const APPROACH_MAX_GAP_MS = 140_000;
 /** While approaching the earliest possible finish, come back this share of the time left before it (at least 2 s). */
 const APPROACH_MARGIN = 0.1;
 const APPROACH_MIN_MARGIN_MS = 2_000;
 const FINAL_TICKS = 3;
 const FINAL_AHEAD_MS = 10_000;
+/**
+ * Once the line puts the finish within this many ms, one look right after it sees the 100%: the image flips
+ * 0-20 s after, so seeing the 100% a second or two late rarely means seeing the flip late.
+ */
+const FINISH_KNOWN_MS = 2_500;
 /** Aim a look at the middle of a tick's window only while that window is at least this wide. */
 const TARGET_MIN_WIDTH_MS = 2_000;
-/** Look at the image state at least this often, so a failure is noticed even when snapshots say nothing. */
+/**
+ * Make a look DescribeImages instead at least this often, so a failure is noticed even when the snapshots do
+ * not show it (it replaces a progress read rather than adding a call).
+ */
 const IMAGE_CHECK_MS = 600_000;
 /** After all snapshots reach 100%, the image flips within seconds: look every second for this long, then back off. */
 const FLIP_DENSE_MS = 25_000;
@@ -35256,12 +35269,16 @@ class ProgressLine {
     atMost;
     after;
     top;
+    strict;
     constructor(atMost, after, 
     /** Highest level any fact speaks of: windows are for later ticks only. */
-    top) {
+    top, 
+    /** Every tick was seen as it came: false when progress jumps, and the window of one tick says little. */
+    strict) {
         this.atMost = atMost;
         this.after = after;
         this.top = top;
+        this.strict = strict;
     }
     /** When percent `level` (above every level seen) can tick, or undefined when no line fits the looks. */
     window(level) {
@@ -35300,7 +35317,7 @@ function fitProgress(runs) {
             else if (i > 0)
                 after.push({ t: window[i - 1].last, level: r.progress + 1 });
         });
-        const line = new ProgressLine(atMost, after, latest.progress);
+        const line = new ProgressLine(atMost, after, latest.progress, strict);
         if (line.window(100))
             return line;
     }
@@ -35413,12 +35430,9 @@ class Waiter {
                     : Math.min(FLIP_MAX_GAP_MS, Math.max(MIN_SPACING_MS, (since - FLIP_DENSE_MS) / 5));
             return { kind: 'images', at: this.lastCallAt + Math.min(gap, FLIP_MAX_GAP_MS), phase: 'flip', reserve: 0 };
         }
-        const progressPlan = this.planProgress(now);
-        const imageCheckAt = this.lastImageAt + IMAGE_CHECK_MS;
-        if (imageCheckAt <= progressPlan.at && (progressPlan.phase === 'approach' || progressPlan.phase === 'blind')) {
-            return { kind: 'images', at: imageCheckAt, phase: progressPlan.phase, reserve: 0 };
-        }
-        return progressPlan;
+        const progress = this.planProgress(now);
+        const far = progress.phase === 'approach' || progress.phase === 'blind';
+        return far && progress.at - this.lastImageAt >= IMAGE_CHECK_MS ? { ...progress, kind: 'images' } : progress;
     }
     incompleteTracks() {
         return (this.image?.snapshotIds ?? []).flatMap(id => {
@@ -35446,14 +35460,16 @@ class Waiter {
             // Far from the earliest possible finish: come back most of the way there, so each look both refines
             // the estimate and costs little; but not much further than the evidence reaches.
             const ahead = est.lo - now;
-            // In the last few ticks the line is as good as it gets: look right at the earliest possible finish.
-            const final = ahead <= Math.max(FINAL_TICKS * est.msPerPercent, FINAL_AHEAD_MS);
+            // Finish known to a few seconds: one look right after it sees the 100%. Else, in the last few ticks the
+            // line is as good as it gets: look right at the earliest possible finish.
+            const width = est.hi - est.lo;
+            const known = width <= FINISH_KNOWN_MS;
+            const final = known || ahead <= Math.max(FINAL_TICKS * est.msPerPercent, FINAL_AHEAD_MS);
             const margin = final ? 0 : Math.max(APPROACH_MIN_MARGIN_MS, APPROACH_MARGIN * ahead);
             const gap = Math.min(APPROACH_MAX_GAP_MS, Math.max(BLIND_MIN_GAP_MS, EVIDENCE_REACH * watched));
-            const wanted = Math.min(this.lastSnapshotsAt + gap, est.lo - margin);
+            const wanted = Math.min(this.lastCallAt + gap, (known ? est.hi : est.lo) - margin);
             // Close to the end and the finish still uncertain by seconds: look at the middle of each coming tick's
             // window; every look halves it, so a few ticks locate the finish to about a second.
-            const width = est.hi - est.lo;
             const ticks = width > TARGET_MIN_WIDTH_MS ? Math.ceil(Math.log2(width / MIN_SPACING_MS)) + 1 : 0;
             if (ahead <= ticks * est.msPerPercent) {
                 const mid = this.nextTickMid(now);
@@ -35534,7 +35550,7 @@ class Waiter {
     nextTickMid(now) {
         const track = this.bottleneck;
         const current = track?.runs.at(-1);
-        if (!track?.line || !current)
+        if (!track?.line?.strict || !current)
             return undefined;
         for (let level = current.progress + 1; level <= Math.min(99, current.progress + 8); level++) {
             const w = track.line.window(level);
@@ -35556,7 +35572,7 @@ class Waiter {
         const line = track?.line;
         const finish = track?.finish;
         const current = track?.runs.at(-1);
-        if (!line || !finish || !current || !(finish.msPerPercent > 0))
+        if (!line?.strict || !finish || !current || !(finish.msPerPercent > 0))
             return wanted;
         const guess = current.progress + 1 + Math.floor((wanted - current.last) / finish.msPerPercent);
         let level = Math.max(current.progress + 1, Math.min(99, guess));
@@ -35687,7 +35703,6 @@ class Waiter {
             }
             if (!(await this.sleepUntil(at)))
                 return this.finish('aborted');
-            globalThis.__trace?.(at, kind, plan.phase);
             await this.poll(kind);
             if (this.options.signal?.aborted)
                 return this.finish('aborted');
