@@ -433,3 +433,12 @@ describe('a denied call', () => {
     expect(error.message).toContain('aws sts decode-authorization-message --encoded-message ENCODED-BLOB')
   })
 })
+
+describe('a credentials failure inside a call', () => {
+  it('reaches the caller as explained by credentials, not as an EC2 failure', async () => {
+    const explained = new AwsError('AssumeRoleWithWebIdentity', 'AccessDenied', 'Could not assume arn:aws:iam::123456789012:role/bake-ami: …')
+    mock.on(CreateImageCommand).rejects(explained)
+    const error = await awsError(connect().createImage(REQUEST))
+    expect(error).toBe(explained)
+  })
+})

@@ -12,7 +12,7 @@ import {
   type Image,
   type TagSpecification
 } from '@aws-sdk/client-ec2'
-import { awsErrorCode, explainEc2Error, isExpiredCredentials, type CallContext } from './errors.js'
+import { AwsError, awsErrorCode, explainEc2Error, isExpiredCredentials, type CallContext } from './errors.js'
 import type { Settings } from './settings.js'
 import type { ImageObservation, SnapshotObservation } from './wait.js'
 
@@ -73,6 +73,8 @@ export function ec2(options: Ec2Options): Ec2 {
   }
 
   async function explain(operation: string, error: unknown, where: Partial<CallContext>) {
+    // Already explained: a credentials failure (OIDC, AssumeRole) surfaces inside the EC2 call.
+    if (error instanceof AwsError) return error
     const denial = awsErrorCode(error) === 'UnauthorizedOperation' ? await whyDenied(error) : undefined
     return explainEc2Error(operation, error, { region, principal, ...where, denial })
   }

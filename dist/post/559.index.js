@@ -161,6 +161,9 @@ function ec2(options) {
         }
     }
     async function explain(operation, error, where) {
+        // Already explained: a credentials failure (OIDC, AssumeRole) surfaces inside the EC2 call.
+        if (error instanceof errors/* AwsError */.Gy)
+            return error;
         const denial = (0,errors/* awsErrorCode */.J6)(error) === 'UnauthorizedOperation' ? await whyDenied(error) : undefined;
         return (0,errors/* explainEc2Error */.wt)(operation, error, { region, principal, ...where, denial });
     }
