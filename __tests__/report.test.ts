@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { formatDuration } from '../src/duration.js'
 import { announceImage, reportImages, type BakedImage } from '../src/report.js'
 
 const IMAGE: BakedImage = {
@@ -132,22 +131,6 @@ describe('reportImages', () => {
       ['snapshot-ids', '["snap-0aaa","snap-0bbb"]']
     ])
     expect(readFileSync(summaryFile, 'utf8')).toBe('')
-  })
-})
-
-describe('formatDuration', () => {
-  it.each([
-    [0, '0s'],
-    [499, '0s'],
-    [6_000, '6s'],
-    [59_499, '59s'],
-    [59_500, '1m00s'],
-    [245_000, '4m05s'],
-    [3_600_000, '1h00m00s'],
-    [3_723_000, '1h02m03s'],
-    [36_000_000 + 59_000, '10h00m59s']
-  ])('formats %d ms as %s', (ms, text) => {
-    expect(formatDuration(ms)).toBe(text)
   })
 })
 
