@@ -1,10 +1,10 @@
 import * as core from '@actions/core'
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2'
 import { fromWebToken } from '@aws-sdk/credential-providers'
-import { afterEach, describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import type { AwsCredentialIdentity } from '@smithy/types'
-import { startSim, type Sim, type SimOptions } from '../../sim/index.js'
-import { ec2Client, REGION, rejection, signedStsCall, staticCredentials, useSimEnv, xmlValue } from './helpers.js'
+import type { Sim, SimOptions } from '../../sim/index.js'
+import { ec2Client, REGION, rejection, signedStsCall, simPerTest, staticCredentials, xmlValue } from './helpers.js'
 
 // SigV4 as the services check it: who signed, with which secret and token, and whether the session is
 // still alive. EC2 and STS word the same failures differently.
@@ -12,21 +12,12 @@ import { ec2Client, REGION, rejection, signedStsCall, staticCredentials, useSimE
 const ROLE = 'arn:aws:iam::123456789012:role/bake-ami'
 const SESSION_ARN = 'arn:aws:sts::123456789012:assumed-role/bake-ami/auth-test'
 
+const sims = simPerTest()
 let sim: Sim
-let restoreEnv: () => void
 
 async function start(options: SimOptions = {}): Promise<void> {
-  sim = await startSim(options)
-  restoreEnv = useSimEnv(sim)
-  // getIDToken announces the mask on stdout; that is not this file's business.
-  jest.spyOn(process.stdout, 'write').mockImplementation(() => true)
+  sim = await sims.start(options)
 }
-
-afterEach(async () => {
-  jest.restoreAllMocks()
-  restoreEnv()
-  await sim.close()
-})
 
 async function assumeRole(): Promise<AwsCredentialIdentity> {
   const token = await core.getIDToken('sts.amazonaws.com')

@@ -8,28 +8,25 @@ import {
   type EC2Client
 } from '@aws-sdk/client-ec2'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSim, type Sim } from '../../sim/index.js'
-import { ec2Client, pollUntil, rejection, staticCredentials, useSimEnv } from './helpers.js'
+import type { Sim } from '../../sim/index.js'
+import { ec2Client, pollUntil, rejection, simPerTest, staticCredentials } from './helpers.js'
 
 // What a cleaner meets: snapshots held by their image, images that vanish from Describe once
 // deregistered, and snapshots that turn up after the image that was to own them is gone.
 
+const sims = simPerTest({ quiet: false })
 let sim: Sim
-let restoreEnv: () => void
 let ec2: EC2Client
 let instanceId: string
 
 beforeEach(async () => {
-  sim = await startSim({ bake: { durationMs: 200, snapshotDelayMs: 20 } })
-  restoreEnv = useSimEnv(sim)
+  sim = await sims.start({ bake: { durationMs: 200, snapshotDelayMs: 20 } })
   ec2 = ec2Client(staticCredentials(sim))
   instanceId = sim.addInstance()
 })
 
-afterEach(async () => {
+afterEach(() => {
   ec2.destroy()
-  restoreEnv()
-  await sim.close()
 })
 
 async function snapshotsFor(imageId: string) {

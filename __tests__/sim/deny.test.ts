@@ -1,26 +1,24 @@
 import * as core from '@actions/core'
 import { CreateImageCommand, DeleteSnapshotCommand, DeregisterImageCommand, DescribeImagesCommand, type EC2Client } from '@aws-sdk/client-ec2'
 import { fromWebToken } from '@aws-sdk/credential-providers'
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import type { AwsCredentialIdentity } from '@smithy/types'
-import { startSim, type Sim } from '../../sim/index.js'
-import { ec2Client, pollUntil, REGION, rejection, signedStsCall, staticCredentials, useSimEnv, xmlValue } from './helpers.js'
+import type { Sim } from '../../sim/index.js'
+import { ec2Client, pollUntil, REGION, rejection, signedStsCall, simPerTest, staticCredentials, xmlValue } from './helpers.js'
 
 // Refused permissions in AWS's words, and the encoded authorization message that only STS can open.
 
 const ROLE = 'arn:aws:iam::123456789012:role/bake-ami'
 const SESSION_ARN = 'arn:aws:sts::123456789012:assumed-role/bake-ami/deny-test'
 
+const sims = simPerTest()
 let sim: Sim
-let restoreEnv: () => void
 let session: AwsCredentialIdentity
 let ec2: EC2Client
 let instanceId: string
 
 beforeEach(async () => {
-  sim = await startSim({ bake: { durationMs: 200, snapshotDelayMs: 20 } })
-  restoreEnv = useSimEnv(sim)
-  jest.spyOn(process.stdout, 'write').mockImplementation(() => true)
+  sim = await sims.start({ bake: { durationMs: 200, snapshotDelayMs: 20 } })
   session = await fromWebToken({
     roleArn: ROLE,
     roleSessionName: 'deny-test',
@@ -31,11 +29,8 @@ beforeEach(async () => {
   instanceId = sim.addInstance()
 })
 
-afterEach(async () => {
-  jest.restoreAllMocks()
+afterEach(() => {
   ec2.destroy()
-  restoreEnv()
-  await sim.close()
 })
 
 const UNAUTHORIZED = /^You are not authorized to perform this operation\. User: (\S+) is not authorized to perform: (\S+)( on resource: (\S+))? because no identity-based policy allows the \2 action\. Encoded authorization failure message: ([\w-]+)$/

@@ -1,31 +1,26 @@
 import * as core from '@actions/core'
 import { CreateImageCommand, DescribeImagesCommand, type EC2Client } from '@aws-sdk/client-ec2'
 import { fromWebToken } from '@aws-sdk/credential-providers'
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { startSim, type Sim } from '../../sim/index.js'
-import { ec2Client, REGION, rejection, staticCredentials, useSimEnv } from './helpers.js'
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import type { Sim } from '../../sim/index.js'
+import { ec2Client, REGION, rejection, simPerTest, staticCredentials } from './helpers.js'
 
 // Each fault kind as a client sees it. Clients run with maxAttempts 1 to see the raw fault, except where
 // the point is what the SDK's own retries make of it.
 
+const sims = simPerTest()
 let sim: Sim
-let restoreEnv: () => void
 let ec2: EC2Client
 let instanceId: string
 
 beforeEach(async () => {
-  sim = await startSim({ bake: { durationMs: 300 } })
-  restoreEnv = useSimEnv(sim)
+  sim = await sims.start({ bake: { durationMs: 300 } })
   ec2 = ec2Client(staticCredentials(sim))
   instanceId = sim.addInstance()
-  jest.spyOn(process.stdout, 'write').mockImplementation(() => true)
 })
 
-afterEach(async () => {
-  jest.restoreAllMocks()
+afterEach(() => {
   ec2.destroy()
-  restoreEnv()
-  await sim.close()
 })
 
 describe('EC2 faults', () => {

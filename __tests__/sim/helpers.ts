@@ -2,7 +2,8 @@ import { EC2Client } from '@aws-sdk/client-ec2'
 import { Sha256 } from '@smithy/core/checksum'
 import { SignatureV4 } from '@smithy/signature-v4'
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types'
-import type { Sim } from '../../sim/index.js'
+import { afterEach, jest } from '@jest/globals'
+import { startSim, type Sim, type SimOptions } from '../../sim/index.js'
 
 // Shared by the sim's tests: real SDK clients pointed at a sim through the environment, as the action's
 // own clients will be.
@@ -18,6 +19,31 @@ export function useSimEnv(sim: Sim): () => void {
     for (const [name, value] of Object.entries(before)) {
       if (value === undefined) delete process.env[name]
       else process.env[name] = value
+    }
+  }
+}
+
+/**
+ * A sim per test: `start` begins one with the SDK pointed at it (and, unless `quiet` is false, core's
+ * `::add-mask::` lines kept off stdout); it is stopped after each test.
+ */
+export function simPerTest({ quiet = true } = {}): { start(options?: SimOptions): Promise<Sim> } {
+  let stop: (() => Promise<void>) | undefined
+  afterEach(async () => {
+    await stop?.()
+    stop = undefined
+  })
+  return {
+    async start(options) {
+      const sim = await startSim(options)
+      const restoreEnv = useSimEnv(sim)
+      const spy = quiet ? jest.spyOn(process.stdout, 'write').mockImplementation(() => true) : undefined
+      stop = async () => {
+        spy?.mockRestore()
+        restoreEnv()
+        await sim.close()
+      }
+      return sim
     }
   }
 }

@@ -1,28 +1,20 @@
 import * as core from '@actions/core'
 import { fromWebToken } from '@aws-sdk/credential-providers'
-import { afterEach, describe, expect, it, jest } from '@jest/globals'
-import { startSim, type Sim, type SimOptions } from '../../sim/index.js'
-import { REGION, rejection, useSimEnv } from './helpers.js'
+import { describe, expect, it } from '@jest/globals'
+import type { Sim, SimOptions } from '../../sim/index.js'
+import { REGION, rejection, simPerTest } from './helpers.js'
 
 // The ID-token endpoint as @actions/core uses it, and AssumeRoleWithWebIdentity's checks of that token,
 // through the SDK's own web-identity provider (whose nested STS client finds the sim via AWS_ENDPOINT_URL_STS).
 
 const ROLE = 'arn:aws:iam::123456789012:role/bake-ami'
 
+const sims = simPerTest()
 let sim: Sim
-let restoreEnv: () => void
 
 async function start(options: SimOptions = {}): Promise<void> {
-  sim = await startSim(options)
-  restoreEnv = useSimEnv(sim)
-  jest.spyOn(process.stdout, 'write').mockImplementation(() => true)
+  sim = await sims.start(options)
 }
-
-afterEach(async () => {
-  jest.restoreAllMocks()
-  restoreEnv()
-  await sim.close()
-})
 
 const claimsOf = (jwt: string): Record<string, unknown> => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'))
 
