@@ -352,6 +352,55 @@ describe('waitForImage schedule', () => {
     expect(calls.some(c => c.kind === 'images' && c.t > 11 * MINUTE && c.t < 30 * MINUTE)).toBe(true)
   })
 
+  describe('after a short bake whose progress jumps, seen complete some seconds after it completed', () => {
+    // One snapshot reporting 35% at 30 s, 70% at 70 s, then 100% at 105 s; the image flips `flipMs` later.
+    const jumpyBake = (flipMs: number) => {
+      const availableAt = 105 * SECOND + flipMs
+      const progress = (t: number): number => (t >= 105 * SECOND ? 100 : t >= 70 * SECOND ? 70 : t >= 30 * SECOND ? 35 : 0)
+      return {
+        availableAt,
+        at: (t: number): Moment => ({
+          image: { state: t >= availableAt ? 'available' : 'pending', snapshotIds: t >= 5 * SECOND ? ['snap-a'] : [] },
+          snapshots: [{ snapshotId: 'snap-a', state: progress(t) === 100 ? 'completed' : 'pending', progress: progress(t) }]
+        })
+      }
+    }
+    // The last read at 70% is at 102.084 s, the 100% is seen at 106.514 s, the image looked at once at 107.514 s.
+    const progressReads = [10_527, 21_054, 42_108, 47_110, 58_888, 73_610, 78_487, 83_326, 88_120, 92_856, 97_519, 102_084, 106_514]
+
+    it('spends its credit by 25 s after the last read short of 100%, not after the 100% was seen', async () => {
+      const clock = new VirtualClock()
+      const { at, availableAt } = jumpyBake(17 * SECOND)
+      const { probe, calls } = probeOver(clock, at)
+      const result = await waitForImage(probe, clock, options())
+      expect(result.outcome).toBe('available')
+      expect(calls.filter(c => c.kind === 'snapshots').map(c => c.t)).toEqual(progressReads)
+      // 16 calls by 107.514 s leave 5.43 of credit; with 0.19/s more over the 19.57 s to 127.084 s, a look every
+      // 2.14 s (counted from the 100% seen, 25 s would give 2.40 s).
+      const flipLooks = calls.filter(c => c.t > 106_514).map(c => c.t)
+      expect(flipLooks).toEqual([107_514, 109_654, 111_794, 113_934, 116_074, 118_214, 120_354, 122_494])
+      expect(result.elapsedMs - availableAt).toBe(494)
+    })
+
+    it('keeps looking at the budget rate when the flip takes longer than that', async () => {
+      const clock = new VirtualClock()
+      const { at, availableAt } = jumpyBake(45 * SECOND)
+      const { probe, calls } = probeOver(clock, at)
+      const result = await waitForImage(probe, clock, options())
+      expect(result.outcome).toBe('available')
+      const flipLooks = calls.filter(c => c.t > 106_514).map(c => c.t)
+      // Credit spent by 127.084 s; then one look each time the budget allows one (every 1/0.19 s), no 30 s pause.
+      expect(flipLooks).toEqual([
+        107_514, 109_654, 111_794, 113_934, 116_074, 118_214, 120_354, 122_494, 124_633, 126_772, 131_579, 136_843, 142_106,
+        147_369, 152_632
+      ])
+      expect(result.elapsedMs - availableAt).toBe(2_632)
+      const times = calls.map(c => c.t)
+      expect(times.length / (result.elapsedMs / SECOND)).toBeLessThanOrEqual(0.2)
+      expect(peakInWindow(times, SECOND)).toBe(1)
+    })
+  })
+
   it('logs at the start, on each change of state, and otherwise at most once every 30 s', async () => {
     const clock = new VirtualClock()
     const { at } = bake({ snapshots: [{ id: 'snap-a', start: 10 * SECOND, end: 5 * MINUTE }], idsAt: 3 * SECOND, flipMs: 10 * SECOND })

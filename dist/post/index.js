@@ -35170,7 +35170,10 @@ const TARGET_MIN_WIDTH_MS = 2_000;
  * not show it (it replaces a progress read rather than adding a call).
  */
 const IMAGE_CHECK_MS = 600_000;
-/** After all snapshots reach 100%, the image flips within seconds: look every second for this long, then back off. */
+/**
+ * After all snapshots reach 100%, the image flips within seconds: look densely until this long after the last
+ * one can have completed (the credit allowing), then back off.
+ */
 const FLIP_DENSE_MS = 25_000;
 const FLIP_GAP_MS = 1_500;
 const FLIP_MAX_GAP_MS = 30_000;
@@ -35346,6 +35349,10 @@ class Waiter {
     lastSnapshotsAt = -Infinity;
     discoveryPolls = 0;
     allCompleteAt;
+    /** The last progress read that still showed a snapshot short of 100%. */
+    lastIncompleteAt = 0;
+    /** Earliest moment the last snapshot can have reached 100%: the flip is due within FLIP_DENSE_MS of it. */
+    completedAfter = 0;
     estimate;
     /** The snapshot expected to finish last. */
     bottleneck;
@@ -35422,13 +35429,20 @@ class Waiter {
         if (this.allCompleteAt !== undefined) {
             // Every snapshot is complete: the image flips within seconds. Look at once (it may have flipped while
             // we were finding out), then spread the credit over the next few seconds, then back off.
+            // The last snapshot may have completed seconds before we saw the 100% (a sparse read, or progress that
+            // jumps): spend the credit by FLIP_DENSE_MS after the earliest it can have completed, not over seconds
+            // the flip has likely gone by (short bakes have little credit). Should the flip take longer, keep
+            // looking as often as the budget allows until FLIP_DENSE_MS after the 100% was seen.
+            if (this.lastImageAt < this.allCompleteAt)
+                return { kind: 'images', at: now, phase: 'flip', reserve: 0 };
             const since = now - this.allCompleteAt;
-            const gap = this.lastImageAt < this.allCompleteAt
-                ? MIN_SPACING_MS
-                : since < FLIP_DENSE_MS
-                    ? Math.max(FLIP_GAP_MS, this.spreadGap(this.allCompleteAt + FLIP_DENSE_MS, now, 0))
-                    : Math.min(FLIP_MAX_GAP_MS, Math.max(MIN_SPACING_MS, (since - FLIP_DENSE_MS) / 5));
-            return { kind: 'images', at: this.lastCallAt + Math.min(gap, FLIP_MAX_GAP_MS), phase: 'flip', reserve: 0 };
+            if (since < FLIP_DENSE_MS) {
+                const spread = this.spreadGap(this.completedAfter + FLIP_DENSE_MS, now, 0);
+                const at = Number.isFinite(spread) ? this.lastCallAt + Math.max(FLIP_GAP_MS, spread) : this.creditAt(0);
+                return { kind: 'images', at, phase: 'flip', reserve: 0 };
+            }
+            const gap = Math.min(FLIP_MAX_GAP_MS, Math.max(MIN_SPACING_MS, (since - FLIP_DENSE_MS) / 5));
+            return { kind: 'images', at: this.lastCallAt + gap, phase: 'flip', reserve: 0 };
         }
         const progress = this.planProgress(now);
         const far = progress.phase === 'approach' || progress.phase === 'blind';
@@ -35516,8 +35530,14 @@ class Waiter {
         }
         const ids = this.image?.snapshotIds ?? [];
         const complete = ids.length > 0 && ids.every(id => this.tracks.get(id)?.runs.at(-1)?.progress === 100);
-        if (complete && this.allCompleteAt === undefined)
+        if (complete && this.allCompleteAt === undefined) {
             this.allCompleteAt = now;
+            // After the last read that showed one short of 100%, and no earlier than the lines through the
+            // progress allowed (a read may have been long ago while the finish was known to seconds).
+            this.completedAfter = Math.min(now, Math.max(this.lastIncompleteAt, this.estimate?.lo ?? -Infinity));
+        }
+        if (!complete)
+            this.lastIncompleteAt = now;
         this.estimateAll(ids);
     }
     estimateAll(ids) {
