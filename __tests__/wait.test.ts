@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals'
 import {
   checkImage,
-  estimateFinish,
   realClock,
   waitForImage,
   type ImageObservation,
@@ -421,27 +420,6 @@ describe('waitForImage schedule', () => {
     for (let i = 1; i < heartbeats.length; i++) expect(heartbeats[i].t - heartbeats[i - 1].t).toBeGreaterThanOrEqual(30 * SECOND)
     // ...and there is one at least every minute or so while waiting.
     expect(heartbeats.length).toBeGreaterThanOrEqual(4)
-  })
-})
-
-describe('estimateFinish', () => {
-  it('locates the finish of linear progress to seconds from a few looks at varied phases', () => {
-    // 18 s per percent from t = 10 s: 100% at 1810 s.
-    const percentAt = (t: number): number => Math.floor((t - 10_000) / 18_000)
-    const looks = [60_000, 400_000, 1_000_000, 1_500_000, 1_640_000, 1_717_000].map(t => ({ progress: percentAt(t), first: t, last: t }))
-    const window = estimateFinish(looks)
-    expect(window).toBeDefined()
-    expect(window!.lo).toBeLessThanOrEqual(1_810_000)
-    expect(window!.hi).toBeGreaterThanOrEqual(1_810_000)
-    expect(window!.hi - window!.lo).toBeLessThan(20_000)
-  })
-
-  it('finds no line through a long stall at 99%', () => {
-    const looks = [
-      { progress: 50, first: 300_000, last: 300_000 },
-      { progress: 99, first: 600_000, last: 1_500_000 }
-    ]
-    expect(estimateFinish(looks)).toBeUndefined()
   })
 })
 

@@ -34450,7 +34450,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _github_run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3738);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1064);
-/* harmony import */ var _wait_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(910);
+/* harmony import */ var _wait_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9182);
 
 
 
@@ -35079,8 +35079,8 @@ class state_BakeState {
     }
 }
 
-// EXTERNAL MODULE: ./src/wait.ts
-var wait = __nccwpck_require__(910);
+// EXTERNAL MODULE: ./src/wait.ts + 1 modules
+var wait = __nccwpck_require__(9182);
 ;// CONCATENATED MODULE: ./src/main.ts
 /** The story of a bake: inputs, credentials, CreateImage, wait, report; and undo when it goes wrong. */
 
@@ -35207,16 +35207,143 @@ async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
 
 /***/ }),
 
-/***/ 910:
+/***/ 9182:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Yh: () => (/* binding */ waitForImage),
-/* harmony export */   dQ: () => (/* binding */ realClock)
-/* harmony export */ });
-/* unused harmony exports checkImage, validateWaitOptions, ProgressLine, fitProgress, estimateFinish */
-/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7607);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  dQ: () => (/* binding */ realClock),
+  Yh: () => (/* binding */ waitForImage)
+});
+
+// UNUSED EXPORTS: checkImage, validateWaitOptions
+
+// EXTERNAL MODULE: ./src/duration.ts
+var duration = __nccwpck_require__(7607);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/finish-estimate.ts
+/**
+ * When will a snapshot reach 100%? Estimated from its DescribeSnapshots progress over time. Pure: the
+ * waiter feeds it what it has seen and plans its looks around the answer.
+ */
+/** Snapshot progress started no earlier than this before the wait (CreateImage returned just before it). */
+const START_SLACK_MS = 60_000;
+const BETA_MAX = 1e8;
+function lowestOf(lines, b) {
+    let v = Infinity;
+    for (const l of lines)
+        v = Math.min(v, l.t + b * l.k);
+    return v;
+}
+function highestOf(lines, b) {
+    let v = -Infinity;
+    for (const l of lines)
+        v = Math.max(v, l.t + b * l.k);
+    return v;
+}
+/** y ≤ every upper line, y > every lower line, slopes ≥ 0: the range of y over feasible b ≥ 0. */
+function solveWindow(upper, lower) {
+    const slack = (b) => lowestOf(upper, b) - highestOf(lower, b);
+    // slack is concave (min of lines minus max of lines): ternary search for its peak.
+    let a = 0;
+    let c = BETA_MAX;
+    for (let i = 0; i < 60; i++) {
+        const m1 = a + (c - a) / 3;
+        const m2 = c - (c - a) / 3;
+        if (slack(m1) < slack(m2))
+            a = m1;
+        else
+            c = m2;
+    }
+    const peak = (a + c) / 2;
+    if (!(slack(peak) >= 0))
+        return undefined;
+    const edge = (inside, outside) => {
+        for (let i = 0; i < 45; i++) {
+            const mid = (inside + outside) / 2;
+            if (slack(mid) >= 0)
+                inside = mid;
+            else
+                outside = mid;
+        }
+        return inside;
+    };
+    // Both envelopes rise with b, so the earliest T is at the smallest feasible b and the latest at the largest.
+    const bMin = slack(0) >= 0 ? 0 : edge(peak, 0);
+    const unbounded = slack(BETA_MAX) >= 0;
+    const bMax = unbounded ? BETA_MAX : edge(peak, BETA_MAX);
+    return {
+        lo: highestOf(lower, bMin),
+        hi: unbounded ? Infinity : lowestOf(upper, bMax),
+        msPerPercent: peak
+    };
+}
+class ProgressLine {
+    atMost;
+    after;
+    top;
+    strict;
+    constructor(atMost, after, 
+    /** Highest level any fact speaks of: windows are for later ticks only. */
+    top, 
+    /** Every tick was seen as it came: false when progress jumps, and the window of one tick says little. */
+    strict) {
+        this.atMost = atMost;
+        this.after = after;
+        this.top = top;
+        this.strict = strict;
+    }
+    /** When percent `level` (above every level seen) can tick, or undefined when no line fits the looks. */
+    window(level) {
+        // Facts about later ticks would bend the envelopes the wrong way; leaving them out only widens the window.
+        const toLines = (facts) => facts.filter(f => f.level <= level).map(f => ({ t: f.t, k: level - f.level }));
+        return solveWindow(toLines(this.atMost), toLines(this.after));
+    }
+}
+/**
+ * The line through one snapshot's looks. The strict reading holds for progress that moves continuously; where
+ * looks contradict it (progress that jumps and then sits, a change of pace), fall back to facts that always
+ * hold: progress ≥ p at every look, and a change seen between two looks happened after the first. Undefined
+ * when even those fit no line (a stall) or the snapshot is complete.
+ */
+function fitProgress(runs) {
+    if (runs.length === 0 || runs.some(r => r.progress >= 100))
+        return undefined;
+    const attempts = [
+        [runs, true],
+        [runs, false],
+        [runs.slice(-4), false]
+    ];
+    for (const [window, strict] of attempts) {
+        // 0% may mean "not started": it says nothing about when the line crossed 0.
+        const atMost = window.filter(r => r.progress > 0).map(r => ({ t: r.first, level: r.progress }));
+        const latest = window[window.length - 1];
+        const after = [
+            // Progress started after CreateImage was called, shortly before the wait began.
+            { t: -START_SLACK_MS, level: 0 },
+            // Not complete at the latest look.
+            { t: latest.last, level: 100 }
+        ];
+        window.forEach((r, i) => {
+            if (strict)
+                after.push({ t: r.last, level: r.progress + 1 });
+            else if (i > 0)
+                after.push({ t: window[i - 1].last, level: r.progress + 1 });
+        });
+        const line = new ProgressLine(atMost, after, latest.progress, strict);
+        if (line.window(100))
+            return line;
+    }
+    return undefined;
+}
+/** When a snapshot with these looks can reach 100%. */
+function estimateFinish(runs) {
+    return fitProgress(runs)?.window(100);
+}
+
+;// CONCATENATED MODULE: ./src/wait.ts
 /**
  * Waits for a new AMI to turn `available`, reading snapshot progress to decide when to look.
  *
@@ -35232,6 +35359,7 @@ async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
  *
  * Nothing here touches AWS or real time: the probe and the clock are injected.
  */
+
 
 
 const FAILED_STATES = new Set(['failed', 'error', 'invalid', 'deregistered', 'disabled']);
@@ -35351,8 +35479,6 @@ const WINDOW_MIN_SPAN_MS = 60_000;
 const BLIND_FRACTION = 0.25;
 const BLIND_MIN_GAP_MS = 5_000;
 const BLIND_MAX_GAP_MS = 60_000;
-/** Snapshot progress started no earlier than this before the wait (CreateImage returned just before it). */
-const START_SLACK_MS = 60_000;
 /** The last poll happens this long before the deadline. */
 const FINAL_POLL_LEAD_MS = 1_000;
 /** Throttled: exponential backoff with jitter. */
@@ -35361,118 +35487,6 @@ const THROTTLE_CAP_MS = 60_000;
 /** Progress lines: one a minute while nothing changes (and a throttling notice at most every 30 s). */
 const HEARTBEAT_MS = 60_000;
 const THROTTLE_LOG_GAP_MS = 30_000;
-const BETA_MAX = 1e8;
-function lowestOf(lines, b) {
-    let v = Infinity;
-    for (const l of lines)
-        v = Math.min(v, l.t + b * l.k);
-    return v;
-}
-function highestOf(lines, b) {
-    let v = -Infinity;
-    for (const l of lines)
-        v = Math.max(v, l.t + b * l.k);
-    return v;
-}
-/** y ≤ every upper line, y > every lower line, slopes ≥ 0: the range of y over feasible b ≥ 0. */
-function solveWindow(upper, lower) {
-    const slack = (b) => lowestOf(upper, b) - highestOf(lower, b);
-    // slack is concave (min of lines minus max of lines): ternary search for its peak.
-    let a = 0;
-    let c = BETA_MAX;
-    for (let i = 0; i < 60; i++) {
-        const m1 = a + (c - a) / 3;
-        const m2 = c - (c - a) / 3;
-        if (slack(m1) < slack(m2))
-            a = m1;
-        else
-            c = m2;
-    }
-    const peak = (a + c) / 2;
-    if (!(slack(peak) >= 0))
-        return undefined;
-    const edge = (inside, outside) => {
-        for (let i = 0; i < 45; i++) {
-            const mid = (inside + outside) / 2;
-            if (slack(mid) >= 0)
-                inside = mid;
-            else
-                outside = mid;
-        }
-        return inside;
-    };
-    // Both envelopes rise with b, so the earliest T is at the smallest feasible b and the latest at the largest.
-    const bMin = slack(0) >= 0 ? 0 : edge(peak, 0);
-    const unbounded = slack(BETA_MAX) >= 0;
-    const bMax = unbounded ? BETA_MAX : edge(peak, BETA_MAX);
-    return {
-        lo: highestOf(lower, bMin),
-        hi: unbounded ? Infinity : lowestOf(upper, bMax),
-        msPerPercent: peak
-    };
-}
-class ProgressLine {
-    atMost;
-    after;
-    top;
-    strict;
-    constructor(atMost, after, 
-    /** Highest level any fact speaks of: windows are for later ticks only. */
-    top, 
-    /** Every tick was seen as it came: false when progress jumps, and the window of one tick says little. */
-    strict) {
-        this.atMost = atMost;
-        this.after = after;
-        this.top = top;
-        this.strict = strict;
-    }
-    /** When percent `level` (above every level seen) can tick, or undefined when no line fits the looks. */
-    window(level) {
-        // Facts about later ticks would bend the envelopes the wrong way; leaving them out only widens the window.
-        const toLines = (facts) => facts.filter(f => f.level <= level).map(f => ({ t: f.t, k: level - f.level }));
-        return solveWindow(toLines(this.atMost), toLines(this.after));
-    }
-}
-/**
- * The line through one snapshot's looks. The strict reading holds for progress that moves continuously; where
- * looks contradict it (progress that jumps and then sits, a change of pace), fall back to facts that always
- * hold: progress ≥ p at every look, and a change seen between two looks happened after the first. Undefined
- * when even those fit no line (a stall) or the snapshot is complete.
- */
-function fitProgress(runs) {
-    if (runs.length === 0 || runs.some(r => r.progress >= 100))
-        return undefined;
-    const attempts = [
-        [runs, true],
-        [runs, false],
-        [runs.slice(-4), false]
-    ];
-    for (const [window, strict] of attempts) {
-        // 0% may mean "not started": it says nothing about when the line crossed 0.
-        const atMost = window.filter(r => r.progress > 0).map(r => ({ t: r.first, level: r.progress }));
-        const latest = window[window.length - 1];
-        const after = [
-            // Progress started after CreateImage was called, shortly before the wait began.
-            { t: -START_SLACK_MS, level: 0 },
-            // Not complete at the latest look.
-            { t: latest.last, level: 100 }
-        ];
-        window.forEach((r, i) => {
-            if (strict)
-                after.push({ t: r.last, level: r.progress + 1 });
-            else if (i > 0)
-                after.push({ t: window[i - 1].last, level: r.progress + 1 });
-        });
-        const line = new ProgressLine(atMost, after, latest.progress, strict);
-        if (line.window(100))
-            return line;
-    }
-    return undefined;
-}
-/** When a snapshot with these looks can reach 100%. */
-function estimateFinish(runs) {
-    return fitProgress(runs)?.window(100);
-}
 class Waiter {
     probe;
     clock;
@@ -35511,7 +35525,7 @@ class Waiter {
         this.deadline = options.timeoutMs;
         this.random = options.random ?? Math.random;
         this.log = options.log ?? (() => undefined);
-        this.isThrottle = options.isThrottle ?? _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .isThrottling */ .E2;
+        this.isThrottle = options.isThrottle ?? errors/* isThrottling */.E2;
         this.label = options.label ?? 'image';
     }
     elapsed() {
@@ -35773,7 +35787,7 @@ class Waiter {
             return 'any moment now';
         const est = this.estimate;
         if (est && Number.isFinite(est.hi) && est.hi > now)
-            return `about ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)((est.lo + est.hi) / 2 - now)} left`;
+            return `about ${(0,duration/* formatDuration */.a)((est.lo + est.hi) / 2 - now)} left`;
         if ((this.image?.snapshotIds.length ?? 0) > 0 && this.slowestProgress() >= 99)
             return 'waiting on the last percent';
         return '';
@@ -35788,7 +35802,7 @@ class Waiter {
         if (key === this.lastStateKey && now - this.lastLogAt < HEARTBEAT_MS)
             return;
         const tail = this.remainingText(now);
-        this.log(`Waiting for ${this.label}: ${this.status()}, ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)(now)} elapsed${tail ? `, ${tail}` : ''}`);
+        this.log(`Waiting for ${this.label}: ${this.status()}, ${(0,duration/* formatDuration */.a)(now)} elapsed${tail ? `, ${tail}` : ''}`);
         this.lastLogAt = now;
         this.lastStateKey = key;
     }
@@ -35838,7 +35852,7 @@ class Waiter {
             const delay = ceiling / 2 + (this.random() * ceiling) / 2;
             this.throttleUntil = this.elapsed() + delay;
             if (this.throttleStreak === 1 || this.elapsed() - this.lastLogAt >= THROTTLE_LOG_GAP_MS) {
-                this.log(`Waiting for ${this.label}: ${kind === 'images' ? 'DescribeImages' : 'DescribeSnapshots'} throttled, backing off ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)(delay)}`);
+                this.log(`Waiting for ${this.label}: ${kind === 'images' ? 'DescribeImages' : 'DescribeSnapshots'} throttled, backing off ${(0,duration/* formatDuration */.a)(delay)}`);
                 this.lastLogAt = this.elapsed();
             }
         }
@@ -35846,7 +35860,7 @@ class Waiter {
     async run() {
         if (this.options.signal?.aborted)
             return this.result('aborted');
-        this.log(`Waiting for ${this.label} to become available (timeout ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)(this.deadline)})`);
+        this.log(`Waiting for ${this.label} to become available (timeout ${(0,duration/* formatDuration */.a)(this.deadline)})`);
         this.lastLogAt = 0;
         this.lastStateKey = this.stateKey();
         for (;;) {
@@ -35883,7 +35897,7 @@ class Waiter {
     }
     finish(outcome) {
         const result = this.result(outcome);
-        const took = (0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)(result.elapsedMs);
+        const took = (0,duration/* formatDuration */.a)(result.elapsedMs);
         const calls = `${result.calls.describeImages} DescribeImages, ${result.calls.describeSnapshots} DescribeSnapshots`;
         const reason = this.image?.stateReason?.message ?? this.image?.stateReason?.code;
         const lines = {

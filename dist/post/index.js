@@ -35072,7 +35072,7 @@ __webpack_async_result__();
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   dQ: () => (/* binding */ realClock)
 /* harmony export */ });
-/* unused harmony exports checkImage, validateWaitOptions, ProgressLine, fitProgress, estimateFinish, waitForImage */
+/* unused harmony exports checkImage, validateWaitOptions, waitForImage */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
 /**
  * Waits for a new AMI to turn `available`, reading snapshot progress to decide when to look.
@@ -35089,6 +35089,7 @@ __webpack_async_result__();
  *
  * Nothing here touches AWS or real time: the probe and the clock are injected.
  */
+
 
 
 const FAILED_STATES = new Set(['failed', 'error', 'invalid', 'deregistered', 'disabled']);
@@ -35208,8 +35209,6 @@ const WINDOW_MIN_SPAN_MS = 60_000;
 const BLIND_FRACTION = 0.25;
 const BLIND_MIN_GAP_MS = 5_000;
 const BLIND_MAX_GAP_MS = 60_000;
-/** Snapshot progress started no earlier than this before the wait (CreateImage returned just before it). */
-const START_SLACK_MS = 60_000;
 /** The last poll happens this long before the deadline. */
 const FINAL_POLL_LEAD_MS = 1_000;
 /** Throttled: exponential backoff with jitter. */
@@ -35218,118 +35217,6 @@ const THROTTLE_CAP_MS = 60_000;
 /** Progress lines: one a minute while nothing changes (and a throttling notice at most every 30 s). */
 const HEARTBEAT_MS = 60_000;
 const THROTTLE_LOG_GAP_MS = 30_000;
-const BETA_MAX = 1e8;
-function lowestOf(lines, b) {
-    let v = Infinity;
-    for (const l of lines)
-        v = Math.min(v, l.t + b * l.k);
-    return v;
-}
-function highestOf(lines, b) {
-    let v = -Infinity;
-    for (const l of lines)
-        v = Math.max(v, l.t + b * l.k);
-    return v;
-}
-/** y ≤ every upper line, y > every lower line, slopes ≥ 0: the range of y over feasible b ≥ 0. */
-function solveWindow(upper, lower) {
-    const slack = (b) => lowestOf(upper, b) - highestOf(lower, b);
-    // slack is concave (min of lines minus max of lines): ternary search for its peak.
-    let a = 0;
-    let c = BETA_MAX;
-    for (let i = 0; i < 60; i++) {
-        const m1 = a + (c - a) / 3;
-        const m2 = c - (c - a) / 3;
-        if (slack(m1) < slack(m2))
-            a = m1;
-        else
-            c = m2;
-    }
-    const peak = (a + c) / 2;
-    if (!(slack(peak) >= 0))
-        return undefined;
-    const edge = (inside, outside) => {
-        for (let i = 0; i < 45; i++) {
-            const mid = (inside + outside) / 2;
-            if (slack(mid) >= 0)
-                inside = mid;
-            else
-                outside = mid;
-        }
-        return inside;
-    };
-    // Both envelopes rise with b, so the earliest T is at the smallest feasible b and the latest at the largest.
-    const bMin = slack(0) >= 0 ? 0 : edge(peak, 0);
-    const unbounded = slack(BETA_MAX) >= 0;
-    const bMax = unbounded ? BETA_MAX : edge(peak, BETA_MAX);
-    return {
-        lo: highestOf(lower, bMin),
-        hi: unbounded ? Infinity : lowestOf(upper, bMax),
-        msPerPercent: peak
-    };
-}
-class ProgressLine {
-    atMost;
-    after;
-    top;
-    strict;
-    constructor(atMost, after, 
-    /** Highest level any fact speaks of: windows are for later ticks only. */
-    top, 
-    /** Every tick was seen as it came: false when progress jumps, and the window of one tick says little. */
-    strict) {
-        this.atMost = atMost;
-        this.after = after;
-        this.top = top;
-        this.strict = strict;
-    }
-    /** When percent `level` (above every level seen) can tick, or undefined when no line fits the looks. */
-    window(level) {
-        // Facts about later ticks would bend the envelopes the wrong way; leaving them out only widens the window.
-        const toLines = (facts) => facts.filter(f => f.level <= level).map(f => ({ t: f.t, k: level - f.level }));
-        return solveWindow(toLines(this.atMost), toLines(this.after));
-    }
-}
-/**
- * The line through one snapshot's looks. The strict reading holds for progress that moves continuously; where
- * looks contradict it (progress that jumps and then sits, a change of pace), fall back to facts that always
- * hold: progress ≥ p at every look, and a change seen between two looks happened after the first. Undefined
- * when even those fit no line (a stall) or the snapshot is complete.
- */
-function fitProgress(runs) {
-    if (runs.length === 0 || runs.some(r => r.progress >= 100))
-        return undefined;
-    const attempts = [
-        [runs, true],
-        [runs, false],
-        [runs.slice(-4), false]
-    ];
-    for (const [window, strict] of attempts) {
-        // 0% may mean "not started": it says nothing about when the line crossed 0.
-        const atMost = window.filter(r => r.progress > 0).map(r => ({ t: r.first, level: r.progress }));
-        const latest = window[window.length - 1];
-        const after = [
-            // Progress started after CreateImage was called, shortly before the wait began.
-            { t: -START_SLACK_MS, level: 0 },
-            // Not complete at the latest look.
-            { t: latest.last, level: 100 }
-        ];
-        window.forEach((r, i) => {
-            if (strict)
-                after.push({ t: r.last, level: r.progress + 1 });
-            else if (i > 0)
-                after.push({ t: window[i - 1].last, level: r.progress + 1 });
-        });
-        const line = new ProgressLine(atMost, after, latest.progress, strict);
-        if (line.window(100))
-            return line;
-    }
-    return undefined;
-}
-/** When a snapshot with these looks can reach 100%. */
-function estimateFinish(runs) {
-    return fitProgress(runs)?.window(100);
-}
 class Waiter {
     probe;
     clock;
