@@ -288,3 +288,23 @@ describe('cleanup (post)', () => {
     expect(connect).not.toHaveBeenCalled()
   })
 })
+
+describe('a failed image', () => {
+  it.each([
+    [{ code: 'Client.InternalError', message: 'Client.InternalError: Snapshot failed' }, 'Client.InternalError: Snapshot failed'],
+    [{ code: 'Server.InternalError', message: 'An internal error has occurred' }, 'Server.InternalError: An internal error has occurred'],
+    [{ code: 'Client.InternalError' }, 'Client.InternalError'],
+    [undefined, 'EC2 gave no reason']
+  ])('quotes its StateReason %j once', async (stateReason, quoted) => {
+    const fake = fakeEc2({ finalState: 'failed' })
+    const describe = fake.ec2.describeImage
+    fake.ec2.describeImage = async imageId => {
+      const image = await describe(imageId)
+      return image && image.state === 'failed' ? { ...image, stateReason } : image
+    }
+    const { deps: d } = deps(fake.ec2)
+    await run(d)
+    expect(errors()).toHaveLength(1)
+    expect(errors()[0]).toMatch(new RegExp(`ended 'failed' after [\\dhms]+: ${quoted.replace(/[.]/g, '\\.')}$`))
+  })
+})

@@ -35091,6 +35091,15 @@ var wait = __nccwpck_require__(9182);
 
 
 
+/** EC2's StateReason as `code: message`; EC2 often starts the message with the code already. */
+function stateReason(image) {
+    const { code, message } = image?.stateReason ?? {};
+    if (!code && !message)
+        return 'EC2 gave no reason';
+    if (!code || message?.startsWith(code))
+        return message;
+    return message ? `${code}: ${message}` : code;
+}
 /** How long main keeps looking for the snapshots of an image it deregistered while pending. */
 const LOOK_FOR_SNAPSHOTS_MS = 60_000;
 /** When cancelled, the runner kills the step about 10 s after SIGINT; post finishes what main cannot. */
@@ -35192,10 +35201,8 @@ async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
     switch (result.outcome) {
         case 'available':
             return result.image;
-        case 'failed': {
-            const reason = result.image?.stateReason;
-            throw new errors/* WaitError */.uf('failed', `Image ${imageId} ended '${result.image?.state}' after ${waited}: ${reason?.code ?? 'no code'}: ${reason?.message ?? 'EC2 gave no reason'}`);
-        }
+        case 'failed':
+            throw new errors/* WaitError */.uf('failed', `Image ${imageId} ended '${result.image?.state}' after ${waited}: ${stateReason(result.image)}`);
         case 'timeout':
             throw new errors/* WaitError */.uf('timeout', `Image ${imageId} was still '${result.image?.state ?? 'pending'}' when 'wait-timeout' (${(0,duration/* formatDuration */.a)(settings.waitTimeoutMs)}) ran out. ` +
                 `Raise 'wait-timeout' for large volumes, or set 'wait: false' and wait in a later job.`);

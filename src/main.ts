@@ -25,6 +25,14 @@ export interface Deps {
 /** What the post step needs: the same as main, less what only a bake uses. */
 export type PostDeps = Pick<Deps, 'clock' | 'state' | 'connect'>
 
+/** EC2's StateReason as `code: message`; EC2 often starts the message with the code already. */
+function stateReason(image: ImageObservation | undefined): string {
+  const { code, message } = image?.stateReason ?? {}
+  if (!code && !message) return 'EC2 gave no reason'
+  if (!code || message?.startsWith(code)) return message!
+  return message ? `${code}: ${message}` : code
+}
+
 /** How long main keeps looking for the snapshots of an image it deregistered while pending. */
 const LOOK_FOR_SNAPSHOTS_MS = 60_000
 /** When cancelled, the runner kills the step about 10 s after SIGINT; post finishes what main cannot. */
@@ -139,13 +147,8 @@ async function waitUntilAvailable(
   switch (result.outcome) {
     case 'available':
       return result.image!
-    case 'failed': {
-      const reason = result.image?.stateReason
-      throw new WaitError(
-        'failed',
-        `Image ${imageId} ended '${result.image?.state}' after ${waited}: ${reason?.code ?? 'no code'}: ${reason?.message ?? 'EC2 gave no reason'}`
-      )
-    }
+    case 'failed':
+      throw new WaitError('failed', `Image ${imageId} ended '${result.image?.state}' after ${waited}: ${stateReason(result.image)}`)
     case 'timeout':
       throw new WaitError(
         'timeout',
