@@ -34659,9 +34659,10 @@ function readBoolean(input, fallback) {
         return false;
     throw new InputError(input, value, 'expected a YAML boolean: true, True, TRUE, false, False or FALSE');
 }
-function compile(input, source) {
+/** Runs a template step, turning a TemplateError into an InputError that names the input. */
+function templated(input, source, step) {
     try {
-        return compileTemplate(source);
+        return step();
     }
     catch (error) {
         if (error instanceof TemplateError)
@@ -34669,25 +34670,18 @@ function compile(input, source) {
         throw error;
     }
 }
-function render(input, source, values, clean) {
-    try {
-        return renderTemplate(compile(input, source), values, clean);
-    }
-    catch (error) {
-        if (error instanceof TemplateError)
-            throw new InputError(input, source, error.message);
-        throw error;
-    }
+function render(input, source, values) {
+    return templated(input, source, () => renderTemplate(compileTemplate(source), values));
 }
 function readName(values) {
     const source = required(Inputs.Name);
-    const template = compile(Inputs.Name, source);
+    const template = templated(Inputs.Name, source, () => compileTemplate(source));
     const stray = [...literalText(template)].find(character => !NAME_CHARACTER.test(character));
     if (stray !== undefined) {
         throw new InputError(Inputs.Name, source, `'${stray}' is not allowed in an AMI name; use ${NAME_ALPHABET}`);
     }
     // Substituted values (a branch called `fix:login*page`) are made to fit rather than rejected.
-    const name = render(Inputs.Name, source, values, value => [...value].map(character => (NAME_CHARACTER.test(character) ? character : '-')).join(''));
+    const name = templated(Inputs.Name, source, () => renderTemplate(template, values, value => [...value].map(character => (NAME_CHARACTER.test(character) ? character : '-')).join('')));
     if (name.length < 3 || name.length > 128) {
         throw new InputError(Inputs.Name, source, `the rendered name '${name}' has ${name.length} characters; EC2 allows 3 to 128`);
     }
