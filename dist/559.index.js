@@ -230,7 +230,9 @@ function ec2(options) {
             return (output.Snapshots ?? []).flatMap(snapshot => (snapshot.SnapshotId ? [snapshot.SnapshotId] : []));
         },
         async deregisterImage(imageId) {
-            return call('DeregisterImage', { imageId }, () => client.send(new dist_cjs/* DeregisterImageCommand */.x2c({ ImageId: imageId })).then(() => true, error => ((0,errors/* awsErrorCode */.J6)(error) === 'InvalidAMIID.NotFound' ? false : Promise.reject(error))));
+            return call('DeregisterImage', { imageId }, () => client.send(new dist_cjs/* DeregisterImageCommand */.x2c({ ImageId: imageId })).then(() => true, 
+            // EC2 answers Unavailable for an image deregistered a short while ago, NotFound once it has forgotten it.
+            error => (['InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable'].includes((0,errors/* awsErrorCode */.J6)(error)) ? false : Promise.reject(error))));
         },
         async deleteSnapshot(snapshotId) {
             return call('DeleteSnapshot', {}, () => client.send(new dist_cjs/* DeleteSnapshotCommand */.tZN({ SnapshotId: snapshotId })).then(() => true, error => ((0,errors/* awsErrorCode */.J6)(error) === 'InvalidSnapshot.NotFound' ? false : Promise.reject(error))));

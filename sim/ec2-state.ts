@@ -115,6 +115,14 @@ export class Ec2State {
     return timeline(this.scripts.shift() ?? this.defaultScript, now)
   }
 
+  /** Its snapshots (which share the image's timeline) exist from `now` on. */
+  startSnapshots(imageId: string, now: number): void {
+    const image = this.images.find((i) => i.imageId === imageId)
+    if (!image) throw new Error(`startSnapshots: no image ${imageId}`)
+    if (snapshotPhase(image.timeline, now).exists) throw new Error(`startSnapshots: the snapshots of ${imageId} exist already`)
+    image.timeline.snapshotDelayMs = now - image.timeline.startedAt
+  }
+
   image(region: string, imageId: string): ImageRecord | undefined {
     return this.images.find((i) => i.imageId === imageId && i.region === region)
   }

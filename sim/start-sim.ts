@@ -78,6 +78,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     staticKeys,
     addInstance: (instance) => state.addInstance(instance),
     nextBake: (script) => state.queueScript(script),
+    startSnapshots: (imageId) => state.startSnapshots(imageId, now()),
     fault: (rule) => faults.add(rule),
     deny: (rule) => permissions.deny(rule),
     allow: (rule) => permissions.allow(rule),

@@ -53,7 +53,10 @@ export type ProgressCurve = 'linear' | 'jumps' | 'stall' | ((fraction: number) =
 export interface BakeScript {
   /** CreateImage -> available. Default 1000. */
   durationMs?: number
-  /** CreateImage -> snapshots exist and appear in the image's block device mappings. Default 10% of durationMs. */
+  /**
+   * CreateImage -> snapshots exist and appear in the image's block device mappings. Default 10% of durationMs.
+   * Infinity holds them back until `sim.startSnapshots(imageId)`.
+   */
   snapshotDelayMs?: number
   /**
    * Snapshot Progress (0-100) as a function of the fraction of the way from snapshot creation to done.
@@ -171,6 +174,8 @@ export interface Sim {
   addInstance(options?: AddInstanceOptions): string
   /** Timeline for the next CreateImage only (queued: each call covers one more CreateImage). */
   nextBake(script: BakeScript): void
+  /** The image's snapshots exist from now on (for a bake whose snapshotDelayMs held them back). */
+  startSnapshots(imageId: string): void
   /** Queue a fault; faults are checked in the order queued. */
   fault(rule: FaultRule): void
   /** Refuse an action (403 UnauthorizedOperation / AccessDenied). A deny beats an allow. */

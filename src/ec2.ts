@@ -160,7 +160,8 @@ export function ec2(options: Ec2Options): Ec2 {
       return call('DeregisterImage', { imageId }, () =>
         client.send(new DeregisterImageCommand({ ImageId: imageId })).then(
           () => true,
-          error => (awsErrorCode(error) === 'InvalidAMIID.NotFound' ? false : Promise.reject(error))
+          // EC2 answers Unavailable for an image deregistered a short while ago, NotFound once it has forgotten it.
+          error => (['InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable'].includes(awsErrorCode(error)) ? false : Promise.reject(error))
         )
       )
     },

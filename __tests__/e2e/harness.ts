@@ -131,7 +131,8 @@ export class Harness {
   async leftovers(imageIds?: readonly string[]): Promise<{ images: string[]; snapshots: string[] }> {
     const mine = (id: string): boolean => imageIds === undefined || imageIds.includes(id)
     const latest = Math.max(0, ...this.sim.images().map(image => image.createdAt))
-    await this.untilSimTime(latest + Math.max(...this.scripts.map(snapshotDelay)))
+    // Snapshots held back (snapshotDelayMs: Infinity) come only when the test starts them.
+    await this.untilSimTime(latest + Math.max(0, ...this.scripts.map(snapshotDelay).filter(Number.isFinite)))
     return {
       images: this.sim.images().filter(image => mine(image.imageId) && image.state !== 'deregistered').map(image => image.imageId),
       snapshots: this.sim.snapshots().filter(snapshot => mine(snapshot.imageId) && !snapshot.deleted).map(snapshot => snapshot.snapshotId)
