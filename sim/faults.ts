@@ -6,22 +6,30 @@ interface ArmedFault {
   kind: FaultKind
   times: number
   skip: number
+  forMs?: number
+  /** With forMs: when it first hit a request (epoch ms). */
+  since?: number
 }
 
 /**
  * Queued faults, checked in the order queued. A matching rule first lets `skip` requests through, then
- * hits `times` requests; the first rule that hits a request ends the search, so later rules do not count it.
+ * hits `times` requests, or with `forMs` every request for that long from the first it hits (an outage, a
+ * throttling storm); the first rule that hits a request ends the search, so later rules do not count it.
  */
 export class FaultQueue {
   private readonly rules: ArmedFault[] = []
 
+  constructor(private readonly now: () => number) {}
+
   add(rule: FaultRule): void {
-    this.rules.push({ service: rule.service, action: rule.action, kind: rule.kind, times: rule.times ?? 1, skip: rule.skip ?? 0 })
+    if (rule.forMs !== undefined && !(rule.forMs > 0)) throw new Error(`fault: forMs must be above 0, got ${rule.forMs}`)
+    this.rules.push({ service: rule.service, action: rule.action, kind: rule.kind, times: rule.times ?? 1, skip: rule.skip ?? 0, forMs: rule.forMs })
   }
 
   take(service: SimService, action: string): FaultKind | undefined {
+    const now = this.now()
     for (const rule of this.rules) {
-      if (rule.times <= 0) continue
+      if (rule.forMs === undefined ? rule.times <= 0 : rule.since !== undefined && now - rule.since >= rule.forMs) continue
       if (rule.service !== undefined && rule.service !== service) continue
       if (rule.action !== '*' && rule.action !== action) continue
       if (rule.skip > 0) {
@@ -29,6 +37,7 @@ export class FaultQueue {
         continue
       }
       rule.times--
+      rule.since ??= now
       return rule.kind
     }
     return undefined

@@ -110,6 +110,11 @@ export interface FaultRule {
   times?: number
   /** Let this many matching requests through first. Default 0. */
   skip?: number
+  /**
+   * Hit every matching request for this long, counted from the first one it hits (an outage, a
+   * throttling storm); `times` is then ignored.
+   */
+  forMs?: number
 }
 
 export interface SimCall {

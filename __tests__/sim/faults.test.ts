@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { CreateImageCommand, DescribeImagesCommand, type EC2Client } from '@aws-sdk/client-ec2'
 import { fromWebToken } from '@aws-sdk/credential-providers'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { FaultQueue } from '../../sim/faults.js'
 import type { Sim } from '../../sim/index.js'
 import { ec2Client, REGION, rejection, simPerTest, staticCredentials } from './helpers.js'
 
@@ -124,5 +125,30 @@ describe('STS and OIDC faults', () => {
     sim.fault({ service: 'oidc', action: 'token', kind: { status: 503, code: 'ServiceUnavailable', message: 'busy' }, times: 2 })
     await expect(core.getIDToken('sts.amazonaws.com')).resolves.toMatch(/^eyJ/)
     expect(sim.calls.map((c) => c.status)).toEqual([503, 503, 200])
+  })
+})
+
+describe('a fault for a while (forMs)', () => {
+  it('hits every matching request from the first one it hits until forMs has passed, then none', () => {
+    let now = 1_000
+    const faults = new FaultQueue(() => now)
+    faults.add({ action: 'DescribeImages', kind: 'throttle', forMs: 30_000, skip: 1 })
+    const seen: (string | undefined)[] = []
+    const ask = (at: number, action = 'DescribeImages'): void => {
+      now = at
+      seen.push(faults.take('ec2', action) as string | undefined)
+    }
+    // Skipped, then hit from 5 s on (whatever `times` would say), other actions untouched, over at 35 s.
+    ask(2_000)
+    ask(5_000)
+    ask(6_000, 'DescribeSnapshots')
+    for (const at of [7_000, 8_000, 9_000, 20_000, 34_999]) ask(at)
+    ask(35_000)
+    ask(90_000)
+    expect(seen).toEqual([undefined, 'throttle', undefined, 'throttle', 'throttle', 'throttle', 'throttle', 'throttle', undefined, undefined])
+  })
+
+  it('refuses a length that is not above 0', () => {
+    expect(() => new FaultQueue(() => 0).add({ action: '*', kind: 'throttle', forMs: 0 })).toThrow(/forMs/)
   })
 })
