@@ -1,12 +1,11 @@
-import { afterEach, describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
+import type { Clock } from '../src/clock.js'
 import {
   checkImage,
-  realClock,
   waitForImage,
   type ImageObservation,
   type ImageProbe,
   type SnapshotObservation,
-  type WaitClock,
   type WaitOptions
 } from '../src/wait.js'
 
@@ -14,7 +13,7 @@ const SECOND = 1_000
 const MINUTE = 60 * SECOND
 
 /** Virtual time: sleeping moves the clock; an abort can be scheduled at a moment of virtual time. */
-class VirtualClock implements WaitClock {
+class VirtualClock implements Clock {
   t = 0
   slept: number[] = []
   private abortAt?: { at: number; controller: AbortController }
@@ -420,38 +419,5 @@ describe('waitForImage schedule', () => {
     for (let i = 1; i < heartbeats.length; i++) expect(heartbeats[i].t - heartbeats[i - 1].t).toBeGreaterThanOrEqual(30 * SECOND)
     // ...and there is one at least every minute or so while waiting.
     expect(heartbeats.length).toBeGreaterThanOrEqual(4)
-  })
-})
-
-describe('realClock', () => {
-  afterEach(() => {
-    jest.useRealTimers()
-  })
-
-  it('resolves early and clears its timer when the signal aborts', async () => {
-    jest.useFakeTimers()
-    const controller = new AbortController()
-    let done = false
-    const sleeping = realClock.sleep(60 * SECOND, controller.signal).then(() => {
-      done = true
-    })
-    expect(jest.getTimerCount()).toBe(1)
-    controller.abort()
-    await sleeping
-    expect(done).toBe(true)
-    expect(jest.getTimerCount()).toBe(0)
-  })
-
-  it('sleeps the full time without a signal', async () => {
-    jest.useFakeTimers()
-    let done = false
-    const sleeping = realClock.sleep(5 * SECOND).then(() => {
-      done = true
-    })
-    await jest.advanceTimersByTimeAsync(4_999)
-    expect(done).toBe(false)
-    await jest.advanceTimersByTimeAsync(1)
-    await sleeping
-    expect(done).toBe(true)
   })
 })

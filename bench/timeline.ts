@@ -2,7 +2,8 @@
  * Simulated bakes: what DescribeImages and DescribeSnapshots would say at each moment of one CreateImage.
  * Times are ms since CreateImage returned (when the waiter starts).
  */
-import type { ImageObservation, ImageProbe, SnapshotObservation, WaitClock } from '../src/wait.js'
+import type { Clock } from '../src/clock.js'
+import type { ImageObservation, ImageProbe, SnapshotObservation } from '../src/wait.js'
 
 export type Shape = 'linear' | 'jumps' | 'stall' | 'fail'
 
@@ -121,7 +122,7 @@ export class FakeProbe implements ImageProbe {
   readonly callTimes: number[] = []
   constructor(
     private readonly bake: Bake,
-    private readonly clock: WaitClock
+    private readonly clock: Clock
   ) {}
 
   async describeImage(): Promise<ImageObservation | undefined> {
@@ -136,7 +137,7 @@ export class FakeProbe implements ImageProbe {
 }
 
 /** Virtual time: sleeping moves the clock, nothing waits. */
-export class VirtualClock implements WaitClock {
+export class VirtualClock implements Clock {
   t = 0
   now(): number {
     return this.t

@@ -29211,39 +29211,30 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7607:
+/***/ 9373:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E: () => (/* binding */ parseDuration),
-/* harmony export */   a: () => (/* binding */ formatDuration)
+/* harmony export */   d: () => (/* binding */ realClock)
 /* harmony export */ });
-/** Durations as people write them in inputs and read them in logs. */
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-/** `90s`, `45m`, `2h`, `1h30m`, or whole seconds, to milliseconds; undefined unless more than zero. */
-function parseDuration(text) {
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000 || undefined;
-    const match = DURATION.exec(text);
-    if (!match || text === '')
-        return undefined;
-    const [, hours = '0', minutes = '0', seconds = '0'] = match;
-    const ms = ((Number(hours) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000;
-    return ms > 0 ? ms : undefined;
-}
-/** `1h02m03s`, `4m05s`, `6s`. */
-function formatDuration(ms) {
-    const total = Math.max(0, Math.round(ms / 1000));
-    const hours = Math.floor(total / 3600);
-    const minutes = Math.floor((total % 3600) / 60);
-    const seconds = total % 60;
-    const pad = (n) => String(n).padStart(2, '0');
-    if (hours)
-        return `${hours}h${pad(minutes)}m${pad(seconds)}s`;
-    if (minutes)
-        return `${minutes}m${pad(seconds)}s`;
-    return `${seconds}s`;
-}
+/** Time, as everything that waits sees it: injected, so tests and the bench run on virtual time. */
+/** Date.now and a timer that is cleared on abort, so an aborted wait does not keep the process alive. */
+const realClock = {
+    now: () => Date.now(),
+    sleep: (ms, signal) => new Promise(resolve => {
+        if (signal?.aborted || !(ms > 0)) {
+            resolve();
+            return;
+        }
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+    })
+};
 
 
 /***/ }),
@@ -34449,8 +34440,8 @@ function numberText(value) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _github_run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3738);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1064);
-/* harmony import */ var _wait_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9182);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2397);
+/* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9373);
 
 
 
@@ -34464,7 +34455,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     });
 }
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)({
-    clock: _wait_js__WEBPACK_IMPORTED_MODULE_3__/* .realClock */ .dQ,
+    clock: _clock_js__WEBPACK_IMPORTED_MODULE_3__/* .realClock */ .d,
     signal: cancelled.signal,
     state: { save: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ, get: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu },
     githubRun: _github_run_js__WEBPACK_IMPORTED_MODULE_1__/* .currentRun */ .x,
@@ -34476,7 +34467,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1064:
+/***/ 2397:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34600,8 +34591,34 @@ async function cleanup_undo(aws, state, clock, lookForSnapshotsMs) {
         state.markFinished();
 }
 
-// EXTERNAL MODULE: ./src/duration.ts
-var duration = __nccwpck_require__(7607);
+;// CONCATENATED MODULE: ./src/duration.ts
+/** Durations as people write them in inputs and read them in logs. */
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+/** `90s`, `45m`, `2h`, `1h30m`, or whole seconds, to milliseconds; undefined unless more than zero. */
+function parseDuration(text) {
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000 || undefined;
+    const match = DURATION.exec(text);
+    if (!match || text === '')
+        return undefined;
+    const [, hours = '0', minutes = '0', seconds = '0'] = match;
+    const ms = ((Number(hours) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000;
+    return ms > 0 ? ms : undefined;
+}
+/** `1h02m03s`, `4m05s`, `6s`. */
+function formatDuration(ms) {
+    const total = Math.max(0, Math.round(ms / 1000));
+    const hours = Math.floor(total / 3600);
+    const minutes = Math.floor((total % 3600) / 60);
+    const seconds = total % 60;
+    const pad = (n) => String(n).padStart(2, '0');
+    if (hours)
+        return `${hours}h${pad(minutes)}m${pad(seconds)}s`;
+    if (minutes)
+        return `${minutes}m${pad(seconds)}s`;
+    return `${seconds}s`;
+}
+
 ;// CONCATENATED MODULE: ./src/constants.ts
 /** Names shared by action.yml, the code and the tests. */
 const Inputs = {
@@ -34672,7 +34689,7 @@ async function reportImages(images) {
             image.state,
             image.snapshotIds.join(', ') || 'none',
             image.tags.map(tag => `${tag.key}=${tag.value}`).join(', ') || 'none',
-            (0,duration/* formatDuration */.a)(image.elapsedMs) + (image.waitedMs === undefined ? '' : ` (waited ${(0,duration/* formatDuration */.a)(image.waitedMs)})`)
+            formatDuration(image.elapsedMs) + (image.waitedMs === undefined ? '' : ` (waited ${formatDuration(image.waitedMs)})`)
         ].map(escapeHtml))
     ])
         .write();
@@ -34992,7 +35009,7 @@ function readCredentials() {
 }
 function readDuration(input, fallback) {
     const value = lib_core/* getInput */.V4(input) || fallback;
-    const ms = (0,duration/* parseDuration */.E)(value);
+    const ms = parseDuration(value);
     if (ms === undefined)
         throw new errors/* InputError */.dz(input, value, "expected a duration such as 90s, 45m, 2h or 1h30m, or whole seconds, more than zero");
     return ms;
@@ -35073,157 +35090,6 @@ class state_BakeState {
     }
 }
 
-// EXTERNAL MODULE: ./src/wait.ts + 1 modules
-var wait = __nccwpck_require__(9182);
-;// CONCATENATED MODULE: ./src/main.ts
-/** The story of a bake: inputs, credentials, CreateImage, wait, report; and undo when it goes wrong. */
-
-
-
-
-
-
-
-
-/** EC2's StateReason as `code: message`; EC2 often starts the message with the code already. */
-function stateReason(image) {
-    const { code, message } = image?.stateReason ?? {};
-    if (!code && !message)
-        return 'EC2 gave no reason';
-    if (!code || message?.startsWith(code))
-        return message;
-    return message ? `${code}: ${message}` : code;
-}
-/** How long main keeps looking for the snapshots of an image it deregistered while pending. */
-const LOOK_FOR_SNAPSHOTS_MS = 60_000;
-/** When cancelled, the runner kills the step about 10 s after SIGINT; post finishes what main cannot. */
-const LOOK_FOR_SNAPSHOTS_CANCELLED_MS = 5_000;
-/** Post is the last chance: it looks longer. */
-const LOOK_FOR_SNAPSHOTS_POST_MS = 120_000;
-async function run(deps) {
-    try {
-        await bake(deps);
-    }
-    catch (error) {
-        lib_core/* setFailed */.C1((0,errors/* describeError */.Uc)(error));
-        // Our own errors already say what to do; a stack only helps with the unexpected (shown in debug logs).
-        if (!(error instanceof errors/* InputError */.dz || error instanceof errors/* AwsError */.Gy || error instanceof errors/* WaitError */.uf) && error instanceof Error) {
-            lib_core/* debug */.Yz(error.stack ?? error.message);
-        }
-    }
-}
-async function bake(deps) {
-    const started = deps.clock.now();
-    const settings = readSettings(started, deps.githubRun());
-    describeSettings(settings).forEach(line => lib_core/* debug */.Yz(line));
-    const state = new state_BakeState(deps.state);
-    state.begin(settings.credentials, settings.cleanupOnFailure);
-    const aws = await deps.connect(settings.credentials, settings.region);
-    const ec2 = aws.ec2(settings.region);
-    const request = imageRequest(settings);
-    if (settings.dryRun) {
-        await ec2.checkCreateImage(request);
-        lib_core/* info */.pq(`Dry run: ${ec2.principal} may call ec2:CreateImage on ${settings.source.instanceId} in ${settings.region}. Nothing was made.`);
-        state.markFinished();
-        return;
-    }
-    if (deps.signal.aborted)
-        throw new errors/* WaitError */.uf('aborted', 'The job was cancelled before CreateImage: nothing was made.');
-    const imageId = await ec2.createImage(request);
-    const entry = { region: settings.region, imageId, snapshotIds: [] };
-    state.record(entry);
-    announceImage(settings.region, imageId, settings.name);
-    try {
-        const waitStarted = deps.clock.now();
-        const image = settings.wait ? await waitUntilAvailable(ec2, imageId, settings, state, deps) : undefined;
-        await reportImages([
-            {
-                region: settings.region,
-                imageId,
-                name: settings.name,
-                state: image?.state ?? 'pending',
-                snapshotIds: image?.snapshotIds ?? [],
-                tags: settings.tags,
-                elapsedMs: deps.clock.now() - started,
-                waitedMs: image && deps.clock.now() - waitStarted
-            }
-        ]);
-        state.markFinished();
-    }
-    catch (error) {
-        await cleanup_undo(aws, state, deps.clock, deps.signal.aborted ? LOOK_FOR_SNAPSHOTS_CANCELLED_MS : LOOK_FOR_SNAPSHOTS_MS);
-        throw error;
-    }
-}
-/**
- * The post step: finishes what main could not undo (it was cancelled, killed, or failed mid-cleanup).
- * Decides from saved state alone, and reports rather than fails.
- */
-async function cleanup(deps) {
-    try {
-        const state = BakeState.restore(deps.state);
-        const pending = state.entries().filter(entry => !entry.removed);
-        if (state.finished || pending.length === 0 || !state.credentials) {
-            core.info('Nothing to clean up');
-            return;
-        }
-        const aws = await deps.connect(state.credentials, pending[0].region);
-        await undo(aws, state, deps.clock, LOOK_FOR_SNAPSHOTS_POST_MS);
-    }
-    catch (error) {
-        core.warning(`Cleanup did not finish: ${describeError(error)}`);
-    }
-}
-function imageRequest(settings) {
-    const { name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation } = settings;
-    return { instanceId: settings.source.instanceId, name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation };
-}
-async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
-    if (deps.signal.aborted)
-        throw new errors/* WaitError */.uf('aborted', `The job was cancelled right after ${imageId} was created.`);
-    const result = await (0,wait/* waitForImage */.Yh)({
-        describeImage: async () => {
-            const image = await ec2.describeImage(imageId);
-            // Snapshot ids go to state as soon as they are known, so that post can remove them.
-            if (image)
-                state.record({ region: ec2.region, imageId, snapshotIds: image.snapshotIds, state: image.state });
-            return image;
-        },
-        describeSnapshots: ids => ec2.describeSnapshots(ids)
-    }, deps.clock, { timeoutMs: settings.waitTimeoutMs, signal: deps.signal, log: line => lib_core/* info */.pq(line), label: imageId });
-    const waited = (0,duration/* formatDuration */.a)(result.elapsedMs);
-    switch (result.outcome) {
-        case 'available':
-            return result.image;
-        case 'failed':
-            throw new errors/* WaitError */.uf('failed', `Image ${imageId} ended '${result.image?.state}' after ${waited}: ${stateReason(result.image)}`);
-        case 'timeout':
-            throw new errors/* WaitError */.uf('timeout', `Image ${imageId} was still '${result.image?.state ?? 'pending'}' when 'wait-timeout' (${(0,duration/* formatDuration */.a)(settings.waitTimeoutMs)}) ran out. ` +
-                `Raise 'wait-timeout' for large volumes, or set 'wait: false' and wait in a later job.`);
-        case 'aborted':
-            throw new errors/* WaitError */.uf('aborted', `The job was cancelled while waiting for ${imageId} (${waited} in).`);
-    }
-}
-
-
-/***/ }),
-
-/***/ 9182:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  dQ: () => (/* binding */ realClock),
-  Yh: () => (/* binding */ waitForImage)
-});
-
-// UNUSED EXPORTS: checkImage, validateWaitOptions
-
-// EXTERNAL MODULE: ./src/duration.ts
-var duration = __nccwpck_require__(7607);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: ./src/finish-estimate.ts
 /**
  * When will a snapshot reach 100%? Estimated from its DescribeSnapshots progress over time. Pure: the
@@ -35374,23 +35240,6 @@ function checkImage(image) {
         return 'FAILURE';
     return 'RETRY';
 }
-/** Date.now and a timer that is cleared on abort, so an aborted wait does not keep the process alive. */
-const realClock = {
-    now: () => Date.now(),
-    sleep: (ms, signal) => new Promise(resolve => {
-        if (signal?.aborted || !(ms > 0)) {
-            resolve();
-            return;
-        }
-        const done = () => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', done);
-            resolve();
-        };
-        const timer = setTimeout(done, ms);
-        signal?.addEventListener('abort', done, { once: true });
-    })
-};
 function validateWaitOptions(options) {
     if (typeof options !== 'object' || options === null) {
         throw new Error('waitForImage: options must be an object with at least timeoutMs');
@@ -35788,7 +35637,7 @@ class Waiter {
             return 'any moment now';
         const est = this.estimate;
         if (est && Number.isFinite(est.hi) && est.hi > now)
-            return `about ${(0,duration/* formatDuration */.a)((est.lo + est.hi) / 2 - now)} left`;
+            return `about ${formatDuration((est.lo + est.hi) / 2 - now)} left`;
         if ((this.image?.snapshotIds.length ?? 0) > 0 && this.slowestProgress() >= 99)
             return 'waiting on the last percent';
         return '';
@@ -35803,7 +35652,7 @@ class Waiter {
         if (key === this.lastStateKey && now - this.lastLogAt < HEARTBEAT_MS)
             return;
         const tail = this.remainingText(now);
-        this.log(`Waiting for ${this.label}: ${this.status()}, ${(0,duration/* formatDuration */.a)(now)} elapsed${tail ? `, ${tail}` : ''}`);
+        this.log(`Waiting for ${this.label}: ${this.status()}, ${formatDuration(now)} elapsed${tail ? `, ${tail}` : ''}`);
         this.lastLogAt = now;
         this.lastStateKey = key;
     }
@@ -35853,7 +35702,7 @@ class Waiter {
             const delay = ceiling / 2 + (this.random() * ceiling) / 2;
             this.throttleUntil = this.elapsed() + delay;
             if (this.throttleStreak === 1 || this.elapsed() - this.lastLogAt >= THROTTLE_LOG_GAP_MS) {
-                this.log(`Waiting for ${this.label}: ${kind === 'images' ? 'DescribeImages' : 'DescribeSnapshots'} throttled, backing off ${(0,duration/* formatDuration */.a)(delay)}`);
+                this.log(`Waiting for ${this.label}: ${kind === 'images' ? 'DescribeImages' : 'DescribeSnapshots'} throttled, backing off ${formatDuration(delay)}`);
                 this.lastLogAt = this.elapsed();
             }
         }
@@ -35861,7 +35710,7 @@ class Waiter {
     async run() {
         if (this.options.signal?.aborted)
             return this.result('aborted');
-        this.log(`Waiting for ${this.label} to become available (timeout ${(0,duration/* formatDuration */.a)(this.deadline)})`);
+        this.log(`Waiting for ${this.label} to become available (timeout ${formatDuration(this.deadline)})`);
         this.lastLogAt = 0;
         this.lastStateKey = this.stateKey();
         for (;;) {
@@ -35898,7 +35747,7 @@ class Waiter {
     }
     finish(outcome) {
         const result = this.result(outcome);
-        const took = (0,duration/* formatDuration */.a)(result.elapsedMs);
+        const took = formatDuration(result.elapsedMs);
         const calls = `${result.calls.describeImages} DescribeImages, ${result.calls.describeSnapshots} DescribeSnapshots`;
         const reason = this.image?.stateReason?.message ?? this.image?.stateReason?.code;
         const lines = {
@@ -35914,6 +35763,136 @@ class Waiter {
 async function waitForImage(probe, clock, options) {
     validateWaitOptions(options);
     return new Waiter(probe, clock, options).run();
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+/** The story of a bake: inputs, credentials, CreateImage, wait, report; and undo when it goes wrong. */
+
+
+
+
+
+
+
+
+/** EC2's StateReason as `code: message`; EC2 often starts the message with the code already. */
+function stateReason(image) {
+    const { code, message } = image?.stateReason ?? {};
+    if (!code && !message)
+        return 'EC2 gave no reason';
+    if (!code || message?.startsWith(code))
+        return message;
+    return message ? `${code}: ${message}` : code;
+}
+/** How long main keeps looking for the snapshots of an image it deregistered while pending. */
+const LOOK_FOR_SNAPSHOTS_MS = 60_000;
+/** When cancelled, the runner kills the step about 10 s after SIGINT; post finishes what main cannot. */
+const LOOK_FOR_SNAPSHOTS_CANCELLED_MS = 5_000;
+/** Post is the last chance: it looks longer. */
+const LOOK_FOR_SNAPSHOTS_POST_MS = 120_000;
+async function run(deps) {
+    try {
+        await bake(deps);
+    }
+    catch (error) {
+        lib_core/* setFailed */.C1((0,errors/* describeError */.Uc)(error));
+        // Our own errors already say what to do; a stack only helps with the unexpected (shown in debug logs).
+        if (!(error instanceof errors/* InputError */.dz || error instanceof errors/* AwsError */.Gy || error instanceof errors/* WaitError */.uf) && error instanceof Error) {
+            lib_core/* debug */.Yz(error.stack ?? error.message);
+        }
+    }
+}
+async function bake(deps) {
+    const started = deps.clock.now();
+    const settings = readSettings(started, deps.githubRun());
+    describeSettings(settings).forEach(line => lib_core/* debug */.Yz(line));
+    const state = new state_BakeState(deps.state);
+    state.begin(settings.credentials, settings.cleanupOnFailure);
+    const aws = await deps.connect(settings.credentials, settings.region);
+    const ec2 = aws.ec2(settings.region);
+    const request = imageRequest(settings);
+    if (settings.dryRun) {
+        await ec2.checkCreateImage(request);
+        lib_core/* info */.pq(`Dry run: ${ec2.principal} may call ec2:CreateImage on ${settings.source.instanceId} in ${settings.region}. Nothing was made.`);
+        state.markFinished();
+        return;
+    }
+    if (deps.signal.aborted)
+        throw new errors/* WaitError */.uf('aborted', 'The job was cancelled before CreateImage: nothing was made.');
+    const imageId = await ec2.createImage(request);
+    const entry = { region: settings.region, imageId, snapshotIds: [] };
+    state.record(entry);
+    announceImage(settings.region, imageId, settings.name);
+    try {
+        const waitStarted = deps.clock.now();
+        const image = settings.wait ? await waitUntilAvailable(ec2, imageId, settings, state, deps) : undefined;
+        await reportImages([
+            {
+                region: settings.region,
+                imageId,
+                name: settings.name,
+                state: image?.state ?? 'pending',
+                snapshotIds: image?.snapshotIds ?? [],
+                tags: settings.tags,
+                elapsedMs: deps.clock.now() - started,
+                waitedMs: image && deps.clock.now() - waitStarted
+            }
+        ]);
+        state.markFinished();
+    }
+    catch (error) {
+        await cleanup_undo(aws, state, deps.clock, deps.signal.aborted ? LOOK_FOR_SNAPSHOTS_CANCELLED_MS : LOOK_FOR_SNAPSHOTS_MS);
+        throw error;
+    }
+}
+/**
+ * The post step: finishes what main could not undo (it was cancelled, killed, or failed mid-cleanup).
+ * Decides from saved state alone, and reports rather than fails.
+ */
+async function cleanup(deps) {
+    try {
+        const state = BakeState.restore(deps.state);
+        const pending = state.entries().filter(entry => !entry.removed);
+        if (state.finished || pending.length === 0 || !state.credentials) {
+            core.info('Nothing to clean up');
+            return;
+        }
+        const aws = await deps.connect(state.credentials, pending[0].region);
+        await undo(aws, state, deps.clock, LOOK_FOR_SNAPSHOTS_POST_MS);
+    }
+    catch (error) {
+        core.warning(`Cleanup did not finish: ${describeError(error)}`);
+    }
+}
+function imageRequest(settings) {
+    const { name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation } = settings;
+    return { instanceId: settings.source.instanceId, name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation };
+}
+async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
+    if (deps.signal.aborted)
+        throw new errors/* WaitError */.uf('aborted', `The job was cancelled right after ${imageId} was created.`);
+    const result = await waitForImage({
+        describeImage: async () => {
+            const image = await ec2.describeImage(imageId);
+            // Snapshot ids go to state as soon as they are known, so that post can remove them.
+            if (image)
+                state.record({ region: ec2.region, imageId, snapshotIds: image.snapshotIds, state: image.state });
+            return image;
+        },
+        describeSnapshots: ids => ec2.describeSnapshots(ids)
+    }, deps.clock, { timeoutMs: settings.waitTimeoutMs, signal: deps.signal, log: line => lib_core/* info */.pq(line), label: imageId });
+    const waited = formatDuration(result.elapsedMs);
+    switch (result.outcome) {
+        case 'available':
+            return result.image;
+        case 'failed':
+            throw new errors/* WaitError */.uf('failed', `Image ${imageId} ended '${result.image?.state}' after ${waited}: ${stateReason(result.image)}`);
+        case 'timeout':
+            throw new errors/* WaitError */.uf('timeout', `Image ${imageId} was still '${result.image?.state ?? 'pending'}' when 'wait-timeout' (${formatDuration(settings.waitTimeoutMs)}) ran out. ` +
+                `Raise 'wait-timeout' for large volumes, or set 'wait: false' and wait in a later job.`);
+        case 'aborted':
+            throw new errors/* WaitError */.uf('aborted', `The job was cancelled while waiting for ${imageId} (${waited} in).`);
+    }
 }
 
 

@@ -7,7 +7,7 @@ import type { Aws } from './aws.js'
 import type { Ec2 } from './ec2.js'
 import { AwsError, describeError } from './errors.js'
 import type { BakeState, LedgerEntry } from './state.js'
-import type { WaitClock } from './wait.js'
+import type { Clock } from './clock.js'
 
 export interface CleanupOptions {
   /**
@@ -36,7 +36,7 @@ const IN_USE_RETRIES = 5
 export async function removeImage(
   ec2: Ec2,
   entry: LedgerEntry,
-  clock: WaitClock,
+  clock: Clock,
   options: CleanupOptions
 ): Promise<CleanupResult> {
   const removed: string[] = []
@@ -79,7 +79,7 @@ export async function removeImage(
 }
 
 /** true, or why the snapshot could not be deleted. */
-async function deleteSnapshot(ec2: Ec2, id: string, clock: WaitClock): Promise<true | string> {
+async function deleteSnapshot(ec2: Ec2, id: string, clock: Clock): Promise<true | string> {
   for (let attempt = 1; ; attempt++) {
     try {
       await ec2.deleteSnapshot(id)
@@ -108,7 +108,7 @@ export function manualCleanup(region: string, left: CleanupResult['left']): stri
  * Removes every image in the ledger that is not removed yet, or, with cleanup-on-failure off, says what
  * is left and how to remove it. Marks the state finished once nothing is left for post to do.
  */
-export async function undo(aws: Aws, state: BakeState, clock: WaitClock, lookForSnapshotsMs: number): Promise<void> {
+export async function undo(aws: Aws, state: BakeState, clock: Clock, lookForSnapshotsMs: number): Promise<void> {
   for (const entry of state.entries().filter(held => !held.removed)) {
     if (!state.cleanupOnFailure) {
       const kept = [entry.imageId, ...entry.snapshotIds].map(id => ({ id, reason: 'kept' }))

@@ -9,11 +9,12 @@ import { formatDuration } from './duration.js'
 import { announceImage, reportImages } from './report.js'
 import { describeSettings, readSettings, type CredentialSettings, type Settings } from './settings.js'
 import { BakeState, type LedgerEntry, type StateStore } from './state.js'
-import { waitForImage, type ImageObservation, type WaitClock } from './wait.js'
+import type { Clock } from './clock.js'
+import { waitForImage, type ImageObservation } from './wait.js'
 
 /** What touches the world; `index.ts` builds the real ones, tests build fakes. */
 export interface Deps {
-  readonly clock: WaitClock
+  readonly clock: Clock
   /** Aborts when the job is cancelled (SIGINT/SIGTERM from the runner). */
   readonly signal: AbortSignal
   readonly state: StateStore

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { cleanup } from './main.js'
-import { realClock } from './wait.js'
+import { realClock } from './clock.js'
 
 await cleanup({
   clock: realClock,

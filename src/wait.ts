@@ -14,6 +14,7 @@
  * Nothing here touches AWS or real time: the probe and the clock are injected.
  */
 
+import type { Clock } from './clock.js'
 import { formatDuration } from './duration.js'
 import { isThrottling } from './errors.js'
 import { fitProgress, type ProgressLine, type ProgressRun, type TickWindow } from './finish-estimate.js'
@@ -40,11 +41,6 @@ export interface ImageProbe {
   describeSnapshots(snapshotIds: string[]): Promise<SnapshotObservation[]>
 }
 
-export interface WaitClock {
-  now(): number
-  /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>
-}
 
 export interface WaitOptions {
   timeoutMs: number
@@ -82,25 +78,6 @@ export function checkImage(image: ImageObservation | undefined): CheckResult {
   if (image.state === 'available') return 'SUCCESS'
   if (FAILED_STATES.has(image.state)) return 'FAILURE'
   return 'RETRY'
-}
-
-/** Date.now and a timer that is cleared on abort, so an aborted wait does not keep the process alive. */
-export const realClock: WaitClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>(resolve => {
-      if (signal?.aborted || !(ms > 0)) {
-        resolve()
-        return
-      }
-      const done = (): void => {
-        clearTimeout(timer)
-        signal?.removeEventListener('abort', done)
-        resolve()
-      }
-      const timer = setTimeout(done, ms)
-      signal?.addEventListener('abort', done, { once: true })
-    })
 }
 
 export function validateWaitOptions(options: WaitOptions): void {
@@ -254,7 +231,7 @@ class Waiter {
 
   constructor(
     private readonly probe: ImageProbe,
-    private readonly clock: WaitClock,
+    private readonly clock: Clock,
     private readonly options: WaitOptions
   ) {
     this.start = clock.now()
@@ -633,7 +610,7 @@ class Waiter {
   }
 }
 
-export async function waitForImage(probe: ImageProbe, clock: WaitClock, options: WaitOptions): Promise<WaitResult> {
+export async function waitForImage(probe: ImageProbe, clock: Clock, options: WaitOptions): Promise<WaitResult> {
   validateWaitOptions(options)
   return new Waiter(probe, clock, options).run()
 }

@@ -29211,6 +29211,34 @@ module.exports = {
 
 /***/ }),
 
+/***/ 9373:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ realClock)
+/* harmony export */ });
+/** Time, as everything that waits sees it: injected, so tests and the bench run on virtual time. */
+/** Date.now and a timer that is cleared on abort, so an aborted wait does not keep the process alive. */
+const realClock = {
+    now: () => Date.now(),
+    sleep: (ms, signal) => new Promise(resolve => {
+        if (signal?.aborted || !(ms > 0)) {
+            resolve();
+            return;
+        }
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+    })
+};
+
+
+/***/ }),
+
 /***/ 3916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -29357,7 +29385,7 @@ function guessInput(detail) {
 
 /***/ }),
 
-/***/ 7416:
+/***/ 233:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34911,170 +34939,7 @@ class state_BakeState {
     }
 }
 
-// EXTERNAL MODULE: ./src/wait.ts
-var wait = __nccwpck_require__(910);
-;// CONCATENATED MODULE: ./src/main.ts
-/** The story of a bake: inputs, credentials, CreateImage, wait, report; and undo when it goes wrong. */
-
-
-
-
-
-
-
-
-/** EC2's StateReason as `code: message`; EC2 often starts the message with the code already. */
-function stateReason(image) {
-    const { code, message } = image?.stateReason ?? {};
-    if (!code && !message)
-        return 'EC2 gave no reason';
-    if (!code || message?.startsWith(code))
-        return message;
-    return message ? `${code}: ${message}` : code;
-}
-/** How long main keeps looking for the snapshots of an image it deregistered while pending. */
-const LOOK_FOR_SNAPSHOTS_MS = 60_000;
-/** When cancelled, the runner kills the step about 10 s after SIGINT; post finishes what main cannot. */
-const LOOK_FOR_SNAPSHOTS_CANCELLED_MS = 5_000;
-/** Post is the last chance: it looks longer. */
-const LOOK_FOR_SNAPSHOTS_POST_MS = 120_000;
-async function run(deps) {
-    try {
-        await bake(deps);
-    }
-    catch (error) {
-        core.setFailed(describeError(error));
-        // Our own errors already say what to do; a stack only helps with the unexpected (shown in debug logs).
-        if (!(error instanceof InputError || error instanceof AwsError || error instanceof WaitError) && error instanceof Error) {
-            core.debug(error.stack ?? error.message);
-        }
-    }
-}
-async function bake(deps) {
-    const started = deps.clock.now();
-    const settings = readSettings(started, deps.githubRun());
-    describeSettings(settings).forEach(line => core.debug(line));
-    const state = new BakeState(deps.state);
-    state.begin(settings.credentials, settings.cleanupOnFailure);
-    const aws = await deps.connect(settings.credentials, settings.region);
-    const ec2 = aws.ec2(settings.region);
-    const request = imageRequest(settings);
-    if (settings.dryRun) {
-        await ec2.checkCreateImage(request);
-        core.info(`Dry run: ${ec2.principal} may call ec2:CreateImage on ${settings.source.instanceId} in ${settings.region}. Nothing was made.`);
-        state.markFinished();
-        return;
-    }
-    if (deps.signal.aborted)
-        throw new WaitError('aborted', 'The job was cancelled before CreateImage: nothing was made.');
-    const imageId = await ec2.createImage(request);
-    const entry = { region: settings.region, imageId, snapshotIds: [] };
-    state.record(entry);
-    announceImage(settings.region, imageId, settings.name);
-    try {
-        const waitStarted = deps.clock.now();
-        const image = settings.wait ? await waitUntilAvailable(ec2, imageId, settings, state, deps) : undefined;
-        await reportImages([
-            {
-                region: settings.region,
-                imageId,
-                name: settings.name,
-                state: image?.state ?? 'pending',
-                snapshotIds: image?.snapshotIds ?? [],
-                tags: settings.tags,
-                elapsedMs: deps.clock.now() - started,
-                waitedMs: image && deps.clock.now() - waitStarted
-            }
-        ]);
-        state.markFinished();
-    }
-    catch (error) {
-        await undo(aws, state, deps.clock, deps.signal.aborted ? LOOK_FOR_SNAPSHOTS_CANCELLED_MS : LOOK_FOR_SNAPSHOTS_MS);
-        throw error;
-    }
-}
-/**
- * The post step: finishes what main could not undo (it was cancelled, killed, or failed mid-cleanup).
- * Decides from saved state alone, and reports rather than fails.
- */
-async function cleanup(deps) {
-    try {
-        const state = state_BakeState.restore(deps.state);
-        const pending = state.entries().filter(entry => !entry.removed);
-        if (state.finished || pending.length === 0 || !state.credentials) {
-            lib_core/* info */.pq('Nothing to clean up');
-            return;
-        }
-        const aws = await deps.connect(state.credentials, pending[0].region);
-        await cleanup_undo(aws, state, deps.clock, LOOK_FOR_SNAPSHOTS_POST_MS);
-    }
-    catch (error) {
-        lib_core/* warning */.$e(`Cleanup did not finish: ${(0,errors/* describeError */.Uc)(error)}`);
-    }
-}
-function imageRequest(settings) {
-    const { name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation } = settings;
-    return { instanceId: settings.source.instanceId, name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation };
-}
-async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
-    if (deps.signal.aborted)
-        throw new WaitError('aborted', `The job was cancelled right after ${imageId} was created.`);
-    const result = await waitForImage({
-        describeImage: async () => {
-            const image = await ec2.describeImage(imageId);
-            // Snapshot ids go to state as soon as they are known, so that post can remove them.
-            if (image)
-                state.record({ region: ec2.region, imageId, snapshotIds: image.snapshotIds, state: image.state });
-            return image;
-        },
-        describeSnapshots: ids => ec2.describeSnapshots(ids)
-    }, deps.clock, { timeoutMs: settings.waitTimeoutMs, signal: deps.signal, log: line => core.info(line), label: imageId });
-    const waited = formatDuration(result.elapsedMs);
-    switch (result.outcome) {
-        case 'available':
-            return result.image;
-        case 'failed':
-            throw new WaitError('failed', `Image ${imageId} ended '${result.image?.state}' after ${waited}: ${stateReason(result.image)}`);
-        case 'timeout':
-            throw new WaitError('timeout', `Image ${imageId} was still '${result.image?.state ?? 'pending'}' when 'wait-timeout' (${formatDuration(settings.waitTimeoutMs)}) ran out. ` +
-                `Raise 'wait-timeout' for large volumes, or set 'wait: false' and wait in a later job.`);
-        case 'aborted':
-            throw new WaitError('aborted', `The job was cancelled while waiting for ${imageId} (${waited} in).`);
-    }
-}
-
-
-/***/ }),
-
-/***/ 6661:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7416);
-/* harmony import */ var _wait_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(910);
-
-
-
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .cleanup */ .t)({
-    clock: _wait_js__WEBPACK_IMPORTED_MODULE_2__/* .realClock */ .dQ,
-    state: { save: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ, get: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu },
-    connect: async (credentials, region) => (await Promise.all(/* import() */[__nccwpck_require__.e(431), __nccwpck_require__.e(559)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1559))).connect(credentials, region)
-});
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 910:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   dQ: () => (/* binding */ realClock)
-/* harmony export */ });
-/* unused harmony exports checkImage, validateWaitOptions, waitForImage */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/wait.ts
 /**
  * Waits for a new AMI to turn `available`, reading snapshot progress to decide when to look.
  *
@@ -35104,23 +34969,6 @@ function checkImage(image) {
         return 'FAILURE';
     return 'RETRY';
 }
-/** Date.now and a timer that is cleared on abort, so an aborted wait does not keep the process alive. */
-const realClock = {
-    now: () => Date.now(),
-    sleep: (ms, signal) => new Promise(resolve => {
-        if (signal?.aborted || !(ms > 0)) {
-            resolve();
-            return;
-        }
-        const done = () => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', done);
-            resolve();
-        };
-        const timer = setTimeout(done, ms);
-        signal?.addEventListener('abort', done, { once: true });
-    })
-};
 function validateWaitOptions(options) {
     if (typeof options !== 'object' || options === null) {
         throw new Error('waitForImage: options must be an object with at least timeoutMs');
@@ -35641,11 +35489,162 @@ class Waiter {
         return result;
     }
 }
-async function waitForImage(probe, clock, options) {
+async function wait_waitForImage(probe, clock, options) {
     validateWaitOptions(options);
     return new Waiter(probe, clock, options).run();
 }
 
+;// CONCATENATED MODULE: ./src/main.ts
+/** The story of a bake: inputs, credentials, CreateImage, wait, report; and undo when it goes wrong. */
+
+
+
+
+
+
+
+
+/** EC2's StateReason as `code: message`; EC2 often starts the message with the code already. */
+function stateReason(image) {
+    const { code, message } = image?.stateReason ?? {};
+    if (!code && !message)
+        return 'EC2 gave no reason';
+    if (!code || message?.startsWith(code))
+        return message;
+    return message ? `${code}: ${message}` : code;
+}
+/** How long main keeps looking for the snapshots of an image it deregistered while pending. */
+const LOOK_FOR_SNAPSHOTS_MS = 60_000;
+/** When cancelled, the runner kills the step about 10 s after SIGINT; post finishes what main cannot. */
+const LOOK_FOR_SNAPSHOTS_CANCELLED_MS = 5_000;
+/** Post is the last chance: it looks longer. */
+const LOOK_FOR_SNAPSHOTS_POST_MS = 120_000;
+async function run(deps) {
+    try {
+        await bake(deps);
+    }
+    catch (error) {
+        core.setFailed(describeError(error));
+        // Our own errors already say what to do; a stack only helps with the unexpected (shown in debug logs).
+        if (!(error instanceof InputError || error instanceof AwsError || error instanceof WaitError) && error instanceof Error) {
+            core.debug(error.stack ?? error.message);
+        }
+    }
+}
+async function bake(deps) {
+    const started = deps.clock.now();
+    const settings = readSettings(started, deps.githubRun());
+    describeSettings(settings).forEach(line => core.debug(line));
+    const state = new BakeState(deps.state);
+    state.begin(settings.credentials, settings.cleanupOnFailure);
+    const aws = await deps.connect(settings.credentials, settings.region);
+    const ec2 = aws.ec2(settings.region);
+    const request = imageRequest(settings);
+    if (settings.dryRun) {
+        await ec2.checkCreateImage(request);
+        core.info(`Dry run: ${ec2.principal} may call ec2:CreateImage on ${settings.source.instanceId} in ${settings.region}. Nothing was made.`);
+        state.markFinished();
+        return;
+    }
+    if (deps.signal.aborted)
+        throw new WaitError('aborted', 'The job was cancelled before CreateImage: nothing was made.');
+    const imageId = await ec2.createImage(request);
+    const entry = { region: settings.region, imageId, snapshotIds: [] };
+    state.record(entry);
+    announceImage(settings.region, imageId, settings.name);
+    try {
+        const waitStarted = deps.clock.now();
+        const image = settings.wait ? await waitUntilAvailable(ec2, imageId, settings, state, deps) : undefined;
+        await reportImages([
+            {
+                region: settings.region,
+                imageId,
+                name: settings.name,
+                state: image?.state ?? 'pending',
+                snapshotIds: image?.snapshotIds ?? [],
+                tags: settings.tags,
+                elapsedMs: deps.clock.now() - started,
+                waitedMs: image && deps.clock.now() - waitStarted
+            }
+        ]);
+        state.markFinished();
+    }
+    catch (error) {
+        await undo(aws, state, deps.clock, deps.signal.aborted ? LOOK_FOR_SNAPSHOTS_CANCELLED_MS : LOOK_FOR_SNAPSHOTS_MS);
+        throw error;
+    }
+}
+/**
+ * The post step: finishes what main could not undo (it was cancelled, killed, or failed mid-cleanup).
+ * Decides from saved state alone, and reports rather than fails.
+ */
+async function cleanup(deps) {
+    try {
+        const state = state_BakeState.restore(deps.state);
+        const pending = state.entries().filter(entry => !entry.removed);
+        if (state.finished || pending.length === 0 || !state.credentials) {
+            lib_core/* info */.pq('Nothing to clean up');
+            return;
+        }
+        const aws = await deps.connect(state.credentials, pending[0].region);
+        await cleanup_undo(aws, state, deps.clock, LOOK_FOR_SNAPSHOTS_POST_MS);
+    }
+    catch (error) {
+        lib_core/* warning */.$e(`Cleanup did not finish: ${(0,errors/* describeError */.Uc)(error)}`);
+    }
+}
+function imageRequest(settings) {
+    const { name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation } = settings;
+    return { instanceId: settings.source.instanceId, name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation };
+}
+async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
+    if (deps.signal.aborted)
+        throw new WaitError('aborted', `The job was cancelled right after ${imageId} was created.`);
+    const result = await waitForImage({
+        describeImage: async () => {
+            const image = await ec2.describeImage(imageId);
+            // Snapshot ids go to state as soon as they are known, so that post can remove them.
+            if (image)
+                state.record({ region: ec2.region, imageId, snapshotIds: image.snapshotIds, state: image.state });
+            return image;
+        },
+        describeSnapshots: ids => ec2.describeSnapshots(ids)
+    }, deps.clock, { timeoutMs: settings.waitTimeoutMs, signal: deps.signal, log: line => core.info(line), label: imageId });
+    const waited = formatDuration(result.elapsedMs);
+    switch (result.outcome) {
+        case 'available':
+            return result.image;
+        case 'failed':
+            throw new WaitError('failed', `Image ${imageId} ended '${result.image?.state}' after ${waited}: ${stateReason(result.image)}`);
+        case 'timeout':
+            throw new WaitError('timeout', `Image ${imageId} was still '${result.image?.state ?? 'pending'}' when 'wait-timeout' (${formatDuration(settings.waitTimeoutMs)}) ran out. ` +
+                `Raise 'wait-timeout' for large volumes, or set 'wait: false' and wait in a later job.`);
+        case 'aborted':
+            throw new WaitError('aborted', `The job was cancelled while waiting for ${imageId} (${waited} in).`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 6661:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(233);
+/* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9373);
+
+
+
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .cleanup */ .t)({
+    clock: _clock_js__WEBPACK_IMPORTED_MODULE_2__/* .realClock */ .d,
+    state: { save: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ, get: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu },
+    connect: async (credentials, region) => (await Promise.all(/* import() */[__nccwpck_require__.e(431), __nccwpck_require__.e(559)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1559))).connect(credentials, region)
+});
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
