@@ -35234,8 +35234,11 @@ function timeLeft(seen, now) {
 
 /** Never two requests to one region less than this apart. */
 const REGION_SPACING_MS = 1_000;
-/** While a region throttles: wait this long after the first throttled request, doubling each time, up to the cap. */
-const THROTTLE_BACKOFF_MS = { first: 2_000, cap: 30_000 };
+/**
+ * While a region throttles: wait this long after the first throttled request, doubling each time, up to the cap
+ * (each of our requests is already several of the SDK's attempts, spread over up to a minute by its own backoff).
+ */
+const THROTTLE_BACKOFF_MS = { first: 2_000, cap: 15_000 };
 const FAILED_STATES = new Set(['failed', 'error', 'invalid', 'disabled']);
 /** Pure: what was seen of one image, as a verdict, or undefined to keep looking. */
 function checkImage(seen, now, tuning = CADENCE) {

@@ -49,8 +49,11 @@ export interface ImageResult extends ImageRef {
 
 /** Never two requests to one region less than this apart. */
 const REGION_SPACING_MS = 1_000
-/** While a region throttles: wait this long after the first throttled request, doubling each time, up to the cap. */
-const THROTTLE_BACKOFF_MS = { first: 2_000, cap: 30_000 }
+/**
+ * While a region throttles: wait this long after the first throttled request, doubling each time, up to the cap
+ * (each of our requests is already several of the SDK's attempts, spread over up to a minute by its own backoff).
+ */
+const THROTTLE_BACKOFF_MS = { first: 2_000, cap: 15_000 }
 
 const FAILED_STATES = new Set(['failed', 'error', 'invalid', 'disabled'])
 
