@@ -48,12 +48,12 @@ describe('a throttling storm longer than the SDK retries', () => {
     const lines: string[] = []
     const [result] = await waitForImages([{ region: 'us-east-1', imageId }], {
       clock,
-      timeoutMs: 10 * 60 * S,
+      timeoutMs: 30 * 60 * S,
       sourceFor: () => calls,
       log: line => lines.push(line)
     })
 
-    expect(result).toMatchObject({ verdict: 'timeout', elapsedMs: 10 * 60 * S })
+    expect(result).toMatchObject({ verdict: 'timeout', elapsedMs: 30 * 60 * S })
     const throttled = sim.calls.filter(call => call.errorCode === 'RequestLimitExceeded').map(call => call.action)
     expect(throttled.filter(action => action === 'DescribeImages')).toHaveLength(10)
     expect(throttled.filter(action => action === 'DescribeSnapshots')).toHaveLength(10)

@@ -34945,93 +34945,68 @@ class state_BakeState {
 }
 
 ;// CONCATENATED MODULE: ./src/wait/cadence.ts
-/** All the tuning. Each value trades one thing against another; the bench (`npm run bench`) measures both sides. */
+/** All the tuning; each value trades one thing against another, and `npm run bench` measures both sides. */
 const cadence_CADENCE = {
     /**
-     * Looks allowed by second t of a wait: the first at once, then `min(earlyPerS·t, perS·t + extra)`. More looks
-     * notice sooner but share EC2's per-region throttling bucket with everything else the account does: this keeps
-     * every wait under 0.2 requests/s on average, and under 0.15 once it lasts 10 minutes or more, whenever it ends.
-     * `perS` is also the slowest the credit ever grows: the floor below needs at least 1/`imageGapMs`.
+     * Looks allowed by second t: the first at once, then `min(earlyPerS·t, perS·t + extra)`. More notice sooner, but
+     * share the region's throttling bucket with the whole account: this keeps any wait under 0.2 requests/s, and under
+     * 0.15 from 10 minutes on, whenever it ends. `perS` must exceed 1/`imageGapMs`, or the floor would not hold.
      */
     budget: { earlyPerS: 0.195, perS: 0.14, extra: 5.5 },
     /**
-     * The floor while progress says nothing useful: how late `available` can be noticed when snapshots give no clue
-     * (done in seconds, stuck at 99 %). The floor is the gap of a plain poller spending the whole budget so far
-     * (never above this cap), so such a poller is no quicker; lower starves the snapshot reads that save credit.
+     * The floor when progress says nothing useful (done in seconds, stuck at 99 %): a poller's gap spending the budget
+     * less `readShare`, so no plain poller at our rate is quicker, capped here. Lower starves the reads that save credit.
      */
     imageGapMs: 7_500,
-    /**
-     * The floor while progress clearly puts the finish minutes away: bounds how late a failed or deregistered image
-     * is noticed (the target is 30 s, confirming a vanished one takes `goneMisses` looks more); longer saves credit.
-     */
+    readShare: 0.1,
+    /** The floor while the finish is far: bounds how late a failure or a vanished image is seen; longer saves credit. */
     farImageGapMs: 20_000,
-    /** Progress puts the finish at least this far ahead, at the fastest pace it allows, before the floor thins. */
+    /** The finish is far when even at the fastest pace progress allows it is this far off: less thins sooner, riskier. */
     farAheadMs: 30_000,
-    /** Closest reads while closing in on the earliest finish: closer pins it better, at a read each. */
-    approachReadGapMs: 3_000,
-    /**
-     * The densest looks, around the finish: seen within this once the image flips. Shorter needs more saved credit
-     * (a short bake has little); the per-region spacing of 1 s is the hard limit.
-     */
+    /** The densest looks, around the finish: how late a flip is seen then; shorter needs more saved credit. */
     denseGapMs: 1_500,
-    /** Right after CreateImage the image has no snapshots yet: look this soon, then 1.5 times later each time. */
+    /** Reads closing in on the earliest finish halve the way there, down to this: closer pins it, at a read each. */
+    approachReadGapMs: 3_000,
+    /** Snapshot reads while the finish is far: a third of the time left, within these; rarer saves, later corrects. */
+    farReadGapMs: { min: 20_000, max: 60_000 },
+    /** Reads with no estimate (each costs an image look); sooner once a snapshot moved, to learn its pace. */
+    idleReadGapMs: 60_000,
+    paceReadGapMs: 15_000,
+    /** How much faster or slower than measured the rest may go: wider spends more on a wider window, narrower misses. */
+    paceSlack: 1.25,
+    /** After the last snapshot completes the image flips within seconds to a minute: dense looks this long, then the floor. */
+    flipSpanMs: 25_000,
+    /** Credit the window before the finish leaves for the flip after it (at most half): more for one, less for the other. */
+    flipReserve: 12,
+    /** Before the snapshots are listed: look this soon, then `discoverGrowth` times later each time, up to the floor. */
     discoverGapMs: 2_000,
-    /** A shown image went missing: confirm this soon. Shorter notices sooner; longer rides out a lagging replica. */
+    discoverGrowth: 1.5,
+    /** A shown image went missing: confirm this soon, this many times. Sooner notices sooner; later rides out a lagging replica. */
     missGapMs: 3_000,
-    /** Consecutive "not found" looks that make an image gone: fewer notices sooner, more tolerates eventual consistency. */
     goneMisses: 3,
     /** An image never shown is gone only after this long: EC2 may not show a new id for a while. */
-    unseenGraceMs: 60_000,
-    /** Snapshot reads when progress gives no estimate: each one costs an image look's worth of credit. */
-    idleReadGapMs: 60_000,
-    /** A snapshot has moved but one level gives no pace: read again this soon, to learn whether the finish is far. */
-    paceReadGapMs: 15_000,
-    /** Snapshot reads while the finish is far: a third of the time left, within these bounds. */
-    farReadGapMs: { min: 20_000, max: 60_000 },
-    /** How much faster or slower than measured the rest may go: wider spends more credit on a wider window. */
-    paceSlack: 1.25,
-    /**
-     * After the last snapshot completes, the image flips within seconds to a minute: dense looks this long, then the
-     * floor. Longer catches late registrations sooner but needs more credit.
-     */
-    flipSpanMs: 25_000,
-    /** Credit the window before the finish leaves for the looks after it, where the flip happens (at most half). */
-    flipReserve: 12
+    unseenGraceMs: 60_000
 };
-const cadence_NOTHING_SEEN = { calls: 0, imageLooks: 0, lastImageAt: -Infinity, lastReadAt: -Infinity, misses: 0, tracks: {}, snapshots: [] };
+const cadence_NOTHING_SEEN = { calls: 0, imageLooks: 0, lastImageAt: -Infinity, lastReadAt: -Infinity, snapshots: [], misses: 0, tracks: {} };
 function cadence_afterImageLook(seen, now, image) {
-    return {
-        ...seen,
-        calls: seen.calls + 1,
-        imageLooks: seen.imageLooks + 1,
-        lastImageAt: now,
-        image: image ?? seen.image,
-        misses: image ? 0 : seen.misses + 1
-    };
+    const looks = { calls: seen.calls + 1, imageLooks: seen.imageLooks + 1, lastImageAt: now };
+    return { ...seen, ...looks, image: image ?? seen.image, misses: image ? 0 : seen.misses + 1 };
 }
 function cadence_afterSnapshotRead(seen, now, read) {
     const tracks = { ...seen.tracks };
     for (const snapshot of read) {
         const level = snapshot.state === 'completed' ? 100 : Math.max(0, Math.min(100, Math.floor(snapshot.progress)));
         const old = tracks[snapshot.snapshotId];
-        if (old && level <= old.level) {
-            tracks[snapshot.snapshotId] = { ...old, state: snapshot.state };
+        if (old && level <= old.level)
             continue;
-        }
         const after = old ? seen.lastReadAt : -Infinity;
         const first = old?.first ?? (level > 0 && level < 100 ? { level, at: now, after } : undefined);
-        tracks[snapshot.snapshotId] = { state: snapshot.state, level, levelAt: now, levelAfter: after, first };
+        tracks[snapshot.snapshotId] = { level, at: now, after, first };
     }
     const ids = seen.image?.snapshotIds ?? [];
     const done = ids.length > 0 && ids.every(id => tracks[id]?.level === 100);
-    return {
-        ...seen,
-        calls: seen.calls + 1,
-        lastReadAt: now,
-        tracks,
-        snapshots: read,
-        complete: seen.complete ?? (done ? { at: now, after: seen.lastReadAt } : undefined)
-    };
+    const completeAt = seen.completeAt ?? (done ? now : undefined);
+    return { ...seen, calls: seen.calls + 1, lastReadAt: now, tracks, snapshots: read, completeAt };
 }
 /** A throttled request still counts against the budget. */
 function cadence_afterThrottle(seen) {
@@ -35052,9 +35027,10 @@ function allowedFrom(looks, t) {
     return 1000 * (early <= extra / (earlyPerS - perS) ? early : (looks - extra) / perS);
 }
 /**
- * Undefined while some snapshot has no pace yet (unread, at 0 %, or one level seen) or all are complete. A level
- * was reached between the read that first showed it and the one before: the middle of that span, give or take
- * half of it, and the pace from the first level above 0 to the current one, give or take `paceSlack`.
+ * When the slowest unfinished snapshot reaches 100 %, no sooner than `lo` and no later than `hi`; undefined while one
+ * has no pace yet (unread, at 0 %, one level seen) or all are complete. A level was reached between the read that
+ * first showed it and the one before: the middle, give or take half; the pace from the first level above 0, give or
+ * take `paceSlack`.
  */
 function cadence_estimateFinish(seen, t = cadence_CADENCE) {
     let lo = -Infinity;
@@ -35066,12 +35042,12 @@ function cadence_estimateFinish(seen, t = cadence_CADENCE) {
         const first = track?.first;
         if (!first || track.level <= first.level)
             return undefined;
-        const reached = (track.levelAt + track.levelAfter) / 2;
+        const reached = (track.at + track.after) / 2;
         // Seen at the first read, the first level was reached at `at` or before: a pace that errs fast, finish early.
         const firstReached = Number.isFinite(first.after) ? (first.at + first.after) / 2 : first.at;
         const msPerPercent = (reached - firstReached) / (track.level - first.level);
         const left = (100 - track.level) * msPerPercent;
-        const doubt = (track.levelAt - track.levelAfter) / 2 + left * (t.paceSlack - 1);
+        const doubt = (track.at - track.after) / 2 + left * (t.paceSlack - 1);
         lo = Math.max(lo, reached + left - doubt);
         hi = Math.max(hi, reached + left + doubt);
     }
@@ -35087,7 +35063,7 @@ function phaseOf(seen, now, t = cadence_CADENCE) {
         return { phase: 'confirm' };
     if (ids.some(id => !seen.tracks[id]))
         return { phase: 'unread' };
-    if (seen.complete)
+    if (seen.completeAt !== undefined)
         return { phase: 'flip' };
     const finish = cadence_estimateFinish(seen, t);
     if (!finish || now > finish.hi)
@@ -35100,17 +35076,16 @@ function phaseOf(seen, now, t = cadence_CADENCE) {
 function cadence_nextLook(seen, now, t = cadence_CADENCE) {
     const { phase, finish } = phaseOf(seen, now, t);
     const credit = allowance(now, t) - seen.calls;
-    // The gap of a poller that spends the budget (less a tenth, for the snapshot reads that tell the finish is far):
-    // early in a wait the budget allows more than `perS`.
-    const floor = Math.min(t.imageGapMs, Math.max(t.denseGapMs, (1.1 * now) / allowance(now, t)));
-    /** The gap that spends the credit above `keep` evenly until `until`, within [denseGapMs, cap]. */
+    // A poller's gap spending the budget so far, less the reads' share: early on, the budget allows more than `perS`.
+    const floor = Math.min(t.imageGapMs, Math.max(t.denseGapMs, now / ((1 - t.readShare) * allowance(now, t))));
+    // The gap that spends the credit above `keep` evenly until `until`, within [denseGapMs, cap].
     const spread = (until, keep, cap) => Math.min(cap, Math.max(t.denseGapMs, (until - now) / Math.max(1e-3, credit - keep)));
     let imageAt;
     let readAt;
     let reserve = 1;
     switch (phase) {
         case 'discover':
-            imageAt = seen.lastImageAt + Math.min(floor, t.discoverGapMs * 1.5 ** Math.max(0, seen.imageLooks - 1));
+            imageAt = seen.lastImageAt + Math.min(floor, t.discoverGapMs * t.discoverGrowth ** Math.max(0, seen.imageLooks - 1));
             break;
         case 'confirm':
             imageAt = seen.misses > 0 ? seen.lastImageAt + t.missGapMs : now;
@@ -35121,7 +35096,7 @@ function cadence_nextLook(seen, now, t = cadence_CADENCE) {
             reserve = 0;
             break;
         case 'flip': {
-            const end = seen.complete.at + t.flipSpanMs;
+            const end = seen.completeAt + t.flipSpanMs;
             imageAt = seen.lastImageAt + (now < end ? spread(end, 0, floor) : floor);
             break;
         }
@@ -35182,7 +35157,7 @@ class progress_log_ProgressLog {
     }
     /** After a look: a line when what EC2 shows changed, or when the last line is a minute old. */
     looked(seen, now) {
-        const key = [seen.image?.state, seen.misses > 0, seen.complete !== undefined, seen.snapshots.some(s => s.state === 'error')].join('/');
+        const key = [seen.image?.state, seen.misses > 0, seen.completeAt !== undefined, seen.snapshots.some(s => s.state === 'error')].join('/');
         if (key === this.lastKey && now - this.lastLineAt < HEARTBEAT_MS)
             return;
         this.lastKey = key;
@@ -35214,13 +35189,14 @@ function progress_log_status(seen) {
         return 'not shown by EC2 yet';
     if (seen.misses > 0)
         return `not shown by EC2 any more (${seen.misses} looks)`;
-    if (seen.complete)
+    if (seen.completeAt !== undefined)
         return `${seen.image.state}, all snapshots complete`;
-    const snapshots = seen.snapshots.map(s => `${s.snapshotId} ${s.state === 'completed' ? 100 : Math.floor(s.progress)}%${s.state === 'error' ? ' (error)' : ''}`);
+    const percent = (s) => `${s.state === 'completed' ? 100 : Math.floor(s.progress)}%${s.state === 'error' ? ' (error)' : ''}`;
+    const snapshots = seen.snapshots.map(s => `${s.snapshotId} ${percent(s)}`);
     return snapshots.length > 0 ? `${seen.image.state}, ${snapshots.join(' ')}` : seen.image.state;
 }
 function timeLeft(seen, now) {
-    if (seen.complete)
+    if (seen.completeAt !== undefined)
         return 'any moment now';
     const finish = estimateFinish(seen);
     if (!finish || finish.hi < now)
@@ -35284,7 +35260,8 @@ async function loop_waitForImages(images, options) {
             regions.set(ref.region, { source: options.sourceFor(ref.region), lastCallAt: -Infinity, pausedUntil: -Infinity, throttled: 0 });
         }
         const label = several ? `${ref.imageId} (${ref.region})` : ref.imageId;
-        return { ref, log: new ProgressLog(label, line => options.log?.(line)), seen: NOTHING_SEEN, calls: { describeImages: 0, describeSnapshots: 0 } };
+        const log = new ProgressLog(label, line => options.log?.(line));
+        return { ref, log, seen: NOTHING_SEEN, calls: { describeImages: 0, describeSnapshots: 0 } };
     });
     const finish = (wait, verdict) => {
         const { seen, calls } = wait;

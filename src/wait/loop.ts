@@ -113,7 +113,8 @@ export async function waitForImages(images: readonly ImageRef[], options: WaitOp
       regions.set(ref.region, { source: options.sourceFor(ref.region), lastCallAt: -Infinity, pausedUntil: -Infinity, throttled: 0 })
     }
     const label = several ? `${ref.imageId} (${ref.region})` : ref.imageId
-    return { ref, log: new ProgressLog(label, line => options.log?.(line)), seen: NOTHING_SEEN, calls: { describeImages: 0, describeSnapshots: 0 } }
+    const log = new ProgressLog(label, line => options.log?.(line))
+    return { ref, log, seen: NOTHING_SEEN, calls: { describeImages: 0, describeSnapshots: 0 } }
   })
 
   const finish = (wait: Waiting, verdict: Verdict): void => {

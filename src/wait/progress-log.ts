@@ -3,6 +3,7 @@
  * EC2 shows (and at least one a minute otherwise), a notice when EC2 throttles, and the verdict.
  */
 import { formatDuration } from '../duration.js'
+import type { SnapshotObservation } from '../observations.js'
 import { estimateFinish, type Seen } from './cadence.js'
 
 /** A quiet minute in a log looks like a hang; more often is noise. */
@@ -26,7 +27,7 @@ export class ProgressLog {
 
   /** After a look: a line when what EC2 shows changed, or when the last line is a minute old. */
   looked(seen: Seen, now: number): void {
-    const key = [seen.image?.state, seen.misses > 0, seen.complete !== undefined, seen.snapshots.some(s => s.state === 'error')].join('/')
+    const key = [seen.image?.state, seen.misses > 0, seen.completeAt !== undefined, seen.snapshots.some(s => s.state === 'error')].join('/')
     if (key === this.lastKey && now - this.lastLineAt < HEARTBEAT_MS) return
     this.lastKey = key
     this.lastLineAt = now
@@ -57,13 +58,14 @@ export class ProgressLog {
 function status(seen: Seen): string {
   if (!seen.image) return 'not shown by EC2 yet'
   if (seen.misses > 0) return `not shown by EC2 any more (${seen.misses} looks)`
-  if (seen.complete) return `${seen.image.state}, all snapshots complete`
-  const snapshots = seen.snapshots.map(s => `${s.snapshotId} ${s.state === 'completed' ? 100 : Math.floor(s.progress)}%${s.state === 'error' ? ' (error)' : ''}`)
+  if (seen.completeAt !== undefined) return `${seen.image.state}, all snapshots complete`
+  const percent = (s: SnapshotObservation): string => `${s.state === 'completed' ? 100 : Math.floor(s.progress)}%${s.state === 'error' ? ' (error)' : ''}`
+  const snapshots = seen.snapshots.map(s => `${s.snapshotId} ${percent(s)}`)
   return snapshots.length > 0 ? `${seen.image.state}, ${snapshots.join(' ')}` : seen.image.state
 }
 
 function timeLeft(seen: Seen, now: number): string {
-  if (seen.complete) return 'any moment now'
+  if (seen.completeAt !== undefined) return 'any moment now'
   const finish = estimateFinish(seen)
   if (!finish || finish.hi < now) return ''
   return `about ${formatDuration(Math.max(0, (finish.lo + finish.hi) / 2 - now))} left`
