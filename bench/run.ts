@@ -190,9 +190,9 @@ async function replay(file: string, json: boolean): Promise<void> {
     results.push({
       name: timeline.name,
       outcome: run.verdict,
-      latencyS: run.latencyMs === undefined ? null : run.latencyMs / 1000,
+      latencyS: run.latencyMs === undefined ? null : Math.round(run.latencyMs) / 1000,
       calls: run.describeImages + run.describeSnapshots,
-      waitS: run.elapsedMs / 1000,
+      waitS: Math.round(run.elapsedMs) / 1000,
       maxCallsIn10s: peakInWindow(run.callTimes, 10_000)
     })
   }

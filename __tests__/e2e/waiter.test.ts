@@ -66,7 +66,8 @@ describe('waiting for available', () => {
         expect(looksOf(h).at(-1)!.at).toBeGreaterThanOrEqual(stormStart + 30_000)
         expect(callsTo(h.sim, 'DeregisterImage')).toEqual([])
       }),
-    120_000
+    // The storm, then up to eight SDK attempts with their own backoff (up to 20 s), then ours (up to 15 s).
+    180_000
   )
 
   it.concurrent(
