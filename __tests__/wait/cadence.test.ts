@@ -119,7 +119,7 @@ describe('the budget', () => {
   it.each([
     [0, 1],
     [10, 1.95],
-    [600, 0.14 * 600 + 5.5]
+    [600, 1 + 0.14 * 600]
   ])('allows %s s into a wait %s looks', (second, looks) => {
     expect(allowance(second * S)).toBeCloseTo(looks, 5)
   })

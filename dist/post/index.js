@@ -34948,11 +34948,12 @@ class state_BakeState {
 /** All the tuning; each value trades one thing against another, and `npm run bench` measures both sides. */
 const cadence_CADENCE = {
     /**
-     * Looks allowed by second t: the first at once, then `min(earlyPerS·t, perS·t + extra)`. More notice sooner, but
+     * Looks allowed by second t: the first at once, then `min(earlyPerS·t, first + perS·t)`. More notice sooner, but
      * share the region's throttling bucket with the whole account: this keeps any wait under 0.2 requests/s, and under
-     * 0.15 from 10 minutes on, whenever it ends. `perS` must exceed 1/`imageGapMs`, or the floor would not hold.
+     * 0.15 from 10 minutes on, whenever it ends. Credit that grows evenly, not front-loaded, leaves the end of a wait
+     * as many looks as a plain poller at the same rate would make. `perS` must exceed 1/`imageGapMs`.
      */
-    budget: { earlyPerS: 0.195, perS: 0.14, extra: 5.5 },
+    budget: { earlyPerS: 0.195, perS: 0.14, first: 1 },
     /**
      * The floor when progress says nothing useful (done in seconds, stuck at 99 %): a poller's gap spending the budget
      * less `readShare`, so no plain poller at our rate is quicker, capped here. Lower starves the reads that save credit.
@@ -35015,16 +35016,16 @@ function cadence_afterThrottle(seen) {
 /** Looks the budget allows by `at`: so a wait that ends at any moment after its first look has kept to the rate. */
 function allowance(at, t = cadence_CADENCE) {
     const s = Math.max(0, at) / 1000;
-    const { earlyPerS, perS, extra } = t.budget;
-    return Math.max(1, Math.min(earlyPerS * s, perS * s + extra));
+    const { earlyPerS, perS, first } = t.budget;
+    return Math.max(1, Math.min(earlyPerS * s, first + perS * s));
 }
 /** The first moment the budget allows `looks` looks in all. */
 function allowedFrom(looks, t) {
-    const { earlyPerS, perS, extra } = t.budget;
+    const { earlyPerS, perS, first } = t.budget;
     if (looks <= 1)
         return 0;
     const early = looks / earlyPerS;
-    return 1000 * (early <= extra / (earlyPerS - perS) ? early : (looks - extra) / perS);
+    return 1000 * (early <= first / (earlyPerS - perS) ? early : (looks - first) / perS);
 }
 /**
  * When the slowest unfinished snapshot reaches 100 %, no sooner than `lo` and no later than `hi`; undefined while one
