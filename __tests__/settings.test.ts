@@ -541,18 +541,24 @@ describe('wait-timeout', () => {
     ['1h30m', 90 * 60_000],
     ['1h30m15s', 5_415_000],
     ['3600', 3_600_000],
-    ['1', 1000]
+    ['1', 1000],
+    ['72h', 72 * 3_600_000],
+    ['259200', 72 * 3_600_000]
   ])("reads '%s' as %d ms", (value, ms) => {
     setRequired()
     setInput(Inputs.WaitTimeout, value)
     expect(read().waitTimeoutMs).toBe(ms)
   })
 
-  it.each(['0', '0s', '0h0m', '-5', '1d', 'abc', '1.5h', '30m1h', '1h 30m', 'h'])("rejects '%s'", value => {
-    setRequired()
-    setInput(Inputs.WaitTimeout, value)
-    expectInputError(Inputs.WaitTimeout, `Invalid value '${value}' for input 'wait-timeout': expected a duration such as 90s, 45m, 2h or 1h30m`)
-  })
+  // Beyond 72 h, and digit strings so long that they parse to Infinity, are refused before any AWS call.
+  it.each(['0', '0s', '0h0m', '-5', '1d', 'abc', '1.5h', '30m1h', '1h 30m', 'h', '73h', '72h0m1s', '259201', '99999999h', '9'.repeat(400)])(
+    "rejects '%s'",
+    value => {
+      setRequired()
+      setInput(Inputs.WaitTimeout, value)
+      expectInputError(Inputs.WaitTimeout, `Invalid value '${value}' for input 'wait-timeout': expected a duration from 1s to 72h`)
+    }
+  )
 })
 
 /** The `default:` of every input in action.yml that has one. */

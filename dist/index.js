@@ -34816,7 +34816,7 @@ function readSettings(nowMs, run, env = process.env) {
         region: readRegion(env),
         credentials: readCredentials(),
         wait: readBoolean(Inputs.Wait, true),
-        waitTimeoutMs: readDuration(Inputs.WaitTimeout, '60m'),
+        waitTimeoutMs: readWaitTimeout(),
         cleanupOnFailure: readBoolean(Inputs.CleanupOnFailure, true),
         dryRun: readBoolean(Inputs.DryRun, false)
     };
@@ -35007,11 +35007,17 @@ function readCredentials() {
     const audience = lib_core/* getInput */.V4(Inputs.Audience) || 'sts.amazonaws.com';
     return { kind: 'oidc', roleArn, sessionName, durationSeconds, audience };
 }
-function readDuration(input, fallback) {
-    const value = lib_core/* getInput */.V4(input) || fallback;
+/**
+ * The longest wait-timeout: beyond any runner's job limit (72 h on self-hosted runners), so a longer one can
+ * only be a typo, and a bounded one keeps the deadline a finite number.
+ */
+const MAX_WAIT_MS = 72 * 3_600_000;
+function readWaitTimeout() {
+    const value = lib_core/* getInput */.V4(Inputs.WaitTimeout) || '60m';
     const ms = parseDuration(value);
-    if (ms === undefined)
-        throw new errors/* InputError */.dz(input, value, "expected a duration such as 90s, 45m, 2h or 1h30m, or whole seconds, more than zero");
+    if (ms === undefined || !(ms >= 1000 && ms <= MAX_WAIT_MS)) {
+        throw new errors/* InputError */.dz(Inputs.WaitTimeout, value, 'expected a duration from 1s to 72h, such as 90s, 45m, 2h or 1h30m, or whole seconds');
+    }
     return ms;
 }
 function isObject(value) {

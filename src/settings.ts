@@ -112,7 +112,7 @@ export function readSettings(nowMs: number, run: GithubRun, env: NodeJS.ProcessE
     region: readRegion(env),
     credentials: readCredentials(),
     wait: readBoolean(Inputs.Wait, true),
-    waitTimeoutMs: readDuration(Inputs.WaitTimeout, '60m'),
+    waitTimeoutMs: readWaitTimeout(),
     cleanupOnFailure: readBoolean(Inputs.CleanupOnFailure, true),
     dryRun: readBoolean(Inputs.DryRun, false)
   }
@@ -302,10 +302,18 @@ function readCredentials(): CredentialSettings {
   return { kind: 'oidc', roleArn, sessionName, durationSeconds, audience }
 }
 
-function readDuration(input: string, fallback: string): number {
-  const value = core.getInput(input) || fallback
+/**
+ * The longest wait-timeout: beyond any runner's job limit (72 h on self-hosted runners), so a longer one can
+ * only be a typo, and a bounded one keeps the deadline a finite number.
+ */
+const MAX_WAIT_MS = 72 * 3_600_000
+
+function readWaitTimeout(): number {
+  const value = core.getInput(Inputs.WaitTimeout) || '60m'
   const ms = parseDuration(value)
-  if (ms === undefined) throw new InputError(input, value, "expected a duration such as 90s, 45m, 2h or 1h30m, or whole seconds, more than zero")
+  if (ms === undefined || !(ms >= 1000 && ms <= MAX_WAIT_MS)) {
+    throw new InputError(Inputs.WaitTimeout, value, 'expected a duration from 1s to 72h, such as 90s, 45m, 2h or 1h30m, or whole seconds')
+  }
   return ms
 }
 

@@ -34665,7 +34665,7 @@ function settings_readSettings(nowMs, run, env = process.env) {
         region: readRegion(env),
         credentials: readCredentials(),
         wait: readBoolean(Inputs.Wait, true),
-        waitTimeoutMs: readDuration(Inputs.WaitTimeout, '60m'),
+        waitTimeoutMs: readWaitTimeout(),
         cleanupOnFailure: readBoolean(Inputs.CleanupOnFailure, true),
         dryRun: readBoolean(Inputs.DryRun, false)
     };
@@ -34856,11 +34856,17 @@ function readCredentials() {
     const audience = core.getInput(Inputs.Audience) || 'sts.amazonaws.com';
     return { kind: 'oidc', roleArn, sessionName, durationSeconds, audience };
 }
-function readDuration(input, fallback) {
-    const value = core.getInput(input) || fallback;
+/**
+ * The longest wait-timeout: beyond any runner's job limit (72 h on self-hosted runners), so a longer one can
+ * only be a typo, and a bounded one keeps the deadline a finite number.
+ */
+const MAX_WAIT_MS = (/* unused pure expression or super */ null && (72 * 3_600_000));
+function readWaitTimeout() {
+    const value = core.getInput(Inputs.WaitTimeout) || '60m';
     const ms = parseDuration(value);
-    if (ms === undefined)
-        throw new InputError(input, value, "expected a duration such as 90s, 45m, 2h or 1h30m, or whole seconds, more than zero");
+    if (ms === undefined || !(ms >= 1000 && ms <= MAX_WAIT_MS)) {
+        throw new InputError(Inputs.WaitTimeout, value, 'expected a duration from 1s to 72h, such as 90s, 45m, 2h or 1h30m, or whole seconds');
+    }
     return ms;
 }
 function isObject(value) {
