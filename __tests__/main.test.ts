@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Aws } from '../src/aws.js'
 import type { Ec2, ImageRequest } from '../src/ec2.js'
-import { cleanup, run, type Deps } from '../src/main.js'
+import { run, type Deps } from '../src/main.js'
 import type { StateStore } from '../src/state.js'
 import type { ImageObservation, SnapshotObservation } from '../src/wait.js'
 import { parseFileCommands } from '../scripts/action-runner.js'
@@ -251,41 +251,6 @@ describe('run', () => {
     expect(errors()).toEqual([])
     expect(outputs()).toEqual({})
     expect(state.values.finished).toBe('true')
-  })
-})
-
-describe('cleanup (post)', () => {
-  it('does nothing after a finished bake', async () => {
-    const fake = fakeEc2()
-    const { deps: d, connect, state } = deps(fake.ec2)
-    await run(d)
-    fake.calls.length = 0
-    await cleanup({ clock: virtualClock(), state, connect })
-
-    expect(fake.calls).toEqual([])
-    expect(connect).toHaveBeenCalledTimes(1) // main's only
-  })
-
-  it('removes what main recorded but could not finish', async () => {
-    const state = memoryState()
-    state.save('credentials', JSON.stringify({ kind: 'default-chain' }))
-    state.save('cleanup-on-failure', 'true')
-    state.save('ledger', JSON.stringify([{ region: 'eu-west-1', imageId: IMAGE, snapshotIds: [SNAPSHOTS[0]] }]))
-    const fake = fakeEc2()
-    const { connect } = deps(fake.ec2, state)
-    await cleanup({ clock: virtualClock(), state, connect })
-
-    expect(connect).toHaveBeenCalledWith({ kind: 'default-chain' }, 'eu-west-1')
-    expect(fake.calls).toEqual([`DeregisterImage ${IMAGE}`, 'FindSnapshots', `DeleteSnapshot ${SNAPSHOTS[0]}`, `DeleteSnapshot ${SNAPSHOTS[1]}`])
-    expect(state.values.finished).toBe('true')
-  })
-
-  it('does nothing when main made no image', async () => {
-    const state = memoryState()
-    const fake = fakeEc2()
-    const { connect } = deps(fake.ec2, state)
-    await cleanup({ clock: virtualClock(), state, connect })
-    expect(connect).not.toHaveBeenCalled()
   })
 })
 

@@ -28626,10 +28626,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: cleanup
-
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
-var lib_core = __nccwpck_require__(3218);
+var core = __nccwpck_require__(3218);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: ./src/cleanup.ts
@@ -28710,31 +28708,31 @@ function manualCleanup(region, left) {
  * Removes every image in the ledger that is not removed yet, or, with cleanup-on-failure off, says what
  * is left and how to remove it. Marks the state finished once nothing is left for post to do.
  */
-async function cleanup_undo(aws, state, clock, lookForSnapshotsMs) {
+async function undo(aws, state, clock, lookForSnapshotsMs) {
     for (const entry of state.entries().filter(held => !held.removed)) {
         if (!state.cleanupOnFailure) {
             const kept = [entry.imageId, ...entry.snapshotIds].map(id => ({ id, reason: 'kept' }));
-            lib_core/* warning */.$e(`Left image ${entry.imageId} in ${entry.region} for inspection ('cleanup-on-failure: false'). ` +
+            core/* warning */.$e(`Left image ${entry.imageId} in ${entry.region} for inspection ('cleanup-on-failure: false'). ` +
                 `Remove it when done:\n${manualCleanup(entry.region, kept)}`);
             continue;
         }
-        lib_core/* info */.pq(`Cleaning up ${entry.imageId} in ${entry.region}`);
+        core/* info */.pq(`Cleaning up ${entry.imageId} in ${entry.region}`);
         const { removed, left, snapshotsUnseen } = await removeImage(aws.ec2(entry.region), entry, clock, {
             lookForSnapshotsMs,
-            log: line => lib_core/* info */.pq(line)
+            log: line => core/* info */.pq(line)
         });
         if (snapshotsUnseen) {
             // Not marked removed, so that post looks again.
-            lib_core/* warning */.$e(`No snapshot of ${entry.imageId} appeared within ${Math.round(lookForSnapshotsMs / 1000)} s of deregistering it; EC2 may still make some. ` +
+            core/* warning */.$e(`No snapshot of ${entry.imageId} appeared within ${Math.round(lookForSnapshotsMs / 1000)} s of deregistering it; EC2 may still make some. ` +
                 `Find them with: aws ec2 describe-snapshots --region ${entry.region} --owner-ids self --filters 'Name=description,Values=*${entry.imageId}*'`);
         }
         else if (left.length === 0) {
             state.record({ ...entry, removed: true });
-            lib_core/* info */.pq(`Removed ${removed.join(', ')}`);
+            core/* info */.pq(`Removed ${removed.join(', ')}`);
         }
         else {
             // Post tries again; this says what is still there in case it cannot either.
-            lib_core/* warning */.$e(`Could not remove everything this run made in ${entry.region}:\n${manualCleanup(entry.region, left)}`);
+            core/* warning */.$e(`Could not remove everything this run made in ${entry.region}:\n${manualCleanup(entry.region, left)}`);
         }
     }
     if (!state.cleanupOnFailure || state.entries().every(held => held.removed))
@@ -28805,22 +28803,22 @@ const Outputs = {
 
 /** Sets the outputs that exist as soon as CreateImage returns, so nothing is lost if a later step fails. */
 function announceImage(region, imageId, name) {
-    lib_core/* setOutput */.uH(Outputs.ImageId, imageId);
-    lib_core/* setOutput */.uH(Outputs.ImageName, name);
-    lib_core/* setOutput */.uH(Outputs.Region, region);
-    lib_core/* info */.pq(`Created image ${imageId} (${name}) in ${region}`);
+    core/* setOutput */.uH(Outputs.ImageId, imageId);
+    core/* setOutput */.uH(Outputs.ImageName, name);
+    core/* setOutput */.uH(Outputs.Region, region);
+    core/* info */.pq(`Created image ${imageId} (${name}) in ${region}`);
 }
 /** The final outputs and the job summary, for a list of images (one today). */
 async function reportImages(images) {
     const [first] = images;
     if (first) {
-        lib_core/* setOutput */.uH(Outputs.State, first.state);
-        lib_core/* setOutput */.uH(Outputs.SnapshotIds, JSON.stringify(first.snapshotIds));
+        core/* setOutput */.uH(Outputs.State, first.state);
+        core/* setOutput */.uH(Outputs.SnapshotIds, JSON.stringify(first.snapshotIds));
     }
     // Off a runner (a local run without GITHUB_STEP_SUMMARY) there is nowhere to write a summary.
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    await lib_core/* summary */.z
+    await core/* summary */.z
         .addHeading('bake-ami', 2)
         .addTable([
         [
@@ -28972,14 +28970,14 @@ function readSettings(nowMs, run, env = process.env) {
     };
 }
 function required(input) {
-    const value = lib_core/* getInput */.V4(input);
+    const value = core/* getInput */.V4(input);
     if (!value)
         throw new errors/* InputError */.dz(input, undefined, 'is required and was not given');
     return value;
 }
 /** YAML 1.2 core booleans; empty means the default; anything else is an error, never a quiet false. */
 function readBoolean(input, fallback) {
-    const value = lib_core/* getInput */.V4(input);
+    const value = core/* getInput */.V4(input);
     if (value === '')
         return fallback;
     if (['true', 'True', 'TRUE'].includes(value))
@@ -29017,7 +29015,7 @@ function readName(values) {
     return name;
 }
 function readDescription(values) {
-    const source = lib_core/* getInput */.V4(Inputs.Description);
+    const source = core/* getInput */.V4(Inputs.Description);
     const description = render(Inputs.Description, source, values);
     if (description.length > 255) {
         throw new errors/* InputError */.dz(Inputs.Description, source, `the rendered description has ${description.length} characters; EC2 allows at most 255`);
@@ -29027,7 +29025,7 @@ function readDescription(values) {
 /** One `Key=Value` a line; blank lines and `#` comments are skipped. */
 function readTags(values) {
     const tags = [];
-    for (const raw of lib_core/* getMultilineInput */.q3(Inputs.Tags)) {
+    for (const raw of core/* getMultilineInput */.q3(Inputs.Tags)) {
         const line = raw.trim();
         if (line === '' || line.startsWith('#'))
             continue;
@@ -29067,7 +29065,7 @@ const EBS_KEYS = {
 };
 /** A JSON array in the AWS CLI's syntax, e.g. `[{"DeviceName":"/dev/sdb","Ebs":{"VolumeSize":100}}]`. */
 function readBlockDeviceMappings() {
-    const source = lib_core/* getInput */.V4(Inputs.BlockDeviceMappings);
+    const source = core/* getInput */.V4(Inputs.BlockDeviceMappings);
     if (source === '')
         return [];
     const fail = (problem) => {
@@ -29116,7 +29114,7 @@ function readBlockDeviceMappings() {
     return parsed;
 }
 function readSnapshotLocation() {
-    const value = lib_core/* getInput */.V4(Inputs.SnapshotLocation);
+    const value = core/* getInput */.V4(Inputs.SnapshotLocation);
     if (value === '')
         return undefined;
     if (value === 'regional' || value === 'local')
@@ -29125,7 +29123,7 @@ function readSnapshotLocation() {
 }
 function readRegion(env) {
     const sources = [
-        [`input '${Inputs.AwsRegion}'`, lib_core/* getInput */.V4(Inputs.AwsRegion)],
+        [`input '${Inputs.AwsRegion}'`, core/* getInput */.V4(Inputs.AwsRegion)],
         ['AWS_REGION', env.AWS_REGION],
         ['AWS_DEFAULT_REGION', env.AWS_DEFAULT_REGION]
     ];
@@ -29139,22 +29137,22 @@ function readRegion(env) {
     return region;
 }
 function readCredentials() {
-    const roleArn = lib_core/* getInput */.V4(Inputs.RoleToAssume);
+    const roleArn = core/* getInput */.V4(Inputs.RoleToAssume);
     if (roleArn === '')
         return { kind: 'default-chain' };
     if (!ROLE_ARN.test(roleArn)) {
         throw new errors/* InputError */.dz(Inputs.RoleToAssume, roleArn, 'expected an IAM role ARN such as arn:aws:iam::123456789012:role/bake-ami');
     }
-    const sessionName = lib_core/* getInput */.V4(Inputs.RoleSessionName) || 'bake-ami';
+    const sessionName = core/* getInput */.V4(Inputs.RoleSessionName) || 'bake-ami';
     if (!SESSION_NAME.test(sessionName)) {
         throw new errors/* InputError */.dz(Inputs.RoleSessionName, sessionName, '2 to 64 characters of letters, digits and + = , . @ _ -');
     }
-    const duration = lib_core/* getInput */.V4(Inputs.RoleDurationSeconds) || '3600';
+    const duration = core/* getInput */.V4(Inputs.RoleDurationSeconds) || '3600';
     const durationSeconds = Number(duration);
     if (!/^\d+$/.test(duration) || durationSeconds < 900 || durationSeconds > 43200) {
         throw new errors/* InputError */.dz(Inputs.RoleDurationSeconds, duration, 'expected whole seconds from 900 to 43200');
     }
-    const audience = lib_core/* getInput */.V4(Inputs.Audience) || 'sts.amazonaws.com';
+    const audience = core/* getInput */.V4(Inputs.Audience) || 'sts.amazonaws.com';
     return { kind: 'oidc', roleArn, sessionName, durationSeconds, audience };
 }
 /**
@@ -29163,7 +29161,7 @@ function readCredentials() {
  */
 const MAX_WAIT_MS = 72 * 3_600_000;
 function readWaitTimeout() {
-    const value = lib_core/* getInput */.V4(Inputs.WaitTimeout) || '60m';
+    const value = core/* getInput */.V4(Inputs.WaitTimeout) || '60m';
     const ms = parseDuration(value);
     if (ms === undefined || !(ms >= 1000 && ms <= MAX_WAIT_MS)) {
         throw new errors/* InputError */.dz(Inputs.WaitTimeout, value, 'expected a duration from 1s to 72h, such as 90s, 45m, 2h or 1h30m, or whole seconds');
@@ -29189,7 +29187,7 @@ const Keys = {
  * Written by main as the bake goes (each write replaces the previous value of its key), and read back
  * by post with `restore`.
  */
-class state_BakeState {
+class BakeState {
     store;
     ledger = [];
     credentialSettings;
@@ -29200,7 +29198,7 @@ class state_BakeState {
     }
     /** Post's view: everything main saved. */
     static restore(store) {
-        const state = new state_BakeState(store);
+        const state = new BakeState(store);
         const credentials = store.get(Keys.Credentials);
         const ledger = store.get(Keys.Ledger);
         state.credentialSettings = credentials ? JSON.parse(credentials) : undefined;
@@ -29944,32 +29942,30 @@ function stateReason(image) {
 const LOOK_FOR_SNAPSHOTS_MS = 60_000;
 /** When cancelled, the runner kills the step about 10 s after SIGINT; post finishes what main cannot. */
 const LOOK_FOR_SNAPSHOTS_CANCELLED_MS = 5_000;
-/** Post is the last chance: it looks longer. */
-const LOOK_FOR_SNAPSHOTS_POST_MS = 120_000;
 async function run(deps) {
     try {
         await bake(deps);
     }
     catch (error) {
-        lib_core/* setFailed */.C1((0,errors/* describeError */.Uc)(error));
+        core/* setFailed */.C1((0,errors/* describeError */.Uc)(error));
         // Our own errors already say what to do; a stack only helps with the unexpected (shown in debug logs).
         if (!(error instanceof errors/* InputError */.dz || error instanceof errors/* AwsError */.Gy || error instanceof errors/* WaitError */.uf) && error instanceof Error) {
-            lib_core/* debug */.Yz(error.stack ?? error.message);
+            core/* debug */.Yz(error.stack ?? error.message);
         }
     }
 }
 async function bake(deps) {
     const started = deps.clock.now();
     const settings = readSettings(started, deps.githubRun());
-    describeSettings(settings).forEach(line => lib_core/* debug */.Yz(line));
-    const state = new state_BakeState(deps.state);
+    describeSettings(settings).forEach(line => core/* debug */.Yz(line));
+    const state = new BakeState(deps.state);
     state.begin(settings.credentials, settings.cleanupOnFailure);
     const aws = await deps.connect(settings.credentials, settings.region);
     const ec2 = aws.ec2(settings.region);
     const request = imageRequest(settings);
     if (settings.dryRun) {
         await ec2.checkCreateImage(request);
-        lib_core/* info */.pq(`Dry run: ${ec2.principal} may call ec2:CreateImage on ${settings.source.instanceId} in ${settings.region}. Nothing was made.`);
+        core/* info */.pq(`Dry run: ${ec2.principal} may call ec2:CreateImage on ${settings.source.instanceId} in ${settings.region}. Nothing was made.`);
         state.markFinished();
         return;
     }
@@ -29997,27 +29993,8 @@ async function bake(deps) {
         state.markFinished();
     }
     catch (error) {
-        await cleanup_undo(aws, state, deps.clock, deps.signal.aborted ? LOOK_FOR_SNAPSHOTS_CANCELLED_MS : LOOK_FOR_SNAPSHOTS_MS);
+        await undo(aws, state, deps.clock, deps.signal.aborted ? LOOK_FOR_SNAPSHOTS_CANCELLED_MS : LOOK_FOR_SNAPSHOTS_MS);
         throw error;
-    }
-}
-/**
- * The post step: finishes what main could not undo (it was cancelled, killed, or failed mid-cleanup).
- * Decides from saved state alone, and reports rather than fails.
- */
-async function cleanup(deps) {
-    try {
-        const state = BakeState.restore(deps.state);
-        const pending = state.entries().filter(entry => !entry.removed);
-        if (state.finished || pending.length === 0 || !state.credentials) {
-            core.info('Nothing to clean up');
-            return;
-        }
-        const aws = await deps.connect(state.credentials, pending[0].region);
-        await undo(aws, state, deps.clock, LOOK_FOR_SNAPSHOTS_POST_MS);
-    }
-    catch (error) {
-        core.warning(`Cleanup did not finish: ${describeError(error)}`);
     }
 }
 function imageRequest(settings) {
@@ -30036,7 +30013,7 @@ async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
             return image;
         },
         describeSnapshots: ids => ec2.describeSnapshots(ids)
-    }, deps.clock, { timeoutMs: settings.waitTimeoutMs, signal: deps.signal, log: line => lib_core/* info */.pq(line), label: imageId });
+    }, deps.clock, { timeoutMs: settings.waitTimeoutMs, signal: deps.signal, log: line => core/* info */.pq(line), label: imageId });
     const waited = formatDuration(result.elapsedMs);
     switch (result.outcome) {
         case 'available':

@@ -1,30 +1,22 @@
 /** The story of a bake: inputs, credentials, CreateImage, wait, report; and undo when it goes wrong. */
 import * as core from '@actions/core'
-import type { Aws } from './aws.js'
 import { undo } from './cleanup.js'
 import type { Ec2, ImageRequest } from './ec2.js'
 import { AwsError, describeError, InputError, WaitError } from './errors.js'
 import type { GithubRun } from './github-run.js'
 import { formatDuration } from './duration.js'
 import { announceImage, reportImages } from './report.js'
-import { describeSettings, readSettings, type CredentialSettings, type Settings } from './settings.js'
-import { BakeState, type LedgerEntry, type StateStore } from './state.js'
-import type { Clock } from './clock.js'
+import type { PostDeps } from './post-step.js'
+import { describeSettings, readSettings, type Settings } from './settings.js'
+import { BakeState, type LedgerEntry } from './state.js'
 import { waitForImage, type ImageObservation } from './wait.js'
 
 /** What touches the world; `index.ts` builds the real ones, tests build fakes. */
-export interface Deps {
-  readonly clock: Clock
+export interface Deps extends PostDeps {
   /** Aborts when the job is cancelled (SIGINT/SIGTERM from the runner). */
   readonly signal: AbortSignal
-  readonly state: StateStore
   githubRun(): GithubRun
-  /** Loads the AWS SDK and builds clients; called only once the inputs are valid. */
-  connect(credentials: CredentialSettings, region: string): Promise<Aws>
 }
-
-/** What the post step needs: the same as main, less what only a bake uses. */
-export type PostDeps = Pick<Deps, 'clock' | 'state' | 'connect'>
 
 /** EC2's StateReason as `code: message`; EC2 often starts the message with the code already. */
 function stateReason(image: ImageObservation | undefined): string {
@@ -38,8 +30,6 @@ function stateReason(image: ImageObservation | undefined): string {
 const LOOK_FOR_SNAPSHOTS_MS = 60_000
 /** When cancelled, the runner kills the step about 10 s after SIGINT; post finishes what main cannot. */
 const LOOK_FOR_SNAPSHOTS_CANCELLED_MS = 5_000
-/** Post is the last chance: it looks longer. */
-const LOOK_FOR_SNAPSHOTS_POST_MS = 120_000
 
 export async function run(deps: Deps): Promise<void> {
   try {
@@ -96,25 +86,6 @@ async function bake(deps: Deps): Promise<void> {
   } catch (error) {
     await undo(aws, state, deps.clock, deps.signal.aborted ? LOOK_FOR_SNAPSHOTS_CANCELLED_MS : LOOK_FOR_SNAPSHOTS_MS)
     throw error
-  }
-}
-
-/**
- * The post step: finishes what main could not undo (it was cancelled, killed, or failed mid-cleanup).
- * Decides from saved state alone, and reports rather than fails.
- */
-export async function cleanup(deps: PostDeps): Promise<void> {
-  try {
-    const state = BakeState.restore(deps.state)
-    const pending = state.entries().filter(entry => !entry.removed)
-    if (state.finished || pending.length === 0 || !state.credentials) {
-      core.info('Nothing to clean up')
-      return
-    }
-    const aws = await deps.connect(state.credentials, pending[0].region)
-    await undo(aws, state, deps.clock, LOOK_FOR_SNAPSHOTS_POST_MS)
-  } catch (error) {
-    core.warning(`Cleanup did not finish: ${describeError(error)}`)
   }
 }
 

@@ -28544,19 +28544,17 @@ function guessInput(detail) {
 
 /***/ }),
 
-/***/ 2434:
+/***/ 3188:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  t: () => (/* binding */ cleanup)
+  a: () => (/* binding */ runPost)
 });
 
-// UNUSED EXPORTS: run
-
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
-var lib_core = __nccwpck_require__(3218);
+var core = __nccwpck_require__(3218);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: ./src/cleanup.ts
@@ -28637,369 +28635,35 @@ function manualCleanup(region, left) {
  * Removes every image in the ledger that is not removed yet, or, with cleanup-on-failure off, says what
  * is left and how to remove it. Marks the state finished once nothing is left for post to do.
  */
-async function cleanup_undo(aws, state, clock, lookForSnapshotsMs) {
+async function undo(aws, state, clock, lookForSnapshotsMs) {
     for (const entry of state.entries().filter(held => !held.removed)) {
         if (!state.cleanupOnFailure) {
             const kept = [entry.imageId, ...entry.snapshotIds].map(id => ({ id, reason: 'kept' }));
-            lib_core/* warning */.$e(`Left image ${entry.imageId} in ${entry.region} for inspection ('cleanup-on-failure: false'). ` +
+            core/* warning */.$e(`Left image ${entry.imageId} in ${entry.region} for inspection ('cleanup-on-failure: false'). ` +
                 `Remove it when done:\n${manualCleanup(entry.region, kept)}`);
             continue;
         }
-        lib_core/* info */.pq(`Cleaning up ${entry.imageId} in ${entry.region}`);
+        core/* info */.pq(`Cleaning up ${entry.imageId} in ${entry.region}`);
         const { removed, left, snapshotsUnseen } = await removeImage(aws.ec2(entry.region), entry, clock, {
             lookForSnapshotsMs,
-            log: line => lib_core/* info */.pq(line)
+            log: line => core/* info */.pq(line)
         });
         if (snapshotsUnseen) {
             // Not marked removed, so that post looks again.
-            lib_core/* warning */.$e(`No snapshot of ${entry.imageId} appeared within ${Math.round(lookForSnapshotsMs / 1000)} s of deregistering it; EC2 may still make some. ` +
+            core/* warning */.$e(`No snapshot of ${entry.imageId} appeared within ${Math.round(lookForSnapshotsMs / 1000)} s of deregistering it; EC2 may still make some. ` +
                 `Find them with: aws ec2 describe-snapshots --region ${entry.region} --owner-ids self --filters 'Name=description,Values=*${entry.imageId}*'`);
         }
         else if (left.length === 0) {
             state.record({ ...entry, removed: true });
-            lib_core/* info */.pq(`Removed ${removed.join(', ')}`);
+            core/* info */.pq(`Removed ${removed.join(', ')}`);
         }
         else {
             // Post tries again; this says what is still there in case it cannot either.
-            lib_core/* warning */.$e(`Could not remove everything this run made in ${entry.region}:\n${manualCleanup(entry.region, left)}`);
+            core/* warning */.$e(`Could not remove everything this run made in ${entry.region}:\n${manualCleanup(entry.region, left)}`);
         }
     }
     if (!state.cleanupOnFailure || state.entries().every(held => held.removed))
         state.markFinished();
-}
-
-;// CONCATENATED MODULE: ./src/constants.ts
-/** Names shared by action.yml, the code and the tests. */
-const constants_Inputs = {
-    InstanceId: 'instance-id',
-    Name: 'name',
-    Description: 'description',
-    NoReboot: 'no-reboot',
-    Tags: 'tags',
-    TagSnapshots: 'tag-snapshots',
-    BlockDeviceMappings: 'block-device-mappings',
-    SnapshotLocation: 'snapshot-location',
-    AwsRegion: 'aws-region',
-    RoleToAssume: 'role-to-assume',
-    RoleSessionName: 'role-session-name',
-    RoleDurationSeconds: 'role-duration-seconds',
-    Audience: 'audience',
-    Wait: 'wait',
-    WaitTimeout: 'wait-timeout',
-    CleanupOnFailure: 'cleanup-on-failure',
-    DryRun: 'dry-run'
-};
-const constants_Outputs = {
-    ImageId: 'image-id',
-    ImageName: 'image-name',
-    State: 'state',
-    Region: 'region',
-    SnapshotIds: 'snapshot-ids'
-};
-
-;// CONCATENATED MODULE: ./src/report.ts
-/** Outputs and the job summary: what the deploy steps and the person reading the run see. */
-
-
-
-/** Sets the outputs that exist as soon as CreateImage returns, so nothing is lost if a later step fails. */
-function report_announceImage(region, imageId, name) {
-    core.setOutput(Outputs.ImageId, imageId);
-    core.setOutput(Outputs.ImageName, name);
-    core.setOutput(Outputs.Region, region);
-    core.info(`Created image ${imageId} (${name}) in ${region}`);
-}
-/** The final outputs and the job summary, for a list of images (one today). */
-async function report_reportImages(images) {
-    const [first] = images;
-    if (first) {
-        core.setOutput(Outputs.State, first.state);
-        core.setOutput(Outputs.SnapshotIds, JSON.stringify(first.snapshotIds));
-    }
-    // Off a runner (a local run without GITHUB_STEP_SUMMARY) there is nowhere to write a summary.
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await core.summary
-        .addHeading('bake-ami', 2)
-        .addTable([
-        [
-            { data: 'Image', header: true },
-            { data: 'Name', header: true },
-            { data: 'Region', header: true },
-            { data: 'State', header: true },
-            { data: 'Snapshots', header: true },
-            { data: 'Tags', header: true },
-            { data: 'Elapsed', header: true }
-        ],
-        ...images.map(image => [
-            image.imageId,
-            image.name,
-            image.region,
-            image.state,
-            image.snapshotIds.join(', ') || 'none',
-            image.tags.map(tag => `${tag.key}=${tag.value}`).join(', ') || 'none',
-            formatDuration(image.elapsedMs) + (image.waitedMs === undefined ? '' : ` (waited ${formatDuration(image.waitedMs)})`)
-        ].map(escapeHtml))
-    ])
-        .write();
-}
-/** core.summary puts table cells into HTML as they are; tag values may hold any character. */
-function escapeHtml(text) {
-    return text.replace(/[&<>"']/g, character => `&#${character.charCodeAt(0)};`);
-}
-
-;// CONCATENATED MODULE: ./src/settings.ts
-/**
- * Every input, read once, validated and parsed into a readonly `Settings` before any AWS or OIDC call.
- * Nothing else in the action calls `core.getInput`.
- */
-
-
-
-
-
-
-/** EC2's AMI name alphabet: letters, digits, ( ) [ ] space . / - ' @ _ */
-const NAME_CHARACTER = /[A-Za-z0-9()[\] ./\-'@_]/;
-const NAME_ALPHABET = "letters, digits, spaces and ( ) [ ] . / - ' @ _";
-const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
-const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[\x21-\x7e]+\/)?[\w+=,.@-]{1,64}$/;
-const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
-const MAX_TAGS = 50;
-const VOLUME_TYPES = (/* unused pure expression or super */ null && (['standard', 'io1', 'io2', 'gp2', 'gp3', 'sc1', 'st1']));
-/**
- * Reads and checks every input. `nowMs` and `run` give the template placeholders their values, so
- * the name is rendered and checked here too.
- */
-function settings_readSettings(nowMs, run, env = process.env) {
-    const instanceId = required(Inputs.InstanceId);
-    if (!INSTANCE_ID.test(instanceId)) {
-        throw new InputError(Inputs.InstanceId, instanceId, "expected 'i-' followed by 8 or 17 lowercase hex digits");
-    }
-    const values = { ...timeValues(nowMs), ...runValues(run), instance_id: instanceId };
-    return {
-        source: { kind: 'instance', instanceId },
-        name: readName(values),
-        description: readDescription(values),
-        noReboot: readBoolean(Inputs.NoReboot, false),
-        tags: readTags(values),
-        tagSnapshots: readBoolean(Inputs.TagSnapshots, true),
-        blockDeviceMappings: readBlockDeviceMappings(),
-        snapshotLocation: readSnapshotLocation(),
-        region: readRegion(env),
-        credentials: readCredentials(),
-        wait: readBoolean(Inputs.Wait, true),
-        waitTimeoutMs: readWaitTimeout(),
-        cleanupOnFailure: readBoolean(Inputs.CleanupOnFailure, true),
-        dryRun: readBoolean(Inputs.DryRun, false)
-    };
-}
-function required(input) {
-    const value = core.getInput(input);
-    if (!value)
-        throw new InputError(input, undefined, 'is required and was not given');
-    return value;
-}
-/** YAML 1.2 core booleans; empty means the default; anything else is an error, never a quiet false. */
-function readBoolean(input, fallback) {
-    const value = core.getInput(input);
-    if (value === '')
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new InputError(input, value, 'expected a YAML boolean: true, True, TRUE, false, False or FALSE');
-}
-/** Runs a template step, turning a TemplateError into an InputError that names the input. */
-function templated(input, source, step) {
-    try {
-        return step();
-    }
-    catch (error) {
-        if (error instanceof TemplateError)
-            throw new InputError(input, source, error.message);
-        throw error;
-    }
-}
-function render(input, source, values) {
-    return templated(input, source, () => renderTemplate(compileTemplate(source), values));
-}
-function readName(values) {
-    const source = required(Inputs.Name);
-    const template = templated(Inputs.Name, source, () => compileTemplate(source));
-    const stray = [...literalText(template)].find(character => !NAME_CHARACTER.test(character));
-    if (stray !== undefined) {
-        throw new InputError(Inputs.Name, source, `'${stray}' is not allowed in an AMI name; use ${NAME_ALPHABET}`);
-    }
-    // Substituted values (a branch called `fix:login*page`) are made to fit rather than rejected.
-    const name = templated(Inputs.Name, source, () => renderTemplate(template, values, value => [...value].map(character => (NAME_CHARACTER.test(character) ? character : '-')).join('')));
-    if (name.length < 3 || name.length > 128) {
-        throw new InputError(Inputs.Name, source, `the rendered name '${name}' has ${name.length} characters; EC2 allows 3 to 128`);
-    }
-    return name;
-}
-function readDescription(values) {
-    const source = core.getInput(Inputs.Description);
-    const description = render(Inputs.Description, source, values);
-    if (description.length > 255) {
-        throw new InputError(Inputs.Description, source, `the rendered description has ${description.length} characters; EC2 allows at most 255`);
-    }
-    return description;
-}
-/** One `Key=Value` a line; blank lines and `#` comments are skipped. */
-function readTags(values) {
-    const tags = [];
-    for (const raw of core.getMultilineInput(Inputs.Tags)) {
-        const line = raw.trim();
-        if (line === '' || line.startsWith('#'))
-            continue;
-        const equals = line.indexOf('=');
-        if (equals < 0)
-            throw new InputError(Inputs.Tags, line, "expected one 'Key=Value' per line");
-        const key = line.slice(0, equals).trim();
-        if (key.length < 1 || key.length > 127) {
-            throw new InputError(Inputs.Tags, line, `a tag key must have 1 to 127 characters, not ${key.length}`);
-        }
-        if (key.toLowerCase().startsWith('aws:')) {
-            throw new InputError(Inputs.Tags, line, "tag keys starting with 'aws:' are reserved for AWS");
-        }
-        if (tags.some(tag => tag.key === key))
-            throw new InputError(Inputs.Tags, line, `tag key '${key}' is given twice`);
-        const value = render(Inputs.Tags, line.slice(equals + 1).trim(), values);
-        if (value.length > 256) {
-            throw new InputError(Inputs.Tags, line, `the rendered value of '${key}' has ${value.length} characters; EC2 allows at most 256`);
-        }
-        tags.push({ key, value });
-    }
-    if (tags.length > MAX_TAGS) {
-        throw new InputError(Inputs.Tags, `${tags.length} tags`, `EC2 allows at most ${MAX_TAGS} tags on a resource`);
-    }
-    return tags;
-}
-const MAPPING_KEYS = (/* unused pure expression or super */ null && (['DeviceName', 'VirtualName', 'NoDevice', 'Ebs']));
-const EBS_KEYS = {
-    DeleteOnTermination: 'boolean',
-    Iops: 'number',
-    SnapshotId: 'string',
-    VolumeSize: 'number',
-    VolumeType: 'string',
-    KmsKeyId: 'string',
-    Throughput: 'number',
-    Encrypted: 'boolean'
-};
-/** A JSON array in the AWS CLI's syntax, e.g. `[{"DeviceName":"/dev/sdb","Ebs":{"VolumeSize":100}}]`. */
-function readBlockDeviceMappings() {
-    const source = core.getInput(Inputs.BlockDeviceMappings);
-    if (source === '')
-        return [];
-    const fail = (problem) => {
-        throw new InputError(Inputs.BlockDeviceMappings, source, problem);
-    };
-    let parsed;
-    try {
-        parsed = JSON.parse(source);
-    }
-    catch (error) {
-        return fail(`not valid JSON (${error.message}); expected a JSON array as in 'aws ec2 create-image --block-device-mappings'`);
-    }
-    if (!Array.isArray(parsed))
-        return fail('expected a JSON array of mappings');
-    parsed.forEach((mapping, index) => {
-        const at = `mapping ${index + 1}`;
-        if (!isObject(mapping))
-            return fail(`${at} is not an object`);
-        const unknown = Object.keys(mapping).find(key => !MAPPING_KEYS.includes(key));
-        if (unknown)
-            fail(`${at} has unknown key '${unknown}'; allowed: ${MAPPING_KEYS.join(', ')}`);
-        if (typeof mapping.DeviceName !== 'string' || mapping.DeviceName === '')
-            fail(`${at} needs a DeviceName such as /dev/sdb`);
-        for (const key of ['VirtualName', 'NoDevice']) {
-            if (key in mapping && typeof mapping[key] !== 'string')
-                fail(`${at}: ${key} must be a string`);
-        }
-        if (!('Ebs' in mapping))
-            return;
-        const ebs = mapping.Ebs;
-        if (!isObject(ebs))
-            return fail(`${at}: Ebs must be an object`);
-        for (const [key, value] of Object.entries(ebs)) {
-            const type = EBS_KEYS[key];
-            if (!type)
-                fail(`${at}: unknown Ebs key '${key}'; allowed: ${Object.keys(EBS_KEYS).join(', ')}`);
-            if (typeof value !== type)
-                fail(`${at}: Ebs.${key} must be a ${type}`);
-            if (type === 'number' && !(Number.isInteger(value) && value > 0))
-                fail(`${at}: Ebs.${key} must be a positive whole number`);
-        }
-        if (ebs.VolumeType !== undefined && !VOLUME_TYPES.includes(ebs.VolumeType)) {
-            fail(`${at}: Ebs.VolumeType must be one of ${VOLUME_TYPES.join(', ')}`);
-        }
-    });
-    return parsed;
-}
-function readSnapshotLocation() {
-    const value = core.getInput(Inputs.SnapshotLocation);
-    if (value === '')
-        return undefined;
-    if (value === 'regional' || value === 'local')
-        return value;
-    throw new InputError(Inputs.SnapshotLocation, value, "expected 'regional' or 'local'");
-}
-function readRegion(env) {
-    const sources = [
-        [`input '${Inputs.AwsRegion}'`, core.getInput(Inputs.AwsRegion)],
-        ['AWS_REGION', env.AWS_REGION],
-        ['AWS_DEFAULT_REGION', env.AWS_DEFAULT_REGION]
-    ];
-    const [source, region] = sources.find(([, value]) => value) ?? [];
-    if (!region) {
-        throw new InputError(Inputs.AwsRegion, undefined, 'is not set, and neither is AWS_REGION nor AWS_DEFAULT_REGION: set one of them to the region to bake in');
-    }
-    if (!REGION.test(region)) {
-        throw new InputError(Inputs.AwsRegion, region, `(from ${source}) expected a region code such as us-east-1 or eu-central-2`);
-    }
-    return region;
-}
-function readCredentials() {
-    const roleArn = core.getInput(Inputs.RoleToAssume);
-    if (roleArn === '')
-        return { kind: 'default-chain' };
-    if (!ROLE_ARN.test(roleArn)) {
-        throw new InputError(Inputs.RoleToAssume, roleArn, 'expected an IAM role ARN such as arn:aws:iam::123456789012:role/bake-ami');
-    }
-    const sessionName = core.getInput(Inputs.RoleSessionName) || 'bake-ami';
-    if (!SESSION_NAME.test(sessionName)) {
-        throw new InputError(Inputs.RoleSessionName, sessionName, '2 to 64 characters of letters, digits and + = , . @ _ -');
-    }
-    const duration = core.getInput(Inputs.RoleDurationSeconds) || '3600';
-    const durationSeconds = Number(duration);
-    if (!/^\d+$/.test(duration) || durationSeconds < 900 || durationSeconds > 43200) {
-        throw new InputError(Inputs.RoleDurationSeconds, duration, 'expected whole seconds from 900 to 43200');
-    }
-    const audience = core.getInput(Inputs.Audience) || 'sts.amazonaws.com';
-    return { kind: 'oidc', roleArn, sessionName, durationSeconds, audience };
-}
-/**
- * The longest wait-timeout: beyond any runner's job limit (72 h on self-hosted runners), so a longer one can
- * only be a typo, and a bounded one keeps the deadline a finite number.
- */
-const MAX_WAIT_MS = (/* unused pure expression or super */ null && (72 * 3_600_000));
-function readWaitTimeout() {
-    const value = core.getInput(Inputs.WaitTimeout) || '60m';
-    const ms = parseDuration(value);
-    if (ms === undefined || !(ms >= 1000 && ms <= MAX_WAIT_MS)) {
-        throw new InputError(Inputs.WaitTimeout, value, 'expected a duration from 1s to 72h, such as 90s, 45m, 2h or 1h30m, or whole seconds');
-    }
-    return ms;
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** One line per setting, for `core.debug`. Settings hold no secrets, so all of it can be shown. */
-function settings_describeSettings(settings) {
-    return Object.entries(settings).map(([key, value]) => `${key}: ${JSON.stringify(value)}`);
 }
 
 ;// CONCATENATED MODULE: ./src/state.ts
@@ -29013,7 +28677,7 @@ const Keys = {
  * Written by main as the bake goes (each write replaces the previous value of its key), and read back
  * by post with `restore`.
  */
-class state_BakeState {
+class BakeState {
     store;
     ledger = [];
     credentialSettings;
@@ -29024,7 +28688,7 @@ class state_BakeState {
     }
     /** Post's view: everything main saved. */
     static restore(store) {
-        const state = new state_BakeState(store);
+        const state = new BakeState(store);
         const credentials = store.get(Keys.Credentials);
         const ledger = store.get(Keys.Ledger);
         state.credentialSettings = credentials ? JSON.parse(credentials) : undefined;
@@ -29070,688 +28734,30 @@ class state_BakeState {
     }
 }
 
-;// CONCATENATED MODULE: ./src/wait.ts
-/**
- * Waits for a new AMI to turn `available`, reading snapshot progress to decide when to look.
- *
- * Same shape as smithy's util-waiter (the code behind `waitUntilImageAvailable`): a pure check maps one
- * DescribeImages result to SUCCESS, FAILURE or RETRY, options are validated before the first call, there is one
- * deadline and an abort signal. What it adds:
- * - a schedule driven by DescribeSnapshots progress: rare polls while nothing can happen, dense ones (at most
- *   1 request/s) when the slowest snapshot is about to reach 100%, because the image flips within seconds of that;
- * - a request budget (0.19 request/s on average over the whole wait) so a long stall at 99% cannot be polled at 1/s
- *   throughout, and all Describe* calls share one account-wide throttling bucket;
- * - a sleep that ends on abort, and one last poll just before the deadline even when delays are long;
- * - throttling errors back off and carry on; every other error propagates unchanged (the caller translates it).
- *
- * Nothing here touches AWS or real time: the probe and the clock are injected.
- */
-
-
-
-const FAILED_STATES = new Set(['failed', 'error', 'invalid', 'deregistered', 'disabled']);
-/** Pure: one observation to SUCCESS, FAILURE or RETRY. Not found yet and 'transient' are worth another look. */
-function checkImage(image) {
-    if (image === undefined)
-        return 'RETRY';
-    if (image.state === 'available')
-        return 'SUCCESS';
-    if (FAILED_STATES.has(image.state))
-        return 'FAILURE';
-    return 'RETRY';
-}
-function validateWaitOptions(options) {
-    if (typeof options !== 'object' || options === null) {
-        throw new Error('waitForImage: options must be an object with at least timeoutMs');
-    }
-    const { timeoutMs } = options;
-    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-        throw new Error(`waitForImage: timeoutMs must be a finite number of milliseconds greater than 0, got ${String(timeoutMs)}`);
-    }
-    for (const name of ['random', 'log', 'isThrottle']) {
-        if (options[name] !== undefined && typeof options[name] !== 'function') {
-            throw new Error(`waitForImage: ${name} must be a function when given, got ${typeof options[name]}`);
-        }
-    }
-    if (options.signal !== undefined && typeof options.signal?.aborted !== 'boolean') {
-        throw new Error('waitForImage: signal must be an AbortSignal when given');
-    }
-}
-// ---- Tuning. Times in ms, relative to the start of the wait. ----
-/** Never two requests (either kind) less than this apart: at most 1 request/s. */
-const MIN_SPACING_MS = 1_000;
-/** Average request rate the budget allows. The issue's target is 0.2/s over the whole wait; keep a margin. */
-const BUDGET_PER_MS = (/* unused pure expression or super */ null && (0.19 / 1_000));
-/** Credit at the start: the first look is free. */
-const START_CREDIT = 1;
-/** Before the image shows its snapshot ids: look every 5 s, then a little slower, up to 15 s. */
-const DISCOVERY_GAP_MS = 5_000;
-const DISCOVERY_MAX_GAP_MS = 15_000;
-/**
- * Longest pause between two looks while the finish is far off. A failing image's snapshot turns `error` (and
- * the image `failed`), which the next look shows, so this bounds how late a failure is noticed. The SDK waiter
- * looks every 120 s once backed off; matching it would cost more calls on a 30-minute bake than the 1.5x-SDK
- * budget allows, so failures are noticed within 140 s (p95 about 20 s after the SDK, median sooner).
- */
-const APPROACH_MAX_GAP_MS = 140_000;
-/** While approaching the earliest possible finish, come back this share of the time left before it (at least 2 s). */
-const APPROACH_MARGIN = 0.1;
-const APPROACH_MIN_MARGIN_MS = 2_000;
-const FINAL_TICKS = 3;
-const FINAL_AHEAD_MS = 10_000;
-/**
- * Once the line puts the finish within this many ms, one look right after it sees the 100%: the image flips
- * 0-20 s after, so seeing the 100% a second or two late rarely means seeing the flip late.
- */
-const FINISH_KNOWN_MS = 2_500;
-/** Aim a look at the middle of a tick's window only while that window is at least this wide. */
-const TARGET_MIN_WIDTH_MS = 2_000;
-/**
- * Make a look DescribeImages instead at least this often, so a failure is noticed even when the snapshots do
- * not show it (it replaces a progress read rather than adding a call).
- */
-const IMAGE_CHECK_MS = 600_000;
-/**
- * After all snapshots reach 100%, the image flips within seconds: look densely until this long after the last
- * one can have completed (the credit allowing), then back off.
- */
-const FLIP_DENSE_MS = 25_000;
-const FLIP_GAP_MS = 1_500;
-const FLIP_MAX_GAP_MS = 30_000;
-/**
- * Credit kept back for that dense phase while waiting for the last percent to tick (at most this share of it:
- * short bakes have little, and seeing the flip late costs more than seeing the 100% a little late).
- */
-const FLIP_RESERVE = 12;
-const FLIP_RESERVE_SHARE = 0.9;
-/**
- * In a stall, look at this base rate, plus the saved credit spread with a time constant of a share of the
- * elapsed time (at least 2 min): densest at first, when the stall is most likely to end soon.
- */
-const STALL_BASE_PER_MS = (/* unused pure expression or super */ null && (0.1 / 1_000));
-const STALL_SPEND_SHARE = 1;
-const STALL_SPEND_MIN_MS = 120_000;
-const STALL_RESERVE = 10;
-const STALL_IMAGE_CHECK_MS = 60_000;
-/**
- * Inside the finish window, look often enough to split it into this many parts, at most every 3 s: the image
- * takes a few seconds to flip after the last snapshot completes, so a 100% seen within 3 s is seen in time.
- */
-const WINDOW_LOOKS = 16;
-const WINDOW_MAX_GAP_MS = 3_000;
-/**
- * Trust an estimate no further ahead than this multiple of the time progress has been watched (at least a
- * minute): progress that jumps and then sits reads like a slow snapshot until the next jump.
- */
-const EVIDENCE_REACH = 2;
-const WINDOW_MIN_SPAN_MS = 60_000;
-/** When no line fits the progress, look at this share of the elapsed time, within bounds. */
-const BLIND_FRACTION = 0.25;
-const BLIND_MIN_GAP_MS = 5_000;
-const BLIND_MAX_GAP_MS = 60_000;
-/** The last poll happens this long before the deadline. */
-const FINAL_POLL_LEAD_MS = 1_000;
-/** Throttled: exponential backoff with jitter. */
-const THROTTLE_BASE_MS = 2_000;
-const THROTTLE_CAP_MS = 60_000;
-/** Progress lines: one a minute while nothing changes (and a throttling notice at most every 30 s). */
-const HEARTBEAT_MS = 60_000;
-const THROTTLE_LOG_GAP_MS = 30_000;
-class Waiter {
-    probe;
-    clock;
-    options;
-    start;
-    deadline;
-    random;
-    log;
-    isThrottle;
-    label;
-    image;
-    snapshots = [];
-    tracks = new Map();
-    calls = { describeImages: 0, describeSnapshots: 0 };
-    lastCallAt = -Infinity;
-    lastImageAt = -Infinity;
-    lastSnapshotsAt = -Infinity;
-    discoveryPolls = 0;
-    allCompleteAt;
-    /** The last progress read that still showed a snapshot short of 100%. */
-    lastIncompleteAt = 0;
-    /** Earliest moment the last snapshot can have reached 100%: the flip is due within FLIP_DENSE_MS of it. */
-    completedAfter = 0;
-    estimate;
-    /** The snapshot expected to finish last. */
-    bottleneck;
-    throttleStreak = 0;
-    throttleUntil = -Infinity;
-    lastLogAt = -Infinity;
-    lastStateKey = '';
-    constructor(probe, clock, options) {
-        this.probe = probe;
-        this.clock = clock;
-        this.options = options;
-        this.start = clock.now();
-        this.deadline = options.timeoutMs;
-        this.random = options.random ?? Math.random;
-        this.log = options.log ?? (() => undefined);
-        this.isThrottle = options.isThrottle ?? isThrottling;
-        this.label = options.label ?? 'image';
-    }
-    elapsed() {
-        return this.clock.now() - this.start;
-    }
-    get totalCalls() {
-        return this.calls.describeImages + this.calls.describeSnapshots;
-    }
-    credit(at) {
-        return START_CREDIT + Math.max(0, at) * BUDGET_PER_MS - this.totalCalls;
-    }
-    /** The first moment a poll can leave `reserve` credit behind. */
-    creditAt(reserve) {
-        return (this.totalCalls + 1 + reserve - START_CREDIT) / BUDGET_PER_MS;
-    }
-    result(outcome) {
-        return {
-            outcome,
-            image: this.image,
-            snapshots: this.snapshots,
-            elapsedMs: this.elapsed(),
-            calls: { ...this.calls }
-        };
-    }
-    slowestProgress() {
-        let p = 100;
-        for (const id of this.image?.snapshotIds ?? []) {
-            const runs = this.tracks.get(id)?.runs;
-            p = Math.min(p, runs?.length ? runs[runs.length - 1].progress : 0);
-        }
-        return p;
-    }
-    anySnapshotFailed() {
-        return this.snapshots.some(s => s.state === 'error');
-    }
-    /** Credit spread evenly from now until `until`, keeping `reserve`: the gap between polls that spends it. */
-    spreadGap(until, now, reserve) {
-        const horizon = Math.max(0, until - now);
-        const spendable = this.credit(now) - reserve + horizon * BUDGET_PER_MS;
-        return spendable >= 1 ? Math.max(MIN_SPACING_MS, horizon / spendable) : Infinity;
-    }
-    /** Decide what to look at next and when. */
-    plan(now) {
-        const ids = this.image?.snapshotIds ?? [];
-        if (this.image === undefined || ids.length === 0) {
-            const gap = Math.min(DISCOVERY_MAX_GAP_MS, DISCOVERY_GAP_MS * 1.5 ** Math.max(0, this.discoveryPolls - 1));
-            return { kind: 'images', at: this.lastCallAt + gap, phase: 'discover', reserve: 0 };
-        }
-        if (this.anySnapshotFailed() && this.lastImageAt < this.lastSnapshotsAt) {
-            return { kind: 'images', at: now, phase: 'failing', reserve: 0 };
-        }
-        if (ids.some(id => !this.tracks.has(id))) {
-            // New snapshot ids: read their progress; while DescribeSnapshots does not show them yet, keep an eye on
-            // the image too.
-            const kind = this.lastSnapshotsAt > this.lastImageAt ? 'images' : 'snapshots';
-            return { kind, at: this.lastCallAt + DISCOVERY_GAP_MS, phase: 'discover', reserve: 0 };
-        }
-        if (this.allCompleteAt !== undefined) {
-            // Every snapshot is complete: the image flips within seconds. Look at once (it may have flipped while
-            // we were finding out), then spread the credit over the next few seconds, then back off.
-            // The last snapshot may have completed seconds before we saw the 100% (a sparse read, or progress that
-            // jumps): spend the credit by FLIP_DENSE_MS after the earliest it can have completed, not over seconds
-            // the flip has likely gone by (short bakes have little credit). Should the flip take longer, keep
-            // looking as often as the budget allows until FLIP_DENSE_MS after the 100% was seen.
-            if (this.lastImageAt < this.allCompleteAt)
-                return { kind: 'images', at: now, phase: 'flip', reserve: 0 };
-            const since = now - this.allCompleteAt;
-            if (since < FLIP_DENSE_MS) {
-                const spread = this.spreadGap(this.completedAfter + FLIP_DENSE_MS, now, 0);
-                const at = Number.isFinite(spread) ? this.lastCallAt + Math.max(FLIP_GAP_MS, spread) : this.creditAt(0);
-                return { kind: 'images', at, phase: 'flip', reserve: 0 };
-            }
-            const gap = Math.min(FLIP_MAX_GAP_MS, Math.max(MIN_SPACING_MS, (since - FLIP_DENSE_MS) / 5));
-            return { kind: 'images', at: this.lastCallAt + gap, phase: 'flip', reserve: 0 };
-        }
-        const progress = this.planProgress(now);
-        const far = progress.phase === 'approach' || progress.phase === 'blind';
-        return far && progress.at - this.lastImageAt >= IMAGE_CHECK_MS ? { ...progress, kind: 'images' } : progress;
-    }
-    incompleteTracks() {
-        return (this.image?.snapshotIds ?? []).flatMap(id => {
-            const track = this.tracks.get(id);
-            return track && track.runs.at(-1)?.progress !== 100 ? [track] : [];
-        });
-    }
-    planProgress(now) {
-        const incomplete = this.incompleteTracks();
-        if (incomplete.some(t => (t.runs.at(-1)?.progress ?? 0) >= 99 && (t.finish === undefined || now > t.finish.hi))) {
-            // Sitting at 99% past every prediction: a stall, which may last many minutes. Spend the saved credit
-            // quickly at first, then at the budget rate. Read progress: the image cannot flip before the snapshot
-            // reaches 100%, and then takes seconds to, so seeing the 100% early beats seeing the flip late. The
-            // image state now and then all the same, in case it fails meanwhile.
-            const reserve = Math.min(STALL_RESERVE, this.credit(now) / 2);
-            const tau = Math.max(STALL_SPEND_MIN_MS, now * STALL_SPEND_SHARE);
-            const rate = STALL_BASE_PER_MS + Math.max(0, this.credit(now) - reserve) / tau;
-            const gap = Math.max(MIN_SPACING_MS, 1 / rate);
-            const kind = now - this.lastImageAt >= STALL_IMAGE_CHECK_MS ? 'images' : 'snapshots';
-            return { kind, at: this.lastCallAt + gap, phase: 'stall', reserve };
-        }
-        const est = this.estimate !== undefined && Number.isFinite(this.estimate.hi) ? this.estimate : undefined;
-        const watched = now - Math.min(...incomplete.map(t => t.runs[0]?.first ?? now));
-        if (est !== undefined && now < est.lo) {
-            // Far from the earliest possible finish: come back most of the way there, so each look both refines
-            // the estimate and costs little; but not much further than the evidence reaches.
-            const ahead = est.lo - now;
-            // Finish known to a few seconds: one look right after it sees the 100%. Else, in the last few ticks the
-            // line is as good as it gets: look right at the earliest possible finish.
-            const width = est.hi - est.lo;
-            const known = width <= FINISH_KNOWN_MS;
-            const final = known || ahead <= Math.max(FINAL_TICKS * est.msPerPercent, FINAL_AHEAD_MS);
-            const margin = final ? 0 : Math.max(APPROACH_MIN_MARGIN_MS, APPROACH_MARGIN * ahead);
-            const gap = Math.min(APPROACH_MAX_GAP_MS, Math.max(BLIND_MIN_GAP_MS, EVIDENCE_REACH * watched));
-            const wanted = Math.min(this.lastCallAt + gap, (known ? est.hi : est.lo) - margin);
-            // Close to the end and the finish still uncertain by seconds: look at the middle of each coming tick's
-            // window; every look halves it, so a few ticks locate the finish to about a second.
-            const ticks = width > TARGET_MIN_WIDTH_MS ? Math.ceil(Math.log2(width / MIN_SPACING_MS)) + 1 : 0;
-            if (ahead <= ticks * est.msPerPercent) {
-                const mid = this.nextTickMid(now);
-                if (mid !== undefined && mid < Math.min(wanted, est.lo))
-                    return { kind: 'snapshots', at: mid, phase: 'approach', reserve: 0 };
-            }
-            if (wanted >= now + MIN_SPACING_MS) {
-                return { kind: 'snapshots', at: this.tickTarget(wanted, now), phase: 'approach', reserve: 0 };
-            }
-        }
-        if (est !== undefined && est.hi - now <= Math.max(EVIDENCE_REACH * watched, WINDOW_MIN_SPAN_MS)) {
-            // Inside the window where the last percent can tick (or past it, and about to learn why): look as
-            // often as the window's width calls for and the credit (less what the flip to available will need)
-            // allows, up to once a second.
-            const reserve = Math.min(FLIP_RESERVE, this.credit(now) * FLIP_RESERVE_SHARE);
-            const spread = this.spreadGap(Math.max(est.hi, now), now, reserve);
-            const width = Math.min(WINDOW_MAX_GAP_MS, Math.max(MIN_SPACING_MS, (est.hi - est.lo) / WINDOW_LOOKS));
-            const at = Number.isFinite(spread) ? this.lastCallAt + Math.max(spread, width) : this.creditAt(reserve);
-            return { kind: 'snapshots', at, phase: 'window', reserve };
-        }
-        // No usable estimate: progress not moving yet (nothing happens soon: back off fast), or moving in a way
-        // no line fits (look more often).
-        const started = this.tracks.size > 0 && [...this.tracks.values()].some(t => t.runs.some(r => r.progress > 0));
-        const gap = started
-            ? Math.min(BLIND_MAX_GAP_MS, Math.max(BLIND_MIN_GAP_MS, BLIND_FRACTION * now))
-            : Math.min(BLIND_MAX_GAP_MS, Math.max(BLIND_MIN_GAP_MS, now));
-        return { kind: 'snapshots', at: this.lastSnapshotsAt + gap, phase: 'blind', reserve: 0 };
-    }
-    recordSnapshots(now, observed) {
-        this.snapshots = observed;
-        for (const s of observed) {
-            const progress = s.state === 'completed' ? 100 : Math.max(0, Math.min(100, Math.floor(s.progress)));
-            let track = this.tracks.get(s.snapshotId);
-            if (!track) {
-                track = { id: s.snapshotId, state: s.state, runs: [] };
-                this.tracks.set(s.snapshotId, track);
-            }
-            track.state = s.state;
-            const last = track.runs[track.runs.length - 1];
-            if (last && last.progress === progress)
-                last.last = now;
-            else
-                track.runs.push({ progress, first: now, last: now });
-        }
-        const ids = this.image?.snapshotIds ?? [];
-        const complete = ids.length > 0 && ids.every(id => this.tracks.get(id)?.runs.at(-1)?.progress === 100);
-        if (complete && this.allCompleteAt === undefined) {
-            this.allCompleteAt = now;
-            // After the last read that showed one short of 100%, and no earlier than the lines through the
-            // progress allowed (a read may have been long ago while the finish was known to seconds).
-            this.completedAfter = Math.min(now, Math.max(this.lastIncompleteAt, this.estimate?.lo ?? -Infinity));
-        }
-        if (!complete)
-            this.lastIncompleteAt = now;
-        this.estimateAll(ids);
-    }
-    estimateAll(ids) {
-        this.estimate = undefined;
-        this.bottleneck = undefined;
-        let unknown = false;
-        for (const id of ids) {
-            const track = this.tracks.get(id);
-            if (!track || track.runs.at(-1)?.progress === 100)
-                continue;
-            track.line = fitProgress(track.runs);
-            track.finish = track.line?.window(100);
-            const one = track.finish;
-            if (!one) {
-                unknown = true;
-                continue;
-            }
-            if (!this.bottleneck || one.hi > (this.bottleneck.finish?.hi ?? -Infinity))
-                this.bottleneck = track;
-            this.estimate = this.estimate
-                ? { lo: Math.max(this.estimate.lo, one.lo), hi: Math.max(this.estimate.hi, one.hi), msPerPercent: Math.max(this.estimate.msPerPercent, one.msPerPercent) }
-                : one;
-        }
-        if (unknown) {
-            this.estimate = undefined;
-            this.bottleneck = undefined;
-        }
-    }
-    /** The middle of the window of the bottleneck's next tick that can still be split, if it is wide enough to need it. */
-    nextTickMid(now) {
-        const track = this.bottleneck;
-        const current = track?.runs.at(-1);
-        if (!track?.line?.strict || !current)
-            return undefined;
-        for (let level = current.progress + 1; level <= Math.min(99, current.progress + 8); level++) {
-            const w = track.line.window(level);
-            if (!w || !Number.isFinite(w.hi))
-                return undefined;
-            const mid = (w.lo + w.hi) / 2;
-            if (mid < now + MIN_SPACING_MS)
-                continue;
-            return w.hi - w.lo >= TARGET_MIN_WIDTH_MS ? mid : undefined;
-        }
-        return undefined;
-    }
-    /**
-     * A look at `wanted` or a little before: at the middle of the window of the bottleneck's tick nearest before
-     * it, so the look halves that window. `wanted` itself when the windows are already narrow.
-     */
-    tickTarget(wanted, now) {
-        const track = this.bottleneck;
-        const line = track?.line;
-        const finish = track?.finish;
-        const current = track?.runs.at(-1);
-        if (!line?.strict || !finish || !current || !(finish.msPerPercent > 0))
-            return wanted;
-        const guess = current.progress + 1 + Math.floor((wanted - current.last) / finish.msPerPercent);
-        let level = Math.max(current.progress + 1, Math.min(99, guess));
-        for (let tries = 0; tries < 4 && level > current.progress; tries++) {
-            const w = line.window(level);
-            if (!w || !Number.isFinite(w.hi))
-                return wanted;
-            if (w.hi - w.lo < TARGET_MIN_WIDTH_MS)
-                return wanted;
-            const mid = (w.lo + w.hi) / 2;
-            if (mid > wanted)
-                level--;
-            else if (mid < now + MIN_SPACING_MS)
-                return wanted;
-            else
-                return mid;
-        }
-        return wanted;
-    }
-    status() {
-        if (this.image === undefined)
-            return 'not visible yet';
-        const parts = [this.image.state];
-        const snaps = this.snapshots.filter(s => s.state !== 'completed' || this.allCompleteAt === undefined);
-        if (snaps.length > 0 && this.allCompleteAt === undefined) {
-            parts.push(`snapshots ${snaps.map(s => `${s.snapshotId} ${s.state === 'completed' ? 100 : Math.floor(s.progress)}%`).join(' ')}`);
-        }
-        else if (this.allCompleteAt !== undefined) {
-            parts.push('all snapshots complete');
-        }
-        return parts.join(', ');
-    }
-    remainingText(now) {
-        if (this.allCompleteAt !== undefined)
-            return 'any moment now';
-        const est = this.estimate;
-        if (est && Number.isFinite(est.hi) && est.hi > now)
-            return `about ${formatDuration((est.lo + est.hi) / 2 - now)} left`;
-        if ((this.image?.snapshotIds.length ?? 0) > 0 && this.slowestProgress() >= 99)
-            return 'waiting on the last percent';
-        return '';
-    }
-    /** What a change of deserves a line of its own: the image state, all snapshots complete, a snapshot error. */
-    stateKey() {
-        return [this.image?.state ?? 'not visible', this.allCompleteAt !== undefined, this.anySnapshotFailed()].join('/');
-    }
-    /** A progress line on a change of state, else at most one a minute. */
-    say(now) {
-        const key = this.stateKey();
-        if (key === this.lastStateKey && now - this.lastLogAt < HEARTBEAT_MS)
-            return;
-        const tail = this.remainingText(now);
-        this.log(`Waiting for ${this.label}: ${this.status()}, ${formatDuration(now)} elapsed${tail ? `, ${tail}` : ''}`);
-        this.lastLogAt = now;
-        this.lastStateKey = key;
-    }
-    /** Sleep until `at` (relative), waking for heartbeat lines. False when aborted. */
-    async sleepUntil(at) {
-        const signal = this.options.signal;
-        for (;;) {
-            if (signal?.aborted)
-                return false;
-            const now = this.elapsed();
-            if (now >= at)
-                return true;
-            const heartbeat = this.lastLogAt + HEARTBEAT_MS;
-            const until = heartbeat > now ? Math.min(at, heartbeat) : at;
-            await this.clock.sleep(Math.ceil(until - now), signal);
-            if (signal?.aborted)
-                return false;
-            this.say(this.elapsed());
-        }
-    }
-    async poll(kind) {
-        const now = this.elapsed();
-        this.lastCallAt = now;
-        try {
-            if (kind === 'images') {
-                this.calls.describeImages++;
-                this.lastImageAt = now;
-                if (this.image === undefined || this.image.snapshotIds.length === 0)
-                    this.discoveryPolls++;
-                // Once seen, a "not found" is eventual consistency, not news: keep the last observation.
-                const seen = await this.probe.describeImage();
-                if (seen !== undefined)
-                    this.image = seen;
-            }
-            else {
-                this.calls.describeSnapshots++;
-                this.lastSnapshotsAt = now;
-                this.recordSnapshots(now, await this.probe.describeSnapshots(this.image?.snapshotIds ?? []));
-            }
-            this.throttleStreak = 0;
-        }
-        catch (error) {
-            if (!this.isThrottle(error))
-                throw error;
-            this.throttleStreak++;
-            const ceiling = Math.min(THROTTLE_CAP_MS, THROTTLE_BASE_MS * 2 ** (this.throttleStreak - 1));
-            const delay = ceiling / 2 + (this.random() * ceiling) / 2;
-            this.throttleUntil = this.elapsed() + delay;
-            if (this.throttleStreak === 1 || this.elapsed() - this.lastLogAt >= THROTTLE_LOG_GAP_MS) {
-                this.log(`Waiting for ${this.label}: ${kind === 'images' ? 'DescribeImages' : 'DescribeSnapshots'} throttled, backing off ${formatDuration(delay)}`);
-                this.lastLogAt = this.elapsed();
-            }
-        }
-    }
-    async run() {
-        if (this.options.signal?.aborted)
-            return this.result('aborted');
-        this.log(`Waiting for ${this.label} to become available (timeout ${formatDuration(this.deadline)})`);
-        this.lastLogAt = 0;
-        this.lastStateKey = this.stateKey();
-        for (;;) {
-            const now = this.elapsed();
-            const plan = this.plan(now);
-            let kind = plan.kind;
-            // Whole milliseconds, so float drift can never bring two calls closer than MIN_SPACING_MS.
-            let at = Math.ceil(Math.max(plan.at, now, this.lastCallAt + MIN_SPACING_MS, this.throttleUntil, this.creditAt(plan.reserve)));
-            let final = false;
-            if (at > this.deadline - FINAL_POLL_LEAD_MS) {
-                // One last look just before the deadline, whatever the schedule says.
-                at = Math.ceil(Math.max(now, this.deadline - FINAL_POLL_LEAD_MS, this.lastCallAt + MIN_SPACING_MS));
-                kind = 'images';
-                final = true;
-                if (at >= this.deadline)
-                    return this.finish('timeout');
-            }
-            if (!(await this.sleepUntil(at)))
-                return this.finish('aborted');
-            await this.poll(kind);
-            if (this.options.signal?.aborted)
-                return this.finish('aborted');
-            if (kind === 'images') {
-                const verdict = checkImage(this.image);
-                if (verdict === 'SUCCESS')
-                    return this.finish('available');
-                if (verdict === 'FAILURE')
-                    return this.finish('failed');
-            }
-            if (final)
-                return this.finish('timeout');
-            this.say(this.elapsed());
-        }
-    }
-    finish(outcome) {
-        const result = this.result(outcome);
-        const took = formatDuration(result.elapsedMs);
-        const calls = `${result.calls.describeImages} DescribeImages, ${result.calls.describeSnapshots} DescribeSnapshots`;
-        const reason = this.image?.stateReason?.message ?? this.image?.stateReason?.code;
-        const lines = {
-            available: `${this.label} is available after ${took} (${calls})`,
-            failed: `${this.label} is ${this.image?.state ?? 'failed'} after ${took}${reason ? `: ${reason}` : ''} (${calls})`,
-            timeout: `${this.label} is still ${this.image?.state ?? 'not visible'} after ${took}, giving up (${calls})`,
-            aborted: `Stopped waiting for ${this.label} after ${took} (${calls})`
-        };
-        this.log(lines[outcome]);
-        return result;
-    }
-}
-async function wait_waitForImage(probe, clock, options) {
-    validateWaitOptions(options);
-    return new Waiter(probe, clock, options).run();
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-/** The story of a bake: inputs, credentials, CreateImage, wait, report; and undo when it goes wrong. */
-
-
-
-
-
-
-
-
-/** EC2's StateReason as `code: message`; EC2 often starts the message with the code already. */
-function stateReason(image) {
-    const { code, message } = image?.stateReason ?? {};
-    if (!code && !message)
-        return 'EC2 gave no reason';
-    if (!code || message?.startsWith(code))
-        return message;
-    return message ? `${code}: ${message}` : code;
-}
-/** How long main keeps looking for the snapshots of an image it deregistered while pending. */
-const LOOK_FOR_SNAPSHOTS_MS = 60_000;
-/** When cancelled, the runner kills the step about 10 s after SIGINT; post finishes what main cannot. */
-const LOOK_FOR_SNAPSHOTS_CANCELLED_MS = 5_000;
-/** Post is the last chance: it looks longer. */
-const LOOK_FOR_SNAPSHOTS_POST_MS = 120_000;
-async function run(deps) {
-    try {
-        await bake(deps);
-    }
-    catch (error) {
-        core.setFailed(describeError(error));
-        // Our own errors already say what to do; a stack only helps with the unexpected (shown in debug logs).
-        if (!(error instanceof InputError || error instanceof AwsError || error instanceof WaitError) && error instanceof Error) {
-            core.debug(error.stack ?? error.message);
-        }
-    }
-}
-async function bake(deps) {
-    const started = deps.clock.now();
-    const settings = readSettings(started, deps.githubRun());
-    describeSettings(settings).forEach(line => core.debug(line));
-    const state = new BakeState(deps.state);
-    state.begin(settings.credentials, settings.cleanupOnFailure);
-    const aws = await deps.connect(settings.credentials, settings.region);
-    const ec2 = aws.ec2(settings.region);
-    const request = imageRequest(settings);
-    if (settings.dryRun) {
-        await ec2.checkCreateImage(request);
-        core.info(`Dry run: ${ec2.principal} may call ec2:CreateImage on ${settings.source.instanceId} in ${settings.region}. Nothing was made.`);
-        state.markFinished();
-        return;
-    }
-    if (deps.signal.aborted)
-        throw new WaitError('aborted', 'The job was cancelled before CreateImage: nothing was made.');
-    const imageId = await ec2.createImage(request);
-    const entry = { region: settings.region, imageId, snapshotIds: [] };
-    state.record(entry);
-    announceImage(settings.region, imageId, settings.name);
-    try {
-        const waitStarted = deps.clock.now();
-        const image = settings.wait ? await waitUntilAvailable(ec2, imageId, settings, state, deps) : undefined;
-        await reportImages([
-            {
-                region: settings.region,
-                imageId,
-                name: settings.name,
-                state: image?.state ?? 'pending',
-                snapshotIds: image?.snapshotIds ?? [],
-                tags: settings.tags,
-                elapsedMs: deps.clock.now() - started,
-                waitedMs: image && deps.clock.now() - waitStarted
-            }
-        ]);
-        state.markFinished();
-    }
-    catch (error) {
-        await undo(aws, state, deps.clock, deps.signal.aborted ? LOOK_FOR_SNAPSHOTS_CANCELLED_MS : LOOK_FOR_SNAPSHOTS_MS);
-        throw error;
-    }
-}
+;// CONCATENATED MODULE: ./src/post-step.ts
 /**
  * The post step: finishes what main could not undo (it was cancelled, killed, or failed mid-cleanup).
- * Decides from saved state alone, and reports rather than fails.
+ * Decides from saved state alone, never from the inputs, and reports rather than fails.
  */
-async function cleanup(deps) {
+
+
+
+
+/** Post is the last chance to find the snapshots of an image deregistered while pending: it looks longest. */
+const LOOK_FOR_SNAPSHOTS_MS = 120_000;
+async function runPost(deps) {
     try {
-        const state = state_BakeState.restore(deps.state);
+        const state = BakeState.restore(deps.state);
         const pending = state.entries().filter(entry => !entry.removed);
         if (state.finished || pending.length === 0 || !state.credentials) {
-            lib_core/* info */.pq('Nothing to clean up');
+            core/* info */.pq('Nothing to clean up');
             return;
         }
         const aws = await deps.connect(state.credentials, pending[0].region);
-        await cleanup_undo(aws, state, deps.clock, LOOK_FOR_SNAPSHOTS_POST_MS);
+        await undo(aws, state, deps.clock, LOOK_FOR_SNAPSHOTS_MS);
     }
     catch (error) {
-        lib_core/* warning */.$e(`Cleanup did not finish: ${(0,errors/* describeError */.Uc)(error)}`);
-    }
-}
-function imageRequest(settings) {
-    const { name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation } = settings;
-    return { instanceId: settings.source.instanceId, name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation };
-}
-async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
-    if (deps.signal.aborted)
-        throw new WaitError('aborted', `The job was cancelled right after ${imageId} was created.`);
-    const result = await waitForImage({
-        describeImage: async () => {
-            const image = await ec2.describeImage(imageId);
-            // Snapshot ids go to state as soon as they are known, so that post can remove them.
-            if (image)
-                state.record({ region: ec2.region, imageId, snapshotIds: image.snapshotIds, state: image.state });
-            return image;
-        },
-        describeSnapshots: ids => ec2.describeSnapshots(ids)
-    }, deps.clock, { timeoutMs: settings.waitTimeoutMs, signal: deps.signal, log: line => core.info(line), label: imageId });
-    const waited = formatDuration(result.elapsedMs);
-    switch (result.outcome) {
-        case 'available':
-            return result.image;
-        case 'failed':
-            throw new WaitError('failed', `Image ${imageId} ended '${result.image?.state}' after ${waited}: ${stateReason(result.image)}`);
-        case 'timeout':
-            throw new WaitError('timeout', `Image ${imageId} was still '${result.image?.state ?? 'pending'}' when 'wait-timeout' (${formatDuration(settings.waitTimeoutMs)}) ran out. ` +
-                `Raise 'wait-timeout' for large volumes, or set 'wait: false' and wait in a later job.`);
-        case 'aborted':
-            throw new WaitError('aborted', `The job was cancelled while waiting for ${imageId} (${waited} in).`);
+        core/* warning */.$e(`Cleanup did not finish: ${(0,errors/* describeError */.Uc)(error)}`);
     }
 }
 
@@ -29763,13 +28769,13 @@ async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2434);
-/* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9373);
+/* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9373);
+/* harmony import */ var _post_step_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3188);
 
 
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .cleanup */ .t)({
-    clock: _clock_js__WEBPACK_IMPORTED_MODULE_2__/* .realClock */ .d,
+await (0,_post_step_js__WEBPACK_IMPORTED_MODULE_2__/* .runPost */ .a)({
+    clock: _clock_js__WEBPACK_IMPORTED_MODULE_1__/* .realClock */ .d,
     state: { save: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ, get: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu },
     connect: async (credentials, region) => (await Promise.all(/* import() */[__nccwpck_require__.e(431), __nccwpck_require__.e(559)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1559))).connect(credentials, region)
 });
