@@ -28801,6 +28801,7 @@ const Outputs = {
 
 
 
+
 /** Sets the outputs that exist as soon as CreateImage returns, so nothing is lost if a later step fails. */
 function announceImage(region, imageId, name) {
     core/* setOutput */.uH(Outputs.ImageId, imageId);
@@ -28818,6 +28819,15 @@ async function reportImages(images) {
     // Off a runner (a local run without GITHUB_STEP_SUMMARY) there is nowhere to write a summary.
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
+    try {
+        await writeSummary(images);
+    }
+    catch (error) {
+        // The image is good and its outputs are set: a summary is never a reason to fail, or to remove it.
+        core/* warning */.$e(`Could not write the job summary: ${(0,errors/* describeClause */.Lp)(error)}. The image and the outputs are not affected.`);
+    }
+}
+async function writeSummary(images) {
     await core/* summary */.z
         .addHeading('bake-ami', 2)
         .addTable([
