@@ -12,6 +12,7 @@ import {
   type Image,
   type TagSpecification
 } from '@aws-sdk/client-ec2'
+import { AttemptLog } from './attempts.js'
 import { AwsError, awsErrorCode, explainEc2Error, isExpiredCredentials, type CallContext } from './errors.js'
 import type { Settings } from './settings.js'
 import type { ImageObservation, SnapshotObservation } from './wait.js'
@@ -94,17 +95,18 @@ export function ec2(options: Ec2Options): Ec2 {
     principal,
 
     async createImage(request) {
-      const sentAt = Date.now()
-      const output = await call('CreateImage', { instanceId: request.instanceId, name: request.name }, () =>
-        client.send(createImageCommand(request, false)).catch(async error => {
-          // The SDK retries a CreateImage whose answer was lost (a reset, a timeout). If the lost one had
-          // worked, the retry meets our own image as a duplicate: find it rather than fail or make a second.
-          const retried = ((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) > 1
-          if (awsErrorCode(error) !== 'InvalidAMIName.Duplicate' || !retried) throw error
-          const ImageId = await findOwnImage(client, request, sentAt)
+      const where = { instanceId: request.instanceId, name: request.name }
+      // Every attempt of this one CreateImage: the SDK's retries, and a send again after renewed credentials.
+      const attempts = new AttemptLog()
+      const output = await call('CreateImage', where, () => client.send(recordAttempts(createImageCommand(request, false), attempts))).catch(
+        async (error: unknown) => {
+          // A retry meets the image a lost attempt made as a duplicate: find it rather than fail or make a
+          // second. When every earlier attempt was refused (throttled, say), the image is not ours: report it.
+          if (!(error instanceof AwsError) || error.code !== 'InvalidAMIName.Duplicate' || !attempts.someMayHaveActed()) throw error
+          const ImageId = await call('DescribeImages', where, () => findOwnImage(client, request, attempts))
           if (!ImageId) throw error
           return { ImageId }
-        })
+        }
       )
       if (!output.ImageId) throw new Error(`CreateImage in ${region} answered without an image id`)
       return output.ImageId
@@ -195,21 +197,35 @@ export function describeDenial(decoded: string): string {
   }
 }
 
-/** How far EC2's clock may be ahead of ours when telling our image from an older one of the same name. */
-const CLOCK_SKEW_MS = 60_000
-
-/** The image named `request.name` if this very call made it: from our instance, created since we sent it. */
-async function findOwnImage(client: EC2Client, request: ImageRequest, sentAt: number): Promise<string | undefined> {
+/**
+ * The image named `request.name` that one of this call's own attempts may have made: from our instance, and
+ * created while such an attempt was in flight, on EC2's clock as the SDK measured it.
+ */
+async function findOwnImage(client: EC2Client, request: ImageRequest, attempts: AttemptLog): Promise<string | undefined> {
   const output = await client.send(
     new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [request.name] }] })
   )
+  const clockOffset = client.config.systemClockOffset ?? 0
   const image = output.Images?.find(
     candidate =>
       candidate.Name === request.name &&
       candidate.SourceInstanceId === request.instanceId &&
-      Date.parse(candidate.CreationDate ?? '') >= sentAt - CLOCK_SKEW_MS
+      attempts.couldHaveMade(Date.parse(candidate.CreationDate ?? ''), clockOffset)
   )
   return image?.ImageId
+}
+
+/**
+ * Records each attempt of `command` in `log`. Placed inside the SDK's retries and signing and just outside
+ * the parsing of the answer, it sees every attempt: the error EC2 answered with, or that no answer came.
+ */
+function recordAttempts(command: CreateImageCommand, log: AttemptLog): CreateImageCommand {
+  command.middlewareStack.add(next => args => log.record(() => next(args)), {
+    step: 'deserialize',
+    priority: 'high',
+    name: 'recordAttempts'
+  })
+  return command
 }
 
 function createImageCommand(request: ImageRequest, dryRun: boolean): CreateImageCommand {
