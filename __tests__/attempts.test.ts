@@ -19,6 +19,7 @@ describe('mayHaveActed', () => {
     { what: 'anything thrown without an answer', error: 'socket hang up', acted: true },
     { what: 'a 5xx without a code (a proxy answered)', error: answered(502, 'Unknown'), acted: true },
     { what: "EC2's InternalError (500)", error: answered(500, 'InternalError'), acted: true },
+    { what: 'a 200 whose body could not be parsed', error: answered(200, 'SyntaxError'), acted: true },
     { what: 'a refused connection', error: unanswered('ECONNREFUSED'), acted: false },
     { what: 'a host that does not resolve', error: unanswered('ENOTFOUND'), acted: false },
     { what: 'throttling (503 RequestLimitExceeded)', error: answered(503, 'RequestLimitExceeded'), acted: false },

@@ -163,20 +163,24 @@ const NEVER_SENT = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'E
 const TURNED_AWAY = ['Unavailable', 'ServiceUnavailable'];
 /**
  * Whether a failed attempt may still have done its work. Only an answer that says "no" proves it did not:
- * a client error (4xx), throttling, or EC2's overload refusal. A dropped connection or a timeout leaves
- * the outcome unknown, and so does a 5xx without a code (a proxy or load balancer answered, not EC2).
+ * a client error (4xx), throttling, EC2's overload refusal, or a connection that was never made. A dropped
+ * connection or a timeout leaves the outcome unknown, and so does a 5xx without a code (a proxy or load
+ * balancer answered, not EC2).
  *
  * A 5xx that carries EC2's `InternalError` counts as unknown too: AWS documents that a mutating EC2 call
- * may "time out or encounter other server issues" after it has acted, which is why its mutating calls
- * take client tokens, and CreateImage takes none. Adopting is still bounded by the image's name, its
- * instance and its CreationDate, so an image of another run is taken only if it was made while that very
- * attempt was in flight.
+ * may "time out or encounter other server issues" after it has acted, which is why many of them take a
+ * client token; CreateImage takes none. Adopting is still bounded by the image's name, its instance and its
+ * CreationDate, so an image of another run is taken only if it was made while that very attempt was in
+ * flight.
  */
 function mayHaveActed(error) {
     const { name, code, $metadata } = (error ?? {});
     const status = $metadata?.httpStatusCode;
     if (status === undefined)
         return !NEVER_SENT.includes(code ?? '');
+    // A 2xx that failed to parse still did its work.
+    if (status < 300)
+        return true;
     if (status < 500)
         return false;
     return !((0,errors/* isThrottling */.E2)(error) || TURNED_AWAY.includes(name ?? ''));
