@@ -395,9 +395,11 @@ describe('createImage after a lost answer', () => {
         requestHandler,
         retryStrategy: new ConfiguredRetryStrategy(8, () => 0)
       }),
-      renewCredentials: () => void renewals++
+      renewCredentials: () => void renewals++,
+      sleep: async ms => void pauses.push(ms)
     })
   }
+  let pauses: number[]
 
   /** DescribeImages lists one image of that name: by default, made from our instance just now. */
   const listed = (overrides: Record<string, string> = {}) => ({
@@ -415,6 +417,7 @@ describe('createImage after a lost answer', () => {
   beforeEach(() => {
     jest.useFakeTimers({ now: NOW, doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] })
     wire = []
+    pauses = []
     // CreateImage goes to the real send, and so over the wire; what the tests set with `mock.on` stays mocked.
     mock.send.callThrough()
   })
@@ -472,14 +475,39 @@ describe('createImage after a lost answer', () => {
     expect(error.message).toContain(`(${OTHER_IMAGE})`)
   })
 
+  it('decides at the first look that lists the image holding the name: names are unique', async () => {
+    wire = [reset, duplicateOf(OTHER_IMAGE)]
+    mock.on(DescribeImagesCommand).resolves(listed({ ImageId: OTHER_IMAGE, SourceInstanceId: 'i-0aaaaaaaaaaaaaaaa' }))
+    await awsError(connectToWire().createImage(REQUEST))
+    expect(mock.commandCalls(DescribeImagesCommand)).toHaveLength(1)
+    expect(pauses).toStrictEqual([])
+  })
+
+  it('looks again while EC2 does not list the image yet (eventual consistency)', async () => {
+    wire = [reset, duplicateOf(IMAGE_ID)]
+    mock.on(DescribeImagesCommand).resolvesOnce({ Images: [] }).resolvesOnce({}).resolves(listed())
+    await expect(connectToWire().createImage(REQUEST)).resolves.toBe(IMAGE_ID)
+    expect(pauses).toStrictEqual([1000, 2000])
+  })
+
+  it('gives up after about 15 s of not seeing the image, and reports the duplicate', async () => {
+    wire = [reset, duplicateOf(IMAGE_ID)]
+    mock.on(DescribeImagesCommand).resolves({ Images: [] })
+    const error = await awsError(connectToWire().createImage(REQUEST))
+    expect(error.code).toBe('InvalidAMIName.Duplicate')
+    expect(error.message).toContain(`(${IMAGE_ID})`)
+    expect(pauses).toStrictEqual([1000, 2000, 4000, 8000])
+    expect(mock.commandCalls(DescribeImagesCommand)).toHaveLength(5)
+  })
+
   // EC2's clock is ten minutes off ours, and its answers say so in their Date header, which the SDK measures.
   const OFF = 10 * 60_000
   it.each([
-    { clock: 'ahead', offset: OFF, created: 'then on its clock', createdAt: NOW + OFF, adopted: true },
-    { clock: 'ahead', offset: OFF, created: 'then on our clock', createdAt: NOW, adopted: false },
+    { clock: 'ahead of', offset: OFF, created: 'then on its clock', createdAt: NOW + OFF, adopted: true },
+    { clock: 'ahead of', offset: OFF, created: 'then on our clock', createdAt: NOW, adopted: false },
     { clock: 'behind', offset: -OFF, created: 'then on its clock', createdAt: NOW - OFF, adopted: true },
     { clock: 'behind', offset: -OFF, created: 'then on our clock', createdAt: NOW, adopted: false }
-  ])("reads CreationDate on EC2's clock ($clock of ours): an image created $created is adopted: $adopted", async ({ offset, createdAt, adopted }) => {
+  ])("reads CreationDate on EC2's clock ($clock ours): an image created $created is adopted: $adopted", async ({ offset, createdAt, adopted }) => {
     const ec2Now = NOW + offset
     // Throttled first, so that the SDK has measured EC2's clock before the lost attempt.
     wire = [{ status: 503, code: 'RequestLimitExceeded', date: ec2Now }, reset, duplicateOf(IMAGE_ID, ec2Now)]

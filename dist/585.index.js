@@ -221,6 +221,8 @@ class AttemptLog {
     }
 }
 
+// EXTERNAL MODULE: ./src/clock.ts
+var clock = __webpack_require__(9373);
 ;// CONCATENATED MODULE: ./src/ec2.ts
 /**
  * Thin typed EC2 calls for one region. Each call turns AWS errors into sentences where it is made, and
@@ -229,8 +231,10 @@ class AttemptLog {
 
 
 
+
 function ec2(options) {
     const { region, principal, client } = options;
+    const sleep = options.sleep ?? ((ms) => clock/* realClock */.d.sleep(ms));
     async function call(operation, where, send) {
         try {
             return await send();
@@ -276,7 +280,7 @@ function ec2(options) {
                 // second. When every earlier attempt was refused (throttled, say), the image is not ours: report it.
                 if (!(error instanceof errors/* AwsError */.Gy) || error.code !== 'InvalidAMIName.Duplicate' || !attempts.someMayHaveActed())
                     throw error;
-                const ImageId = await call('DescribeImages', where, () => findOwnImage(client, request, attempts));
+                const ImageId = await call('DescribeImages', where, () => findOwnImage(client, request, attempts, sleep));
                 if (!ImageId)
                     throw error;
                 return { ImageId };
@@ -342,16 +346,29 @@ function describeDenial(decoded) {
     }
 }
 /**
+ * Pauses between looks for the image that holds our name when EC2 does not list it yet: its describe calls
+ * are eventually consistent, and the image a lost attempt made is seconds old. About 15 s in all.
+ */
+const LOOK_AGAIN_MS = [1_000, 2_000, 4_000, 8_000];
+/**
  * The image named `request.name` that one of this call's own attempts may have made: from our instance, and
  * created while such an attempt was in flight, on EC2's clock as the SDK measured it.
  */
-async function findOwnImage(client, request, attempts) {
-    const output = await client.send(new dist_cjs/* DescribeImagesCommand */.ji5({ Owners: ['self'], Filters: [{ Name: 'name', Values: [request.name] }] }));
-    const clockOffset = client.config.systemClockOffset ?? 0;
-    const image = output.Images?.find(candidate => candidate.Name === request.name &&
-        candidate.SourceInstanceId === request.instanceId &&
-        attempts.couldHaveMade(Date.parse(candidate.CreationDate ?? ''), clockOffset));
-    return image?.ImageId;
+async function findOwnImage(client, request, attempts, sleep) {
+    for (const pause of [0, ...LOOK_AGAIN_MS]) {
+        if (pause > 0)
+            await sleep(pause);
+        const output = await client.send(new dist_cjs/* DescribeImagesCommand */.ji5({ Owners: ['self'], Filters: [{ Name: 'name', Values: [request.name] }] }));
+        const named = (output.Images ?? []).filter(image => image.Name === request.name);
+        // AMI names are unique per account and region: once EC2 lists the image that holds ours, it is ours or not.
+        if (named.length === 0)
+            continue;
+        const clockOffset = client.config.systemClockOffset ?? 0;
+        const own = named.find(candidate => candidate.SourceInstanceId === request.instanceId &&
+            attempts.couldHaveMade(Date.parse(candidate.CreationDate ?? ''), clockOffset));
+        return own?.ImageId;
+    }
+    return undefined;
 }
 /**
  * Records each attempt of `command` in `log`. Placed inside the SDK's retries and signing and just outside

@@ -13,6 +13,7 @@ import {
   type TagSpecification
 } from '@aws-sdk/client-ec2'
 import { AttemptLog } from './attempts.js'
+import { realClock } from './clock.js'
 import { AwsError, awsErrorCode, explainEc2Error, isExpiredCredentials, type CallContext } from './errors.js'
 import type { Settings } from './settings.js'
 import type { ImageObservation, SnapshotObservation } from './wait.js'
@@ -54,10 +55,13 @@ export interface Ec2Options {
   readonly renewCredentials?: () => void
   /** STS DecodeAuthorizationMessage: why a call was denied, or undefined when we may not ask. */
   readonly decodeAuthorization?: (encoded: string) => Promise<string | undefined>
+  /** Pauses between looks for an image EC2 does not list yet. Default: real time. */
+  readonly sleep?: (ms: number) => Promise<void>
 }
 
 export function ec2(options: Ec2Options): Ec2 {
   const { region, principal, client } = options
+  const sleep = options.sleep ?? ((ms: number) => realClock.sleep(ms))
 
   async function call<T>(operation: string, where: Partial<CallContext>, send: () => Promise<T>): Promise<T> {
     try {
@@ -103,7 +107,7 @@ export function ec2(options: Ec2Options): Ec2 {
           // A retry meets the image a lost attempt made as a duplicate: find it rather than fail or make a
           // second. When every earlier attempt was refused (throttled, say), the image is not ours: report it.
           if (!(error instanceof AwsError) || error.code !== 'InvalidAMIName.Duplicate' || !attempts.someMayHaveActed()) throw error
-          const ImageId = await call('DescribeImages', where, () => findOwnImage(client, request, attempts))
+          const ImageId = await call('DescribeImages', where, () => findOwnImage(client, request, attempts, sleep))
           if (!ImageId) throw error
           return { ImageId }
         }
@@ -198,21 +202,38 @@ export function describeDenial(decoded: string): string {
 }
 
 /**
+ * Pauses between looks for the image that holds our name when EC2 does not list it yet: its describe calls
+ * are eventually consistent, and the image a lost attempt made is seconds old. About 15 s in all.
+ */
+const LOOK_AGAIN_MS = [1_000, 2_000, 4_000, 8_000]
+
+/**
  * The image named `request.name` that one of this call's own attempts may have made: from our instance, and
  * created while such an attempt was in flight, on EC2's clock as the SDK measured it.
  */
-async function findOwnImage(client: EC2Client, request: ImageRequest, attempts: AttemptLog): Promise<string | undefined> {
-  const output = await client.send(
-    new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [request.name] }] })
-  )
-  const clockOffset = client.config.systemClockOffset ?? 0
-  const image = output.Images?.find(
-    candidate =>
-      candidate.Name === request.name &&
-      candidate.SourceInstanceId === request.instanceId &&
-      attempts.couldHaveMade(Date.parse(candidate.CreationDate ?? ''), clockOffset)
-  )
-  return image?.ImageId
+async function findOwnImage(
+  client: EC2Client,
+  request: ImageRequest,
+  attempts: AttemptLog,
+  sleep: (ms: number) => Promise<void>
+): Promise<string | undefined> {
+  for (const pause of [0, ...LOOK_AGAIN_MS]) {
+    if (pause > 0) await sleep(pause)
+    const output = await client.send(
+      new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [request.name] }] })
+    )
+    const named = (output.Images ?? []).filter(image => image.Name === request.name)
+    // AMI names are unique per account and region: once EC2 lists the image that holds ours, it is ours or not.
+    if (named.length === 0) continue
+    const clockOffset = client.config.systemClockOffset ?? 0
+    const own = named.find(
+      candidate =>
+        candidate.SourceInstanceId === request.instanceId &&
+        attempts.couldHaveMade(Date.parse(candidate.CreationDate ?? ''), clockOffset)
+    )
+    return own?.ImageId
+  }
+  return undefined
 }
 
 /**
