@@ -189,6 +189,7 @@ function mayHaveActed(error) {
 class AttemptLog {
     now;
     attempts = [];
+    /** `now` is Date.now unless a test says otherwise: the SDK measures EC2's clock against it. */
     constructor(now = Date.now) {
         this.now = now;
     }
@@ -211,8 +212,8 @@ class AttemptLog {
     }
     /**
      * Whether a resource the service stamped with `createdAt` (its own clock, ms) can be the work of one of
-     * our attempts that may have acted: made while that attempt was in flight, given the service's clock runs `clockOffsetMs`
-     * ahead of ours (the SDK's `systemClockOffset`).
+     * our attempts that may have acted: made while that attempt was in flight, given that the service's clock
+     * runs `clockOffsetMs` ahead of ours (the SDK's `systemClockOffset`).
      */
     couldHaveMade(createdAt, clockOffsetMs) {
         return this.attempts.some(attempt => attempt.mayHaveActed &&

@@ -62,6 +62,7 @@ export function mayHaveActed(error: unknown): boolean {
 export class AttemptLog {
   readonly attempts: Attempt[] = []
 
+  /** `now` is Date.now unless a test says otherwise: the SDK measures EC2's clock against it. */
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Runs one attempt and records what became of it; a caller places this inside the SDK's retries. */
@@ -84,8 +85,8 @@ export class AttemptLog {
 
   /**
    * Whether a resource the service stamped with `createdAt` (its own clock, ms) can be the work of one of
-   * our attempts that may have acted: made while that attempt was in flight, given the service's clock runs `clockOffsetMs`
-   * ahead of ours (the SDK's `systemClockOffset`).
+   * our attempts that may have acted: made while that attempt was in flight, given that the service's clock
+   * runs `clockOffsetMs` ahead of ours (the SDK's `systemClockOffset`).
    */
   couldHaveMade(createdAt: number, clockOffsetMs: number): boolean {
     return this.attempts.some(
