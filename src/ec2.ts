@@ -12,6 +12,8 @@ import {
   type Image,
   type TagSpecification
 } from '@aws-sdk/client-ec2'
+import { AttemptLog } from './attempts.js'
+import { realClock } from './clock.js'
 import { AwsError, awsErrorCode, explainEc2Error, isExpiredCredentials, type CallContext } from './errors.js'
 import type { Settings } from './settings.js'
 import type { ImageObservation, SnapshotObservation } from './wait.js'
@@ -53,10 +55,13 @@ export interface Ec2Options {
   readonly renewCredentials?: () => void
   /** STS DecodeAuthorizationMessage: why a call was denied, or undefined when we may not ask. */
   readonly decodeAuthorization?: (encoded: string) => Promise<string | undefined>
+  /** Pauses between looks for an image EC2 does not list yet. Default: real time. */
+  readonly sleep?: (ms: number) => Promise<void>
 }
 
 export function ec2(options: Ec2Options): Ec2 {
   const { region, principal, client } = options
+  const sleep = options.sleep ?? ((ms: number) => realClock.sleep(ms))
 
   async function call<T>(operation: string, where: Partial<CallContext>, send: () => Promise<T>): Promise<T> {
     try {
@@ -94,17 +99,18 @@ export function ec2(options: Ec2Options): Ec2 {
     principal,
 
     async createImage(request) {
-      const sentAt = Date.now()
-      const output = await call('CreateImage', { instanceId: request.instanceId, name: request.name }, () =>
-        client.send(createImageCommand(request, false)).catch(async error => {
-          // The SDK retries a CreateImage whose answer was lost (a reset, a timeout). If the lost one had
-          // worked, the retry meets our own image as a duplicate: find it rather than fail or make a second.
-          const retried = ((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) > 1
-          if (awsErrorCode(error) !== 'InvalidAMIName.Duplicate' || !retried) throw error
-          const ImageId = await findOwnImage(client, request, sentAt)
+      const where = { instanceId: request.instanceId, name: request.name }
+      // Every attempt of this one CreateImage: the SDK's retries, and a send again after renewed credentials.
+      const attempts = new AttemptLog()
+      const output = await call('CreateImage', where, () => client.send(recordAttempts(createImageCommand(request, false), attempts))).catch(
+        async (error: unknown) => {
+          // A retry meets the image a lost attempt made as a duplicate: find it rather than fail or make a
+          // second. When every earlier attempt was refused (throttled, say), the image is not ours: report it.
+          if (!(error instanceof AwsError) || error.code !== 'InvalidAMIName.Duplicate' || !attempts.someMayHaveActed()) throw error
+          const ImageId = await call('DescribeImages', where, () => findOwnImage(client, request, attempts, sleep))
           if (!ImageId) throw error
           return { ImageId }
-        })
+        }
       )
       if (!output.ImageId) throw new Error(`CreateImage in ${region} answered without an image id`)
       return output.ImageId
@@ -195,21 +201,52 @@ export function describeDenial(decoded: string): string {
   }
 }
 
-/** How far EC2's clock may be ahead of ours when telling our image from an older one of the same name. */
-const CLOCK_SKEW_MS = 60_000
+/**
+ * Pauses between looks for the image that holds our name when EC2 does not list it yet: its describe calls
+ * are eventually consistent, and the image a lost attempt made is seconds old. About 15 s in all.
+ */
+const LOOK_AGAIN_MS = [1_000, 2_000, 4_000, 8_000]
 
-/** The image named `request.name` if this very call made it: from our instance, created since we sent it. */
-async function findOwnImage(client: EC2Client, request: ImageRequest, sentAt: number): Promise<string | undefined> {
-  const output = await client.send(
-    new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [request.name] }] })
-  )
-  const image = output.Images?.find(
-    candidate =>
-      candidate.Name === request.name &&
-      candidate.SourceInstanceId === request.instanceId &&
-      Date.parse(candidate.CreationDate ?? '') >= sentAt - CLOCK_SKEW_MS
-  )
-  return image?.ImageId
+/**
+ * The image named `request.name` that one of this call's own attempts may have made: from our instance, and
+ * created while such an attempt was in flight, on EC2's clock as the SDK measured it.
+ */
+async function findOwnImage(
+  client: EC2Client,
+  request: ImageRequest,
+  attempts: AttemptLog,
+  sleep: (ms: number) => Promise<void>
+): Promise<string | undefined> {
+  for (const pause of [0, ...LOOK_AGAIN_MS]) {
+    if (pause > 0) await sleep(pause)
+    const output = await client.send(
+      new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [request.name] }] })
+    )
+    const named = (output.Images ?? []).filter(image => image.Name === request.name)
+    // AMI names are unique per account and region: once EC2 lists the image that holds ours, it is ours or not.
+    if (named.length === 0) continue
+    const clockOffset = client.config.systemClockOffset ?? 0
+    const own = named.find(
+      candidate =>
+        candidate.SourceInstanceId === request.instanceId &&
+        attempts.couldHaveMade(Date.parse(candidate.CreationDate ?? ''), clockOffset)
+    )
+    return own?.ImageId
+  }
+  return undefined
+}
+
+/**
+ * Records each attempt of `command` in `log`. Placed inside the SDK's retries and signing and just outside
+ * the parsing of the answer, it sees every attempt: the error EC2 answered with, or that no answer came.
+ */
+function recordAttempts(command: CreateImageCommand, log: AttemptLog): CreateImageCommand {
+  command.middlewareStack.add(next => args => log.record(() => next(args)), {
+    step: 'deserialize',
+    priority: 'high',
+    name: 'recordAttempts'
+  })
+  return command
 }
 
 function createImageCommand(request: ImageRequest, dryRun: boolean): CreateImageCommand {

@@ -28403,13 +28403,14 @@ const realClock = {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   CW: () => (/* binding */ isExpiredCredentials),
+/* harmony export */   E2: () => (/* binding */ isThrottling),
 /* harmony export */   Gy: () => (/* binding */ AwsError),
 /* harmony export */   J6: () => (/* binding */ awsErrorCode),
 /* harmony export */   Lp: () => (/* binding */ describeClause),
 /* harmony export */   Uc: () => (/* binding */ describeError),
 /* harmony export */   wt: () => (/* binding */ explainEc2Error)
 /* harmony export */ });
-/* unused harmony exports InputError, WaitError, isThrottling */
+/* unused harmony exports InputError, WaitError */
 /**
  * Error classes for every way a bake can fail. Each one carries a message a release engineer can act on;
  * `run()` reports it once with `core.setFailed`.
@@ -28777,7 +28778,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 await (0,_post_step_js__WEBPACK_IMPORTED_MODULE_2__/* .runPost */ .a)({
     clock: _clock_js__WEBPACK_IMPORTED_MODULE_1__/* .realClock */ .d,
     state: { save: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ, get: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu },
-    connect: async (credentials, region) => (await Promise.all(/* import() */[__nccwpck_require__.e(431), __nccwpck_require__.e(559)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1559))).connect(credentials, region)
+    connect: async (credentials, region) => (await Promise.all(/* import() */[__nccwpck_require__.e(431), __nccwpck_require__.e(585)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9585))).connect(credentials, region)
 });
 
 __webpack_async_result__();
