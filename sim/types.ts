@@ -30,6 +30,12 @@ export interface SimOptions {
   staticKeys?: SimKeys
   /** Default timeline for every CreateImage. */
   bake?: BakeScript
+  /**
+   * The sim's clock, in epoch ms; default Date.now. Everything the sim computes from time reads it: image and
+   * snapshot states, credential and ID-token lifetimes, `forMs` faults, and `at`/`createdAt`. Requests are still
+   * signed with the real clock, so keep it within 15 minutes of Date.now (the skew AWS allows).
+   */
+  clock?: () => number
 }
 
 export interface SimKeys {
