@@ -127,19 +127,6 @@ export function xmlValue(xml: string, name: string): string | undefined {
   return match?.[1].replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
 }
 
-/** Polls `read` until `done` holds for its result, or fails after `timeoutMs`. */
-export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T[]> {
-  const seen: T[] = []
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await read()
-    seen.push(value)
-    if (done(value)) return seen
-    if (Date.now() > deadline) throw new Error(`still not done after ${timeoutMs} ms: ${JSON.stringify(value)}`)
-    await new Promise((resolve) => setTimeout(resolve, 40))
-  }
-}
-
 /** The rejection of a promise that must reject, as the SDK's error type. */
 export async function rejection(promise: Promise<unknown>): Promise<Error & { name: string; $metadata?: { httpStatusCode?: number } }> {
   try {
