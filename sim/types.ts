@@ -57,7 +57,7 @@ export interface SimRole {
 export type ProgressCurve = 'linear' | 'jumps' | 'stall' | ((fraction: number) => number)
 
 export interface BakeScript {
-  /** CreateImage -> available. Default 1000. */
+  /** CreateImage -> available. Default 1000. Infinity: pending for good (its snapshots stay at 0 %). */
   durationMs?: number
   /**
    * CreateImage -> snapshots exist and appear in the image's block device mappings. Default 10% of durationMs.

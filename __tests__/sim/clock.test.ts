@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { CreateImageCommand, DescribeImagesCommand, type EC2Client } from '@aws-sdk/client-ec2'
+import { CreateImageCommand, DescribeImagesCommand, DescribeSnapshotsCommand, type EC2Client } from '@aws-sdk/client-ec2'
 import { fromWebToken } from '@aws-sdk/credential-providers'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import type { Sim, SimOptions } from '../../sim/index.js'
@@ -78,6 +78,16 @@ describe('a manual clock', () => {
     expect(await state()).toBe('pending')
     clock.advance(1)
     expect(await state()).toBe('available')
+  })
+
+  it('leaves a bake of durationMs Infinity pending however far it moves', async () => {
+    clock = manualClock()
+    await start({ clock: clock.now, bake: { durationMs: Infinity, snapshotDelayMs: 0 } })
+    const { ImageId } = await ec2!.send(new CreateImageCommand({ InstanceId: sim.addInstance(), Name: 'forever' }))
+    clock.advance(10 * 60_000)
+    const { Images } = await ec2!.send(new DescribeImagesCommand({ ImageIds: [ImageId!] }))
+    const { Snapshots } = await ec2!.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }))
+    expect([Images?.[0].State, Snapshots?.map((s) => [s.State, s.Progress])]).toEqual(['pending', [['pending', '0%']]])
   })
 
   it('dates ID tokens by it, and STS refuses one from the second its exp is reached', async () => {
