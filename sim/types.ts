@@ -30,6 +30,12 @@ export interface SimOptions {
   staticKeys?: SimKeys
   /** Default timeline for every CreateImage. */
   bake?: BakeScript
+  /**
+   * The sim's clock, in epoch ms; default Date.now. Everything the sim computes from time reads it: image and
+   * snapshot states, credential and ID-token lifetimes, `forMs` faults, and `at`/`createdAt`. Requests are still
+   * signed with the real clock, so keep it within 15 minutes of Date.now (the skew AWS allows).
+   */
+  clock?: () => number
 }
 
 export interface SimKeys {
@@ -51,7 +57,7 @@ export interface SimRole {
 export type ProgressCurve = 'linear' | 'jumps' | 'stall' | ((fraction: number) => number)
 
 export interface BakeScript {
-  /** CreateImage -> available. Default 1000. */
+  /** CreateImage -> available. Default 1000. Infinity: pending for good (its snapshots stay at 0 %). */
   durationMs?: number
   /**
    * CreateImage -> snapshots exist and appear in the image's block device mappings. Default 10% of durationMs.

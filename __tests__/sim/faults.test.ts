@@ -4,7 +4,7 @@ import { fromWebToken } from '@aws-sdk/credential-providers'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { FaultQueue } from '../../sim/faults.js'
 import type { Sim } from '../../sim/index.js'
-import { ec2Client, REGION, rejection, simPerTest, staticCredentials } from './helpers.js'
+import { ec2Client, manualClock, REGION, rejection, simPerTest, staticCredentials } from './helpers.js'
 
 // Each fault kind as a client sees it. Clients run with maxAttempts 1 to see the raw fault, except where
 // the point is what the SDK's own retries make of it.
@@ -15,7 +15,8 @@ let ec2: EC2Client
 let instanceId: string
 
 beforeEach(async () => {
-  sim = await sims.start({ bake: { durationMs: 300 } })
+  // The sim's clock stands still unless a test moves it: an image made in a test is pending for all of it.
+  sim = await sims.start({ clock: manualClock().now, bake: { durationMs: 300 } })
   ec2 = ec2Client(staticCredentials(sim))
   instanceId = sim.addInstance()
 })
