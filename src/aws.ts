@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core'
 import { EC2Client } from '@aws-sdk/client-ec2'
+import { realClock } from './clock.js'
 import { MAX_ATTEMPTS, roleCredentials, type RoleCredentials } from './credentials.js'
 import { ec2, type Ec2 } from './ec2.js'
 import type { CredentialSettings } from './settings.js'
@@ -13,15 +14,19 @@ export interface Aws {
   ec2(region: string): Ec2
 }
 
-export function connect(credentials: CredentialSettings, home: string): Aws {
+/** `signal`: the job's cancellation, which stops credential renewal. */
+export function connect(credentials: CredentialSettings, home: string, signal?: AbortSignal): Aws {
   const role: RoleCredentials | undefined =
     credentials.kind === 'oidc'
       ? roleCredentials(credentials, home, {
           getIDToken: audience => core.getIDToken(audience),
           mask: secret => core.setSecret(secret),
-          now: () => Date.now(),
-          sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
-          canRequestIdToken: () => Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+          now: realClock.now,
+          sleep: realClock.sleep,
+          idle,
+          random: Math.random,
+          canRequestIdToken: () => Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
+          signal
         })
       : undefined
   const principal =
@@ -45,6 +50,27 @@ export function connect(credentials: CredentialSettings, home: string): Aws {
       return client
     }
   }
+}
+
+/**
+ * A sleep whose timer does not keep the process alive (the background renewal's): when the bake is done
+ * the step ends at once, whatever renewal had planned.
+ */
+function idle(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>(resolve => {
+    if (signal?.aborted || !(ms > 0)) {
+      resolve()
+      return
+    }
+    const done = (): void => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    timer.unref()
+    signal?.addEventListener('abort', done, { once: true })
+  })
 }
 
 /** Only on the path of a denied call, so its client is loaded only then. */

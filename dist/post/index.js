@@ -28778,7 +28778,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 await (0,_post_step_js__WEBPACK_IMPORTED_MODULE_2__/* .runPost */ .a)({
     clock: _clock_js__WEBPACK_IMPORTED_MODULE_1__/* .realClock */ .d,
     state: { save: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ, get: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu },
-    connect: async (credentials, region) => (await Promise.all(/* import() */[__nccwpck_require__.e(431), __nccwpck_require__.e(585)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9585))).connect(credentials, region)
+    connect: async (credentials, region) => (await Promise.all(/* import() */[__nccwpck_require__.e(431), __nccwpck_require__.e(412)]).then(__nccwpck_require__.bind(__nccwpck_require__, 412))).connect(credentials, region)
 });
 
 __webpack_async_result__();
