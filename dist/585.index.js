@@ -87,8 +87,13 @@ function roleCredentials(settings, region, deps) {
         }
     };
     const install = (session) => {
+        const renewed = held !== undefined;
         held?.stop.abort();
         held = session;
+        if (renewed) {
+            const until = session.expiresAt === undefined ? '' : `, valid until ${isoSeconds(session.expiresAt)}`;
+            deps.info(`Renewed the AWS credentials of ${settings.roleArn}${tries > 1 ? ` after ${tries} attempts` : ''}${until}.`);
+        }
         tries = 0;
         void renewInBackground(session);
     };
@@ -122,6 +127,10 @@ function roleCredentials(settings, region, deps) {
                 }
                 catch (error) {
                     const left = (session.expiresAt ?? Infinity) - deps.now();
+                    if (attempt === 1) {
+                        const until = session.expiresAt === undefined ? '' : ` (until ${isoSeconds(session.expiresAt)})`;
+                        deps.info(`Could not renew the AWS credentials yet: ${(0,errors/* describeClause */.Lp)(error)}. The held ones are used meanwhile${until}.`);
+                    }
                     // Past expiry the requests that need credentials take over (acquire); a lasting failure can wait for them.
                     if (!isPassing(error) || !(left > 0))
                         return;
@@ -580,9 +589,10 @@ function connect(credentials, home, signal) {
         ? roleCredentials(credentials, home, {
             getIDToken: audience => core/* getIDToken */.V9(audience),
             mask: secret => core/* setSecret */.Pq(secret),
+            info: line => core/* info */.pq(line),
             now: clock/* realClock */.d.now,
             sleep: clock/* realClock */.d.sleep,
-            idle,
+            idle: clock/* idle */.N,
             random: Math.random,
             canRequestIdToken: () => Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
             signal
@@ -608,26 +618,6 @@ function connect(credentials, home, signal) {
             return client;
         }
     };
-}
-/**
- * A sleep whose timer does not keep the process alive (the background renewal's): when the bake is done
- * the step ends at once, whatever renewal had planned.
- */
-function idle(ms, signal) {
-    return new Promise(resolve => {
-        if (signal?.aborted || !(ms > 0)) {
-            resolve();
-            return;
-        }
-        const done = () => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', done);
-            resolve();
-        };
-        const timer = setTimeout(done, ms);
-        timer.unref();
-        signal?.addEventListener('abort', done, { once: true });
-    });
 }
 /** Only on the path of a denied call, so its client is loaded only then. */
 async function decodeAuthorization(encoded, region, role) {

@@ -28374,6 +28374,7 @@ module.exports = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N: () => (/* binding */ idle),
 /* harmony export */   d: () => (/* binding */ realClock)
 /* harmony export */ });
 /** Time, as everything that waits sees it: injected, so tests and the bench run on virtual time. */
@@ -28394,6 +28395,26 @@ const realClock = {
         signal?.addEventListener('abort', done, { once: true });
     })
 };
+/**
+ * A sleep for background work (credential renewal): like `realClock.sleep`, but its timer does not keep
+ * the process alive, so a step whose work is done ends at once, whatever the background had planned.
+ */
+function idle(ms, signal) {
+    return new Promise(resolve => {
+        if (signal?.aborted || !(ms > 0)) {
+            resolve();
+            return;
+        }
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        timer.unref();
+        signal?.addEventListener('abort', done, { once: true });
+    });
+}
 
 
 /***/ }),

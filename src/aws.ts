@@ -4,7 +4,7 @@
  */
 import * as core from '@actions/core'
 import { EC2Client } from '@aws-sdk/client-ec2'
-import { realClock } from './clock.js'
+import { idle, realClock } from './clock.js'
 import { MAX_ATTEMPTS, roleCredentials, type RoleCredentials } from './credentials.js'
 import { ec2, type Ec2 } from './ec2.js'
 import type { CredentialSettings } from './settings.js'
@@ -21,6 +21,7 @@ export function connect(credentials: CredentialSettings, home: string, signal?: 
       ? roleCredentials(credentials, home, {
           getIDToken: audience => core.getIDToken(audience),
           mask: secret => core.setSecret(secret),
+          info: line => core.info(line),
           now: realClock.now,
           sleep: realClock.sleep,
           idle,
@@ -50,27 +51,6 @@ export function connect(credentials: CredentialSettings, home: string, signal?: 
       return client
     }
   }
-}
-
-/**
- * A sleep whose timer does not keep the process alive (the background renewal's): when the bake is done
- * the step ends at once, whatever renewal had planned.
- */
-function idle(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>(resolve => {
-    if (signal?.aborted || !(ms > 0)) {
-      resolve()
-      return
-    }
-    const done = (): void => {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    timer.unref()
-    signal?.addEventListener('abort', done, { once: true })
-  })
 }
 
 /** Only on the path of a denied call, so its client is loaded only then. */

@@ -23,6 +23,8 @@ export interface OidcDeps {
   getIDToken(audience: string): Promise<string>
   /** `core.setSecret`. */
   mask(secret: string): void
+  /** `core.info`: a line of the story (renewals, and renewal trouble while the held credentials last). */
+  info(line: string): void
   now(): number
   /** Waits while a request is held up for credentials; ends early (without throwing) when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>
@@ -112,8 +114,13 @@ export function roleCredentials(settings: OidcSettings, region: string, deps: Oi
   }
 
   const install = (session: Session): void => {
+    const renewed = held !== undefined
     held?.stop.abort()
     held = session
+    if (renewed) {
+      const until = session.expiresAt === undefined ? '' : `, valid until ${isoSeconds(session.expiresAt)}`
+      deps.info(`Renewed the AWS credentials of ${settings.roleArn}${tries > 1 ? ` after ${tries} attempts` : ''}${until}.`)
+    }
     tries = 0
     void renewInBackground(session)
   }
@@ -148,6 +155,10 @@ export function roleCredentials(settings: OidcSettings, region: string, deps: Oi
           return
         } catch (error) {
           const left = (session.expiresAt ?? Infinity) - deps.now()
+          if (attempt === 1) {
+            const until = session.expiresAt === undefined ? '' : ` (until ${isoSeconds(session.expiresAt)})`
+            deps.info(`Could not renew the AWS credentials yet: ${describeClause(error)}. The held ones are used meanwhile${until}.`)
+          }
           // Past expiry the requests that need credentials take over (acquire); a lasting failure can wait for them.
           if (!isPassing(error) || !(left > 0)) return
           // Never sleeps past expiry, so that the last try comes no later than the moment it is needed.
