@@ -338,6 +338,29 @@ describe('expired credentials', () => {
     expect(mock.commandCalls(CreateImageCommand)).toHaveLength(1)
   })
 
+  it('says when the refused call started, so that credentials renewed since are kept', async () => {
+    const since: number[] = []
+    let sentAt = 0
+    const before = Date.now()
+    mock
+      .on(DescribeImagesCommand)
+      .callsFakeOnce(() => {
+        sentAt = Date.now()
+        throw sdkError('RequestExpired')
+      })
+      .resolvesOnce({ Images: [] })
+    const client = ec2({
+      region: REGION,
+      principal: PRINCIPAL,
+      client: new EC2Client({ region: REGION, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } }),
+      renewCredentials: at => void since.push(at)
+    })
+    await expect(client.describeImage(IMAGE_ID)).resolves.toBeUndefined()
+    expect(since).toHaveLength(1)
+    expect(since[0]).toBeGreaterThanOrEqual(before)
+    expect(since[0]).toBeLessThanOrEqual(sentAt)
+  })
+
   it('does not renew on other errors', async () => {
     mock.on(CreateImageCommand).rejectsOnce(sdkError('AuthFailure'))
     const error = await awsError(connect().createImage(BARE))

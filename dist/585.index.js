@@ -17,31 +17,57 @@ __webpack_require__.d(__webpack_exports__, {
 var core = __webpack_require__(3218);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ec2/dist-cjs/index.js
 var dist_cjs = __webpack_require__(5193);
+// EXTERNAL MODULE: ./src/clock.ts
+var clock = __webpack_require__(9373);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-providers/dist-cjs/index.js
 var credential_providers_dist_cjs = __webpack_require__(9719);
+// EXTERNAL MODULE: ./src/duration.ts
+var duration = __webpack_require__(7607);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(3916);
 ;// CONCATENATED MODULE: ./src/credentials.ts
 /**
  * AWS credentials for the bake: GitHub OIDC token -> STS AssumeRoleWithWebIdentity, renewed with a
- * fresh OIDC token whenever they near expiry or AWS says they expired (a runner's ID tokens live
+ * fresh OIDC token before they expire or when AWS says they expired (a runner's ID tokens live
  * minutes, a bake can take hours). Every secret is masked the moment it exists.
+ *
+ * Renewal never throws good credentials away. From the moment a quarter of the session is left (at
+ * most 5 minutes before expiry) it is tried in the background, with backoff and jitter, while every
+ * request keeps signing with the credentials held. Only a request that finds them expired waits, and
+ * the step fails only if renewal still fails then. So a token endpoint that is down for less than the
+ * renewal window costs nothing, and however many requests come in meanwhile, each session is renewed
+ * by one exchange at a time (the SDK would otherwise ask for every request in its refresh window).
  */
 
 
-/** Attempts at STS (throttling, 5xx, dropped connections; the SDK's retry strategy) and at the OIDC token. */
+
+/** Attempts at STS (throttling, 5xx, dropped connections; the SDK's retry strategy). */
 const MAX_ATTEMPTS = 8;
-const TOKEN_ATTEMPTS = 4;
-/** Renew this long before the credentials expire, as the SDK's own providers do. */
-const EXPIRY_MARGIN_MS = 5 * 60 * 1000;
+/** Exchanges (token, then AssumeRoleWithWebIdentity) a request that holds no valid credentials waits for. */
+const ACQUIRE_ATTEMPTS = 4;
+/** Renewal starts when this share of the session is left, */
+const RENEW_SHARE = 1 / 4;
+/** and at most this long before expiry, as the SDK's own providers do. */
+const RENEW_LEAD_MAX_MS = 5 * 60 * 1000;
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_CAP_MS = 30_000;
 function roleCredentials(settings, region, deps) {
-    let current;
-    const assume = async () => {
+    let held;
+    /** The one exchange in flight: background renewal and held-up requests share it. */
+    let exchange;
+    /** Requests held up for credentials share one acquisition. */
+    let acquiring;
+    /** Exchanges tried since the last success, and since when: for the sentence if renewal fails. */
+    let tries = 0;
+    let triesSince = 0;
+    const obtain = async () => {
         if (!deps.canRequestIdToken()) {
             throw new errors/* AwsError */.Gy('AssumeRoleWithWebIdentity', 'MissingIdTokenPermission', `'role-to-assume' is set but this job cannot request a GitHub OIDC token. ` +
                 `Give the job 'permissions: id-token: write' (and 'contents: read') in the workflow.`);
         }
-        const token = await fetchToken(settings.audience, deps);
+        const token = await deps.getIDToken(settings.audience).catch((error) => {
+            throw new errors/* AwsError */.Gy('GetIDToken', 'IdTokenRequestFailed', describeTokenFailure(error), error);
+        });
         try {
             const credentials = await (0,credential_providers_dist_cjs/* fromWebToken */.G7)({
                 roleArn: settings.roleArn,
@@ -54,49 +80,186 @@ function roleCredentials(settings, region, deps) {
                 if (secret)
                     deps.mask(secret);
             }
-            return credentials;
+            return newSession(credentials, deps.now());
         }
         catch (error) {
             throw explainAssumeRoleError(error, settings, token);
         }
     };
-    const start = () => {
-        const attempt = assume();
-        // A failed attempt is not kept: the next request tries again.
-        attempt.catch(() => {
-            if (current === attempt)
-                current = undefined;
-        });
-        current = attempt;
-        return attempt;
+    const install = (session) => {
+        const renewed = held !== undefined;
+        held?.stop.abort();
+        held = session;
+        if (renewed) {
+            const until = session.expiresAt === undefined ? '' : `, valid until ${isoSeconds(session.expiresAt)}`;
+            deps.info(`Renewed the AWS credentials of ${settings.roleArn}${tries > 1 ? ` after ${tries} attempts` : ''}${until}.`);
+        }
+        tries = 0;
+        void renewInBackground(session);
+    };
+    /** Starts an exchange, or joins the one in flight; whoever started it, its credentials are installed once. */
+    const exchangeOnce = () => {
+        if (exchange)
+            return exchange;
+        if (tries++ === 0)
+            triesSince = deps.now();
+        const current = obtain();
+        exchange = current;
+        // Registered before any caller awaits it, so the new session is held before they carry on.
+        current.then(session => {
+            exchange = undefined;
+            install(session);
+        }, () => (exchange = undefined));
+        return current;
+    };
+    const renewInBackground = async (session) => {
+        if (session.renewAt === undefined || deps.signal?.aborted)
+            return;
+        const { signal } = session.stop;
+        const cancel = () => session.stop.abort();
+        deps.signal?.addEventListener('abort', cancel, { once: true });
+        try {
+            await deps.idle(session.renewAt - deps.now(), signal);
+            for (let attempt = 1; !signal.aborted; attempt++) {
+                try {
+                    await exchangeOnce();
+                    return;
+                }
+                catch (error) {
+                    const left = (session.expiresAt ?? Infinity) - deps.now();
+                    if (attempt === 1) {
+                        const until = session.expiresAt === undefined ? '' : ` (until ${isoSeconds(session.expiresAt)})`;
+                        deps.info(`Could not renew the AWS credentials yet: ${(0,errors/* describeClause */.Lp)(error)}. The held ones are used meanwhile${until}.`);
+                    }
+                    // Past expiry the requests that need credentials take over (acquire); a lasting failure can wait for them.
+                    if (!isPassing(error) || !(left > 0))
+                        return;
+                    // Never sleeps past expiry, so that the last try comes no later than the moment it is needed.
+                    await deps.idle(Math.min(backoff(attempt, deps.random()), left), signal);
+                }
+            }
+        }
+        finally {
+            deps.signal?.removeEventListener('abort', cancel);
+        }
+    };
+    const acquire = async () => {
+        const expired = held;
+        // From here renewal is this request's business; an exchange in flight is joined, not repeated.
+        expired?.stop.abort();
+        const fail = (error) => explainFailure(error, settings, expired, { tries, forMs: deps.now() - triesSince });
+        for (let attempt = 1;; attempt++) {
+            try {
+                return (await exchangeOnce()).credentials;
+            }
+            catch (error) {
+                if (!isPassing(error) || attempt >= ACQUIRE_ATTEMPTS || deps.signal?.aborted)
+                    throw fail(error);
+                await deps.sleep(backoff(attempt, deps.random()), deps.signal);
+                if (deps.signal?.aborted)
+                    throw fail(error);
+            }
+        }
     };
     const provider = Object.assign(async () => {
-        const held = await (current ?? start());
-        return expiresSoon(held, deps.now()) ? start() : held;
+        if (held && isValid(held, deps.now()))
+            return held.credentials;
+        // A failed acquisition is not kept: the next request tries again.
+        acquiring ??= acquire().finally(() => (acquiring = undefined));
+        return acquiring;
     }, { memoized: true });
-    return { provider, renew: () => (current = undefined) };
+    const renew = (since = Infinity) => {
+        if (!held || held.obtainedAt > since)
+            return;
+        held.expiresAt = Math.min(held.expiresAt ?? Infinity, deps.now());
+    };
+    return { provider, renew };
 }
-function expiresSoon(credentials, now) {
-    return credentials.expiration !== undefined && credentials.expiration.getTime() - now < EXPIRY_MARGIN_MS;
-}
-/**
- * `getIDToken` retries only 502-504; a 429, a 500 or a dropped connection from GitHub's token endpoint
- * is as passing, so try a few times with backoff before giving up.
- */
-async function fetchToken(audience, deps) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await deps.getIDToken(audience);
-        }
-        catch (error) {
-            if (attempt < TOKEN_ATTEMPTS) {
-                await deps.sleep(1000 * 2 ** (attempt - 1));
-                continue;
-            }
-            throw new errors/* AwsError */.Gy('GetIDToken', 'IdTokenRequestFailed', `Could not get a GitHub OIDC token for audience '${audience}' after ${TOKEN_ATTEMPTS} attempts: ${(0,errors/* describeClause */.Lp)(error)}. ` +
-                `Check that the job has 'permissions: id-token: write'.`, error);
-        }
+function newSession(credentials, obtainedAt) {
+    const expiresAt = credentials.expiration?.getTime();
+    const stop = new AbortController();
+    // An Expiration already past by our clock says our clock is off rather than the session: rely on AWS
+    // to say when it ends (RequestExpired), or every request would assume the role again.
+    if (expiresAt === undefined || !(expiresAt > obtainedAt)) {
+        return { credentials, obtainedAt, expiresAt: undefined, renewAt: undefined, stop };
     }
+    const lead = Math.min((expiresAt - obtainedAt) * RENEW_SHARE, RENEW_LEAD_MAX_MS);
+    return { credentials, obtainedAt, expiresAt, renewAt: expiresAt - lead, stop };
+}
+function isValid(session, now) {
+    return session.expiresAt === undefined || now < session.expiresAt;
+}
+/** Exponential, capped, with "equal jitter": at least half the step, so that retries never bunch up at zero. */
+function backoff(attempt, random) {
+    const step = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+    return step / 2 + (step / 2) * random;
+}
+/** STS codes that a later try (with a new token) can get past. */
+const PASSING_STS_CODES = [
+    'Throttling',
+    'ThrottlingException',
+    'RequestLimitExceeded',
+    'InternalFailure',
+    'InternalError',
+    'ServiceUnavailable',
+    'IDPCommunicationError',
+    'ExpiredTokenException'
+];
+/** Whether a failed exchange is worth another try: a passing problem, not a trust policy or a missing permission. */
+function isPassing(error) {
+    if (!(error instanceof errors/* AwsError */.Gy))
+        return false;
+    if (error.code === 'IdTokenRequestFailed') {
+        const status = tokenStatus(error.cause);
+        return status === undefined || status >= 500 || status === 408 || status === 429;
+    }
+    if (error.operation !== 'AssumeRoleWithWebIdentity' || error.code === 'MissingIdTokenPermission')
+        return false;
+    const cause = error.cause;
+    const status = cause?.$metadata?.httpStatusCode;
+    if (PASSING_STS_CODES.includes(error.code))
+        return true;
+    // STS could not fetch GitHub's signing keys: trouble at GitHub, not a trust problem.
+    if (error.code === 'InvalidIdentityToken' && /verification key/i.test((0,errors/* describeError */.Uc)(error.cause)))
+        return true;
+    return status === undefined || status >= 500;
+}
+/** The HTTP status in `getIDToken`'s error (`… Error Code : 500 …`); undefined when no answer came. */
+function tokenStatus(error) {
+    const status = /Error Code : (\d{3})\b/.exec((0,errors/* describeError */.Uc)(error))?.[1];
+    return status === undefined ? undefined : Number(status);
+}
+/** What went wrong with the token request, as a clause: the endpoint's status, or why no answer came. */
+function describeTokenFailure(error) {
+    const status = tokenStatus(error);
+    if (status !== undefined)
+        return `GitHub's OIDC token endpoint answered HTTP ${status}`;
+    const text = (0,errors/* describeError */.Uc)(error);
+    const reason = /Error Message: (.+)/.exec(text)?.[1] ?? text.replace(/^Error message: /, '');
+    return `the request to GitHub's OIDC token endpoint failed: ${(0,errors/* describeClause */.Lp)(reason.trim())}`;
+}
+/** The sentence for a failed acquisition: what failed, and, when held credentials expired, since when renewal did. */
+function explainFailure(error, settings, expired, tried) {
+    const failure = error instanceof errors/* AwsError */.Gy ? error : explainAssumeRoleError(error, settings, '');
+    if (failure.code === 'MissingIdTokenPermission')
+        return failure;
+    const attempts = `${tried.tries} attempt${tried.tries === 1 ? '' : 's'} in ${(0,duration/* formatDuration */.a)(tried.forMs)}`;
+    const expiry = expired &&
+        `The AWS credentials of ${settings.roleArn} expired at ${isoSeconds(expired.expiresAt ?? expired.obtainedAt)} and could not be renewed`;
+    if (failure.operation === 'GetIDToken') {
+        // Not a permission problem: without 'id-token: write' the runner gives no token endpoint at all.
+        const advice = `This is on GitHub's side: re-run the job later (https://www.githubstatus.com shows outages).`;
+        const sentence = expiry
+            ? `${expiry}: ${failure.message} (${attempts}). ${advice}`
+            : `Could not get a GitHub OIDC token for audience '${settings.audience}': ${failure.message} (${attempts}). ${advice}`;
+        return new errors/* AwsError */.Gy('GetIDToken', failure.code, sentence, failure.cause);
+    }
+    if (!expiry)
+        return failure;
+    return new errors/* AwsError */.Gy(failure.operation, failure.code, `${expiry} (${attempts}): ${failure.message}`, failure.cause);
+}
+function isoSeconds(ms) {
+    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 /** The token's `sub` and `aud` claims, which the role's trust policy has to match; never the token. */
 function tokenClaims(token) {
@@ -222,8 +385,6 @@ class AttemptLog {
     }
 }
 
-// EXTERNAL MODULE: ./src/clock.ts
-var clock = __webpack_require__(9373);
 ;// CONCATENATED MODULE: ./src/ec2.ts
 /**
  * Thin typed EC2 calls for one region. Each call turns AWS errors into sentences where it is made, and
@@ -237,13 +398,15 @@ function ec2(options) {
     const { region, principal, client } = options;
     const sleep = options.sleep ?? ((ms) => clock/* realClock */.d.sleep(ms));
     async function call(operation, where, send) {
+        // Credentials renewed while this call was out are not the ones AWS refused: they are kept.
+        const startedAt = Date.now();
         try {
             return await send();
         }
         catch (error) {
             if (!options.renewCredentials || !(0,errors/* isExpiredCredentials */.CW)(error))
                 throw await explain(operation, error, where);
-            options.renewCredentials();
+            options.renewCredentials(startedAt);
             try {
                 return await send();
             }
@@ -419,14 +582,20 @@ function observeImage(image) {
 
 
 
-function connect(credentials, home) {
+
+/** `signal`: the job's cancellation, which stops credential renewal. */
+function connect(credentials, home, signal) {
     const role = credentials.kind === 'oidc'
         ? roleCredentials(credentials, home, {
             getIDToken: audience => core/* getIDToken */.V9(audience),
             mask: secret => core/* setSecret */.Pq(secret),
-            now: () => Date.now(),
-            sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
-            canRequestIdToken: () => Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+            info: line => core/* info */.pq(line),
+            now: clock/* realClock */.d.now,
+            sleep: clock/* realClock */.d.sleep,
+            idle: clock/* idle */.N,
+            random: Math.random,
+            canRequestIdToken: () => Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
+            signal
         })
         : undefined;
     const principal = credentials.kind === 'oidc'

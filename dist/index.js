@@ -28374,6 +28374,7 @@ module.exports = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N: () => (/* binding */ idle),
 /* harmony export */   d: () => (/* binding */ realClock)
 /* harmony export */ });
 /** Time, as everything that waits sees it: injected, so tests and the bench run on virtual time. */
@@ -28394,6 +28395,63 @@ const realClock = {
         signal?.addEventListener('abort', done, { once: true });
     })
 };
+/**
+ * A sleep for background work (credential renewal): like `realClock.sleep`, but its timer does not keep
+ * the process alive, so a step whose work is done ends at once, whatever the background had planned.
+ */
+function idle(ms, signal) {
+    return new Promise(resolve => {
+        if (signal?.aborted || !(ms > 0)) {
+            resolve();
+            return;
+        }
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        timer.unref();
+        signal?.addEventListener('abort', done, { once: true });
+    });
+}
+
+
+/***/ }),
+
+/***/ 7607:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E: () => (/* binding */ parseDuration),
+/* harmony export */   a: () => (/* binding */ formatDuration)
+/* harmony export */ });
+/** Durations as people write them in inputs and read them in logs. */
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+/** `90s`, `45m`, `2h`, `1h30m`, or whole seconds, to milliseconds; undefined unless more than zero. */
+function parseDuration(text) {
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000 || undefined;
+    const match = DURATION.exec(text);
+    if (!match || text === '')
+        return undefined;
+    const [, hours = '0', minutes = '0', seconds = '0'] = match;
+    const ms = ((Number(hours) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000;
+    return ms > 0 ? ms : undefined;
+}
+/** `1h02m03s`, `4m05s`, `6s`. */
+function formatDuration(ms) {
+    const total = Math.max(0, Math.round(ms / 1000));
+    const hours = Math.floor(total / 3600);
+    const minutes = Math.floor((total % 3600) / 60);
+    const seconds = total % 60;
+    const pad = (n) => String(n).padStart(2, '0');
+    if (hours)
+        return `${hours}h${pad(minutes)}m${pad(seconds)}s`;
+    if (minutes)
+        return `${minutes}m${pad(seconds)}s`;
+    return `${seconds}s`;
+}
 
 
 /***/ }),
@@ -28590,7 +28648,7 @@ function wholeNumber(value) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var _github_run_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4768);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2397);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(408);
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9373);
 
 
@@ -28609,7 +28667,7 @@ await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)({
     signal: cancelled.signal,
     state: { save: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ, get: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu },
     githubRun: _github_run_js__WEBPACK_IMPORTED_MODULE_3__/* .currentRun */ .x,
-    connect: async (credentials, region) => (await Promise.all(/* import() */[__nccwpck_require__.e(431), __nccwpck_require__.e(585)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9585))).connect(credentials, region)
+    connect: async (credentials, region) => (await Promise.all(/* import() */[__nccwpck_require__.e(431), __nccwpck_require__.e(585)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9585))).connect(credentials, region, cancelled.signal)
 });
 
 __webpack_async_result__();
@@ -28617,7 +28675,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2397:
+/***/ 408:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28739,34 +28797,8 @@ async function undo(aws, state, clock, lookForSnapshotsMs) {
         state.markFinished();
 }
 
-;// CONCATENATED MODULE: ./src/duration.ts
-/** Durations as people write them in inputs and read them in logs. */
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-/** `90s`, `45m`, `2h`, `1h30m`, or whole seconds, to milliseconds; undefined unless more than zero. */
-function parseDuration(text) {
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000 || undefined;
-    const match = DURATION.exec(text);
-    if (!match || text === '')
-        return undefined;
-    const [, hours = '0', minutes = '0', seconds = '0'] = match;
-    const ms = ((Number(hours) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000;
-    return ms > 0 ? ms : undefined;
-}
-/** `1h02m03s`, `4m05s`, `6s`. */
-function formatDuration(ms) {
-    const total = Math.max(0, Math.round(ms / 1000));
-    const hours = Math.floor(total / 3600);
-    const minutes = Math.floor((total % 3600) / 60);
-    const seconds = total % 60;
-    const pad = (n) => String(n).padStart(2, '0');
-    if (hours)
-        return `${hours}h${pad(minutes)}m${pad(seconds)}s`;
-    if (minutes)
-        return `${minutes}m${pad(seconds)}s`;
-    return `${seconds}s`;
-}
-
+// EXTERNAL MODULE: ./src/duration.ts
+var duration = __nccwpck_require__(7607);
 ;// CONCATENATED MODULE: ./src/constants.ts
 /** Names shared by action.yml, the code and the tests. */
 const Inputs = {
@@ -28847,7 +28879,7 @@ async function writeSummary(images) {
             image.state,
             image.snapshotIds.join(', ') || 'none',
             image.tags.map(tag => `${tag.key}=${tag.value}`).join(', ') || 'none',
-            formatDuration(image.elapsedMs) + (image.waitedMs === undefined ? '' : ` (waited ${formatDuration(image.waitedMs)})`)
+            (0,duration/* formatDuration */.a)(image.elapsedMs) + (image.waitedMs === undefined ? '' : ` (waited ${(0,duration/* formatDuration */.a)(image.waitedMs)})`)
         ].map(escapeHtml))
     ])
         .write();
@@ -29172,7 +29204,7 @@ function readCredentials() {
 const MAX_WAIT_MS = 72 * 3_600_000;
 function readWaitTimeout() {
     const value = core/* getInput */.V4(Inputs.WaitTimeout) || '60m';
-    const ms = parseDuration(value);
+    const ms = (0,duration/* parseDuration */.E)(value);
     if (ms === undefined || !(ms >= 1000 && ms <= MAX_WAIT_MS)) {
         throw new errors/* InputError */.dz(Inputs.WaitTimeout, value, 'expected a duration from 1s to 72h, such as 90s, 45m, 2h or 1h30m, or whole seconds');
     }
@@ -29801,7 +29833,7 @@ class Waiter {
             return 'any moment now';
         const est = this.estimate;
         if (est && Number.isFinite(est.hi) && est.hi > now)
-            return `about ${formatDuration((est.lo + est.hi) / 2 - now)} left`;
+            return `about ${(0,duration/* formatDuration */.a)((est.lo + est.hi) / 2 - now)} left`;
         if ((this.image?.snapshotIds.length ?? 0) > 0 && this.slowestProgress() >= 99)
             return 'waiting on the last percent';
         return '';
@@ -29816,7 +29848,7 @@ class Waiter {
         if (key === this.lastStateKey && now - this.lastLogAt < HEARTBEAT_MS)
             return;
         const tail = this.remainingText(now);
-        this.log(`Waiting for ${this.label}: ${this.status()}, ${formatDuration(now)} elapsed${tail ? `, ${tail}` : ''}`);
+        this.log(`Waiting for ${this.label}: ${this.status()}, ${(0,duration/* formatDuration */.a)(now)} elapsed${tail ? `, ${tail}` : ''}`);
         this.lastLogAt = now;
         this.lastStateKey = key;
     }
@@ -29866,7 +29898,7 @@ class Waiter {
             const delay = ceiling / 2 + (this.random() * ceiling) / 2;
             this.throttleUntil = this.elapsed() + delay;
             if (this.throttleStreak === 1 || this.elapsed() - this.lastLogAt >= THROTTLE_LOG_GAP_MS) {
-                this.log(`Waiting for ${this.label}: ${kind === 'images' ? 'DescribeImages' : 'DescribeSnapshots'} throttled, backing off ${formatDuration(delay)}`);
+                this.log(`Waiting for ${this.label}: ${kind === 'images' ? 'DescribeImages' : 'DescribeSnapshots'} throttled, backing off ${(0,duration/* formatDuration */.a)(delay)}`);
                 this.lastLogAt = this.elapsed();
             }
         }
@@ -29874,7 +29906,7 @@ class Waiter {
     async run() {
         if (this.options.signal?.aborted)
             return this.result('aborted');
-        this.log(`Waiting for ${this.label} to become available (timeout ${formatDuration(this.deadline)})`);
+        this.log(`Waiting for ${this.label} to become available (timeout ${(0,duration/* formatDuration */.a)(this.deadline)})`);
         this.lastLogAt = 0;
         this.lastStateKey = this.stateKey();
         for (;;) {
@@ -29911,7 +29943,7 @@ class Waiter {
     }
     finish(outcome) {
         const result = this.result(outcome);
-        const took = formatDuration(result.elapsedMs);
+        const took = (0,duration/* formatDuration */.a)(result.elapsedMs);
         const calls = `${result.calls.describeImages} DescribeImages, ${result.calls.describeSnapshots} DescribeSnapshots`;
         const reason = this.image?.stateReason?.message ?? this.image?.stateReason?.code;
         const lines = {
@@ -30024,14 +30056,14 @@ async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
         },
         describeSnapshots: ids => ec2.describeSnapshots(ids)
     }, deps.clock, { timeoutMs: settings.waitTimeoutMs, signal: deps.signal, log: line => core/* info */.pq(line), label: imageId });
-    const waited = formatDuration(result.elapsedMs);
+    const waited = (0,duration/* formatDuration */.a)(result.elapsedMs);
     switch (result.outcome) {
         case 'available':
             return result.image;
         case 'failed':
             throw new errors/* WaitError */.uf('failed', `Image ${imageId} ended '${result.image?.state}' after ${waited}: ${stateReason(result.image)}`);
         case 'timeout':
-            throw new errors/* WaitError */.uf('timeout', `Image ${imageId} was still '${result.image?.state ?? 'pending'}' when 'wait-timeout' (${formatDuration(settings.waitTimeoutMs)}) ran out. ` +
+            throw new errors/* WaitError */.uf('timeout', `Image ${imageId} was still '${result.image?.state ?? 'pending'}' when 'wait-timeout' (${(0,duration/* formatDuration */.a)(settings.waitTimeoutMs)}) ran out. ` +
                 `Raise 'wait-timeout' for large volumes, or set 'wait: false' and wait in a later job.`);
         case 'aborted':
             throw new errors/* WaitError */.uf('aborted', `The job was cancelled while waiting for ${imageId} (${waited} in).`);

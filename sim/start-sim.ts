@@ -43,10 +43,10 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const permissions = new Permissions()
   const messages = new AuthorizationMessages()
   const state = new Ec2State(options.bake ?? {})
-  const faults = new FaultQueue(now)
   const key = await jwtKey()
   const calls: SimCall[] = []
   const startedAt = now()
+  const faults = new FaultQueue(() => now() - startedAt)
 
   const server = await serve(
     [

@@ -32,8 +32,8 @@ export interface SimOptions {
   bake?: BakeScript
   /**
    * The sim's clock, in epoch ms; default Date.now. Everything the sim computes from time reads it: image and
-   * snapshot states, credential and ID-token lifetimes, `forMs` faults, and `at`/`createdAt`. Requests are still
-   * signed with the real clock, so keep it within 15 minutes of Date.now (the skew AWS allows).
+   * snapshot states, credential and ID-token lifetimes, `forMs` and `startMs` faults, and `at`/`createdAt`.
+   * Requests are still signed with the real clock, so keep it within 15 minutes of Date.now (the skew AWS allows).
    */
   clock?: () => number
 }
@@ -121,6 +121,12 @@ export interface FaultRule {
    * throttling storm); `times` is then ignored.
    */
   forMs?: number
+  /**
+   * Sim time (ms since the sim started, as `SimCall.at`) before which the rule hits nothing, `skip`
+   * included. With `forMs` the outage runs from `startMs` for `forMs`, whether a request comes at
+   * `startMs` or not, so a test can place it relative to a call it has seen (`calls[i].at + …`).
+   */
+  startMs?: number
 }
 
 export interface SimCall {

@@ -24,3 +24,24 @@ export const realClock: Clock = {
       signal?.addEventListener('abort', done, { once: true })
     })
 }
+
+/**
+ * A sleep for background work (credential renewal): like `realClock.sleep`, but its timer does not keep
+ * the process alive, so a step whose work is done ends at once, whatever the background had planned.
+ */
+export function idle(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>(resolve => {
+    if (signal?.aborted || !(ms > 0)) {
+      resolve()
+      return
+    }
+    const done = (): void => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    timer.unref()
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}

@@ -51,8 +51,11 @@ export interface Ec2Options {
   readonly region: string
   readonly principal: string
   readonly client: EC2Client
-  /** Called when AWS says the credentials expired; the call is then made once more. */
-  readonly renewCredentials?: () => void
+  /**
+   * Called when AWS says the credentials expired, with when the call started (Date.now()): the
+   * credentials held since then are renewed, and the call is made once more.
+   */
+  readonly renewCredentials?: (since: number) => void
   /** STS DecodeAuthorizationMessage: why a call was denied, or undefined when we may not ask. */
   readonly decodeAuthorization?: (encoded: string) => Promise<string | undefined>
   /** Pauses between looks for an image EC2 does not list yet. Default: real time. */
@@ -64,11 +67,13 @@ export function ec2(options: Ec2Options): Ec2 {
   const sleep = options.sleep ?? ((ms: number) => realClock.sleep(ms))
 
   async function call<T>(operation: string, where: Partial<CallContext>, send: () => Promise<T>): Promise<T> {
+    // Credentials renewed while this call was out are not the ones AWS refused: they are kept.
+    const startedAt = Date.now()
     try {
       return await send()
     } catch (error) {
       if (!options.renewCredentials || !isExpiredCredentials(error)) throw await explain(operation, error, where)
-      options.renewCredentials()
+      options.renewCredentials(startedAt)
       try {
         return await send()
       } catch (again) {

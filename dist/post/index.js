@@ -28374,6 +28374,7 @@ module.exports = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N: () => (/* binding */ idle),
 /* harmony export */   d: () => (/* binding */ realClock)
 /* harmony export */ });
 /** Time, as everything that waits sees it: injected, so tests and the bench run on virtual time. */
@@ -28394,6 +28395,26 @@ const realClock = {
         signal?.addEventListener('abort', done, { once: true });
     })
 };
+/**
+ * A sleep for background work (credential renewal): like `realClock.sleep`, but its timer does not keep
+ * the process alive, so a step whose work is done ends at once, whatever the background had planned.
+ */
+function idle(ms, signal) {
+    return new Promise(resolve => {
+        if (signal?.aborted || !(ms > 0)) {
+            resolve();
+            return;
+        }
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        timer.unref();
+        signal?.addEventListener('abort', done, { once: true });
+    });
+}
 
 
 /***/ }),
@@ -28778,7 +28799,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 await (0,_post_step_js__WEBPACK_IMPORTED_MODULE_2__/* .runPost */ .a)({
     clock: _clock_js__WEBPACK_IMPORTED_MODULE_1__/* .realClock */ .d,
     state: { save: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ, get: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu },
-    connect: async (credentials, region) => (await Promise.all(/* import() */[__nccwpck_require__.e(431), __nccwpck_require__.e(585)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9585))).connect(credentials, region)
+    connect: async (credentials, region) => (await Promise.all(/* import() */[__nccwpck_require__.e(431), __nccwpck_require__.e(412)]).then(__nccwpck_require__.bind(__nccwpck_require__, 412))).connect(credentials, region)
 });
 
 __webpack_async_result__();
