@@ -131,16 +131,20 @@ describe('credentials', () => {
     120_000
   )
 
-  // ID tokens that expire within 2 s: a renewal that reused the first token would get ExpiredTokenException.
+  // ID tokens that expire within 5 s (4 s and more, as `exp` is in whole seconds: ample for the step to present
+  // each one it fetched, however slowly it starts), sessions that die every 1.5 s, and a bake of 8 s: a renewal
+  // that reused the first token after it expired would get ExpiredTokenException.
   it.concurrent('asks GitHub for a new token at each renewal, so short-lived ID tokens are fine', () =>
     withHarness(
-      { oidc: { tokenLifetimeMs: 2000 }, credentials: { lifetimeMs: 1500, reportedExpiration: 'requested' }, bake: { durationMs: 4000 } },
+      { oidc: { tokenLifetimeMs: 5000 }, credentials: { lifetimeMs: 1500, reportedExpiration: 'requested' }, bake: { durationMs: 8000 } },
       async h => {
         const main = await h.main()
         expectSuccess(main)
         expect(main.outputs.state).toBe('available')
         const assumes = callsTo(h.sim, 'AssumeRoleWithWebIdentity')
         expect(assumes.length).toBeGreaterThan(1)
+        // The case the test is about happened: a renewal after the first token had expired.
+        expect(assumes.at(-1)!.at).toBeGreaterThan(callsTo(h.sim, 'token')[0].at + 5000)
         expect(assumes.map(call => call.errorCode ?? 'ok')).toEqual(assumes.map(() => 'ok'))
         expect(callsTo(h.sim, 'token').length).toBeGreaterThanOrEqual(assumes.length)
       }

@@ -28381,37 +28381,29 @@ module.exports = {
 /** Date.now and a timer that is cleared on abort, so an aborted wait does not keep the process alive. */
 const realClock = {
     now: () => Date.now(),
-    sleep: (ms, signal) => new Promise(resolve => {
-        if (signal?.aborted || !(ms > 0)) {
-            resolve();
-            return;
-        }
-        const done = () => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', done);
-            resolve();
-        };
-        const timer = setTimeout(done, ms);
-        signal?.addEventListener('abort', done, { once: true });
-    })
+    sleep: (ms, signal) => timer(ms, signal, true)
 };
 /**
  * A sleep for background work (credential renewal): like `realClock.sleep`, but its timer does not keep
  * the process alive, so a step whose work is done ends at once, whatever the background had planned.
  */
 function idle(ms, signal) {
+    return timer(ms, signal, false);
+}
+function timer(ms, signal, keepsAlive) {
     return new Promise(resolve => {
         if (signal?.aborted || !(ms > 0)) {
             resolve();
             return;
         }
         const done = () => {
-            clearTimeout(timer);
+            clearTimeout(handle);
             signal?.removeEventListener('abort', done);
             resolve();
         };
-        const timer = setTimeout(done, ms);
-        timer.unref();
+        const handle = setTimeout(done, ms);
+        if (!keepsAlive)
+            handle.unref();
         signal?.addEventListener('abort', done, { once: true });
     });
 }
