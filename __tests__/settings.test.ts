@@ -256,9 +256,9 @@ describe('snapshot-id', () => {
     ['an st1 root', { [Inputs.RootVolumeType]: 'st1' }, Inputs.RootVolumeType, 'EC2 cannot boot from st1 (HDD) volumes; use one of gp2, gp3, io1, io2, standard'],
     ['an sc1 root', { [Inputs.RootVolumeType]: 'sc1' }, Inputs.RootVolumeType, 'EC2 cannot boot from sc1'],
     ['an unknown root volume type', { [Inputs.RootVolumeType]: 'gp4' }, Inputs.RootVolumeType, 'expected one of gp2, gp3, io1, io2, standard'],
-    ['a fractional root size', { [Inputs.RootVolumeSize]: '8.5' }, Inputs.RootVolumeSize, 'expected whole GiB from 1 to 16384 for a gp3 root volume'],
+    ['a fractional root size', { [Inputs.RootVolumeSize]: '8.5' }, Inputs.RootVolumeSize, "Invalid value '8.5' for input 'root-volume-size': expected whole GiB, such as 30"],
     ['a root size with a unit', { [Inputs.RootVolumeSize]: '8GiB' }, Inputs.RootVolumeSize, 'expected whole GiB'],
-    ['a zero root size', { [Inputs.RootVolumeSize]: '0' }, Inputs.RootVolumeSize, 'from 1 to 16384'],
+    ['a zero root size', { [Inputs.RootVolumeSize]: '0' }, Inputs.RootVolumeSize, 'expected whole GiB from 1 to 16384 for a gp3 root volume'],
     ['a gp3 root over 16 TiB', { [Inputs.RootVolumeSize]: '16385' }, Inputs.RootVolumeSize, 'from 1 to 16384 for a gp3 root volume'],
     ['an io1 root under 4 GiB', { [Inputs.RootVolumeType]: 'io1', [Inputs.RootVolumeSize]: '3' }, Inputs.RootVolumeSize, 'from 4 to 16384 for a io1 root volume'],
     ['a standard root over 1 TiB', { [Inputs.RootVolumeType]: 'standard', [Inputs.RootVolumeSize]: '1025' }, Inputs.RootVolumeSize, 'from 1 to 1024 for a standard root volume'],
@@ -296,10 +296,15 @@ describe('snapshot-id', () => {
     expectInputError(input, `Invalid value '${value}' for input '${input}': applies only with 'snapshot-id'`)
   })
 
-  it('refuses tpm-support with an instance', () => {
+  it('refuses tpm-support with an instance as an input of the other mode, not as TPM without uefi', () => {
     setRequired()
-    setInputs({ [Inputs.BootMode]: 'uefi', [Inputs.TpmSupport]: 'v2.0' })
-    expectInputError(Inputs.BootMode, "applies only with 'snapshot-id'")
+    setInput(Inputs.TpmSupport, 'v2.0')
+    expectInputError(Inputs.TpmSupport, "Invalid value 'v2.0' for input 'tpm-support': applies only with 'snapshot-id'")
+  })
+
+  it('refuses a malformed snapshot-id before any snapshot setting', () => {
+    setSnapshotRequired({ [Inputs.SnapshotId]: 'snap-1', [Inputs.Architecture]: 'amd64' })
+    expectInputError(Inputs.SnapshotId, "expected 'snap-'")
   })
 
   it('refuses {{ snapshot_id }} with an instance', () => {

@@ -29216,16 +29216,18 @@ function readSource() {
     if (!instanceId && !snapshotId) {
         throw new errors/* InputError */.dz(Inputs.InstanceId, undefined, `or input '${Inputs.SnapshotId}' is required and neither was given: give '${Inputs.InstanceId}' to image an instance (CreateImage) or '${Inputs.SnapshotId}' to register an EBS snapshot (RegisterImage)`);
     }
-    // Read either way, so a bad value is an error whichever source is used.
+    if (snapshotId && !SNAPSHOT_ID.test(snapshotId)) {
+        throw new errors/* InputError */.dz(Inputs.SnapshotId, snapshotId, "expected 'snap-' followed by 8 or 17 lowercase hex digits");
+    }
+    if (instanceId && !INSTANCE_ID.test(instanceId)) {
+        throw new errors/* InputError */.dz(Inputs.InstanceId, instanceId, "expected 'i-' followed by 8 or 17 lowercase hex digits");
+    }
+    // Read either way, so a bad value is an error whichever source is used; the rules between them
+    // (TPM and boot mode, size and type) only matter for a snapshot.
     const snapshot = readSnapshotSettings(snapshotId);
     if (snapshotId) {
-        if (!SNAPSHOT_ID.test(snapshotId)) {
-            throw new errors/* InputError */.dz(Inputs.SnapshotId, snapshotId, "expected 'snap-' followed by 8 or 17 lowercase hex digits");
-        }
+        checkSnapshotRules(snapshot);
         return snapshot;
-    }
-    if (!INSTANCE_ID.test(instanceId)) {
-        throw new errors/* InputError */.dz(Inputs.InstanceId, instanceId, "expected 'i-' followed by 8 or 17 lowercase hex digits");
     }
     refuseSnapshotOnly(snapshot);
     return { kind: 'instance', instanceId };
@@ -29261,15 +29263,16 @@ function readSnapshotSettings(snapshotId) {
     const bootMode = readChoice(Inputs.BootMode, BOOT_MODES, undefined);
     const enaSupport = readBoolean(Inputs.EnaSupport, SNAPSHOT_DEFAULTS.enaSupport);
     const tpmSupport = readChoice(Inputs.TpmSupport, ['v2.0'], undefined);
-    if (tpmSupport && bootMode !== 'uefi') {
-        throw new errors/* InputError */.dz(Inputs.TpmSupport, tpmSupport, `NitroTPM needs 'boot-mode: uefi', and boot-mode is ${bootMode ? `'${bootMode}'` : 'not set'}: set 'boot-mode: uefi', or leave 'tpm-support' empty`);
-    }
     const typeValue = core/* getInput */.V4(Inputs.RootVolumeType);
     if (typeValue === 'st1' || typeValue === 'sc1') {
         throw new errors/* InputError */.dz(Inputs.RootVolumeType, typeValue, `EC2 cannot boot from ${typeValue} (HDD) volumes; use one of ${ROOT_VOLUME_TYPES.join(', ')}`);
     }
     const rootVolumeType = readChoice(Inputs.RootVolumeType, ROOT_VOLUME_TYPES, SNAPSHOT_DEFAULTS.rootVolumeType);
-    const rootVolumeSize = readRootVolumeSize(rootVolumeType);
+    const sizeValue = core/* getInput */.V4(Inputs.RootVolumeSize);
+    if (sizeValue !== '' && !/^\d+$/.test(sizeValue)) {
+        throw new errors/* InputError */.dz(Inputs.RootVolumeSize, sizeValue, `expected whole GiB, such as 30`);
+    }
+    const rootVolumeSize = sizeValue === '' ? undefined : Number(sizeValue);
     return {
         kind: 'snapshot',
         snapshotId,
@@ -29283,17 +29286,18 @@ function readSnapshotSettings(snapshotId) {
         rootVolumeType
     };
 }
-/** Whole GiB within what the volume type allows; that it holds the snapshot is checked once it is described. */
-function readRootVolumeSize(volumeType) {
-    const value = core/* getInput */.V4(Inputs.RootVolumeSize);
-    if (value === '')
-        return undefined;
-    const [min, max] = VOLUME_SIZES[volumeType];
-    const size = Number(value);
-    if (!/^\d+$/.test(value) || size < min || size > max) {
-        throw new errors/* InputError */.dz(Inputs.RootVolumeSize, value, `expected whole GiB from ${min} to ${max} for a ${volumeType} root volume`);
+/**
+ * NitroTPM only with uefi, and a root size the volume type allows. That the root holds the snapshot is
+ * checked once the snapshot is described.
+ */
+function checkSnapshotRules({ tpmSupport, bootMode, rootVolumeSize, rootVolumeType }) {
+    if (tpmSupport && bootMode !== 'uefi') {
+        throw new errors/* InputError */.dz(Inputs.TpmSupport, tpmSupport, `NitroTPM needs 'boot-mode: uefi', and boot-mode is ${bootMode ? `'${bootMode}'` : 'not set'}: set 'boot-mode: uefi', or leave 'tpm-support' empty`);
     }
-    return size;
+    const [min, max] = VOLUME_SIZES[rootVolumeType];
+    if (rootVolumeSize !== undefined && (rootVolumeSize < min || rootVolumeSize > max)) {
+        throw new errors/* InputError */.dz(Inputs.RootVolumeSize, String(rootVolumeSize), `expected whole GiB from ${min} to ${max} for a ${rootVolumeType} root volume`);
+    }
 }
 /** One of `allowed`; empty means `fallback`. */
 function readChoice(input, allowed, fallback) {

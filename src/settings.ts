@@ -182,16 +182,18 @@ function readSource(): ImageSource {
       `or input '${Inputs.SnapshotId}' is required and neither was given: give '${Inputs.InstanceId}' to image an instance (CreateImage) or '${Inputs.SnapshotId}' to register an EBS snapshot (RegisterImage)`
     )
   }
-  // Read either way, so a bad value is an error whichever source is used.
+  if (snapshotId && !SNAPSHOT_ID.test(snapshotId)) {
+    throw new InputError(Inputs.SnapshotId, snapshotId, "expected 'snap-' followed by 8 or 17 lowercase hex digits")
+  }
+  if (instanceId && !INSTANCE_ID.test(instanceId)) {
+    throw new InputError(Inputs.InstanceId, instanceId, "expected 'i-' followed by 8 or 17 lowercase hex digits")
+  }
+  // Read either way, so a bad value is an error whichever source is used; the rules between them
+  // (TPM and boot mode, size and type) only matter for a snapshot.
   const snapshot = readSnapshotSettings(snapshotId)
   if (snapshotId) {
-    if (!SNAPSHOT_ID.test(snapshotId)) {
-      throw new InputError(Inputs.SnapshotId, snapshotId, "expected 'snap-' followed by 8 or 17 lowercase hex digits")
-    }
+    checkSnapshotRules(snapshot)
     return snapshot
-  }
-  if (!INSTANCE_ID.test(instanceId)) {
-    throw new InputError(Inputs.InstanceId, instanceId, "expected 'i-' followed by 8 or 17 lowercase hex digits")
   }
   refuseSnapshotOnly(snapshot)
   return { kind: 'instance', instanceId }
@@ -230,13 +232,6 @@ function readSnapshotSettings(snapshotId: string): SnapshotSource {
   const bootMode = readChoice(Inputs.BootMode, BOOT_MODES, undefined)
   const enaSupport = readBoolean(Inputs.EnaSupport, SNAPSHOT_DEFAULTS.enaSupport)
   const tpmSupport = readChoice(Inputs.TpmSupport, ['v2.0'] as const, undefined)
-  if (tpmSupport && bootMode !== 'uefi') {
-    throw new InputError(
-      Inputs.TpmSupport,
-      tpmSupport,
-      `NitroTPM needs 'boot-mode: uefi', and boot-mode is ${bootMode ? `'${bootMode}'` : 'not set'}: set 'boot-mode: uefi', or leave 'tpm-support' empty`
-    )
-  }
   const typeValue = core.getInput(Inputs.RootVolumeType)
   if (typeValue === 'st1' || typeValue === 'sc1') {
     throw new InputError(
@@ -246,7 +241,11 @@ function readSnapshotSettings(snapshotId: string): SnapshotSource {
     )
   }
   const rootVolumeType = readChoice(Inputs.RootVolumeType, ROOT_VOLUME_TYPES, SNAPSHOT_DEFAULTS.rootVolumeType)
-  const rootVolumeSize = readRootVolumeSize(rootVolumeType)
+  const sizeValue = core.getInput(Inputs.RootVolumeSize)
+  if (sizeValue !== '' && !/^\d+$/.test(sizeValue)) {
+    throw new InputError(Inputs.RootVolumeSize, sizeValue, `expected whole GiB, such as 30`)
+  }
+  const rootVolumeSize = sizeValue === '' ? undefined : Number(sizeValue)
   return {
     kind: 'snapshot',
     snapshotId,
@@ -261,16 +260,22 @@ function readSnapshotSettings(snapshotId: string): SnapshotSource {
   }
 }
 
-/** Whole GiB within what the volume type allows; that it holds the snapshot is checked once it is described. */
-function readRootVolumeSize(volumeType: SnapshotSource['rootVolumeType']): number | undefined {
-  const value = core.getInput(Inputs.RootVolumeSize)
-  if (value === '') return undefined
-  const [min, max] = VOLUME_SIZES[volumeType]
-  const size = Number(value)
-  if (!/^\d+$/.test(value) || size < min || size > max) {
-    throw new InputError(Inputs.RootVolumeSize, value, `expected whole GiB from ${min} to ${max} for a ${volumeType} root volume`)
+/**
+ * NitroTPM only with uefi, and a root size the volume type allows. That the root holds the snapshot is
+ * checked once the snapshot is described.
+ */
+function checkSnapshotRules({ tpmSupport, bootMode, rootVolumeSize, rootVolumeType }: SnapshotSource): void {
+  if (tpmSupport && bootMode !== 'uefi') {
+    throw new InputError(
+      Inputs.TpmSupport,
+      tpmSupport,
+      `NitroTPM needs 'boot-mode: uefi', and boot-mode is ${bootMode ? `'${bootMode}'` : 'not set'}: set 'boot-mode: uefi', or leave 'tpm-support' empty`
+    )
   }
-  return size
+  const [min, max] = VOLUME_SIZES[rootVolumeType]
+  if (rootVolumeSize !== undefined && (rootVolumeSize < min || rootVolumeSize > max)) {
+    throw new InputError(Inputs.RootVolumeSize, String(rootVolumeSize), `expected whole GiB from ${min} to ${max} for a ${rootVolumeType} root volume`)
+  }
 }
 
 /** One of `allowed`; empty means `fallback`. */
