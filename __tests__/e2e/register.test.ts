@@ -254,6 +254,20 @@ describe('a snapshot bake that fails after RegisterImage', () => {
     })
   )
 
+  it.concurrent('the job is cancelled while waiting: the image is deregistered and the source snapshot left in place', () =>
+    // A bake that never ends, so the image is pending when the cancel comes however slowly the step runs.
+    withHarness({ bake: { durationMs: Infinity } }, async h => {
+      const snapshotId = h.sim.addSnapshot()
+      const main = await h.main(fromSnapshot(snapshotId), { cancel: { when: /Waiting for /, thenAfterMs: 7500 } })
+      expect(main.exitCode).toBe(1)
+      const imageId = main.outputs['image-id']
+      expect(imageId).toMatch(/^ami-/)
+      expect((await h.post(main)).exitCode).toBe(0)
+      expect(h.sim.images().map(image => [image.imageId, image.state])).toEqual([[imageId, 'deregistered']])
+      expectSnapshotUntouched(h, snapshotId)
+    })
+  )
+
   it.concurrent('main cannot deregister: post does, and still leaves the source snapshot in place', () =>
     withHarness({ bake: { durationMs: 1500, fail: { afterMs: 300 } } }, async h => {
       const snapshotId = h.sim.addSnapshot()
