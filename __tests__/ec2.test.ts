@@ -4,14 +4,15 @@ import {
   DeregisterImageCommand,
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
-  EC2Client
+  EC2Client,
+  RegisterImageCommand
 } from '@aws-sdk/client-ec2'
 import { ConfiguredRetryStrategy } from '@smithy/core/retry'
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { mockClient } from 'aws-sdk-client-mock'
 import { Readable } from 'node:stream'
 import { CREATION_SLACK_MS } from '../src/attempts.js'
-import { ec2, type Ec2, type ImageRequest } from '../src/ec2.js'
+import { ec2, type Ec2, type ImageRequest, type RegisterRequest } from '../src/ec2.js'
 import { AwsError } from '../src/errors.js'
 
 const REGION = 'eu-west-1'
@@ -142,6 +143,111 @@ describe('createImage', () => {
     const error = await awsError(connect().createImage(BARE))
     expect(error.message).toContain('Instance i-0123456789abcdef0 was not found in eu-west-1.')
     expect(mock.commandCalls(CreateImageCommand)).toHaveLength(1)
+  })
+})
+
+const SNAPSHOT_ID = 'snap-0123456789abcdef0'
+
+const REGISTER: RegisterRequest = {
+  snapshotId: SNAPSHOT_ID,
+  architecture: 'arm64',
+  rootDeviceName: '/dev/xvda',
+  virtualizationType: 'hvm',
+  bootMode: 'uefi',
+  enaSupport: true,
+  tpmSupport: 'v2.0',
+  rootVolumeSize: 20,
+  rootVolumeType: 'gp3',
+  name: 'web-main-42',
+  description: 'web image from main',
+  tags: [{ key: 'Team', value: 'images' }],
+  blockDeviceMappings: [{ DeviceName: '/dev/sdb', Ebs: { VolumeSize: 100, VolumeType: 'gp3' } }]
+}
+
+describe('registerImage', () => {
+  it('sends the root mapping from the snapshot, then the given mappings, and tags only the image', async () => {
+    mock.on(RegisterImageCommand).resolvesOnce({ ImageId: IMAGE_ID })
+    await expect(connect().registerImage(REGISTER)).resolves.toBe(IMAGE_ID)
+    expect(mock.commandCalls(RegisterImageCommand).map(call => call.args[0].input)).toEqual([
+      {
+        Name: 'web-main-42',
+        Description: 'web image from main',
+        Architecture: 'arm64',
+        RootDeviceName: '/dev/xvda',
+        VirtualizationType: 'hvm',
+        BootMode: 'uefi',
+        EnaSupport: true,
+        TpmSupport: 'v2.0',
+        BlockDeviceMappings: [
+          { DeviceName: '/dev/xvda', Ebs: { SnapshotId: SNAPSHOT_ID, VolumeType: 'gp3', VolumeSize: 20, DeleteOnTermination: true } },
+          { DeviceName: '/dev/sdb', Ebs: { VolumeSize: 100, VolumeType: 'gp3' } }
+        ],
+        TagSpecifications: [{ ResourceType: 'image', Tags: [{ Key: 'Team', Value: 'images' }] }]
+      }
+    ])
+  })
+
+  it('leaves out what is not set: description, boot mode, TPM, root size, tags, DryRun', async () => {
+    mock.on(RegisterImageCommand).resolvesOnce({ ImageId: IMAGE_ID })
+    const bare = { ...REGISTER, description: '', bootMode: undefined, tpmSupport: undefined, rootVolumeSize: undefined, tags: [], blockDeviceMappings: [] }
+    await connect().registerImage(bare)
+    const [call] = mock.commandCalls(RegisterImageCommand)
+    expect(JSON.parse(JSON.stringify(call.args[0].input))).toEqual({
+      Name: 'web-main-42',
+      Architecture: 'arm64',
+      RootDeviceName: '/dev/xvda',
+      VirtualizationType: 'hvm',
+      EnaSupport: true,
+      BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { SnapshotId: SNAPSHOT_ID, VolumeType: 'gp3', DeleteOnTermination: true } }]
+    })
+  })
+
+  it('translates an unknown snapshot, naming the snapshot and the region', async () => {
+    mock.on(RegisterImageCommand).rejectsOnce(sdkError('InvalidSnapshot.NotFound', `The snapshot '${SNAPSHOT_ID}' does not exist.`))
+    const error = await connect().registerImage(REGISTER).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(AwsError)
+    expect(error).toMatchObject({ operation: 'RegisterImage', code: 'InvalidSnapshot.NotFound' })
+    expect((error as Error).message).toContain(`Snapshot ${SNAPSHOT_ID} was not found in ${REGION}. Check 'snapshot-id' and 'aws-region'`)
+  })
+
+  it('names ec2:RegisterImage when it is denied', async () => {
+    mock.on(RegisterImageCommand).rejectsOnce(sdkError('UnauthorizedOperation', 'You are not authorized to perform this operation.'))
+    await expect(connect().registerImage(REGISTER)).rejects.toThrow(`${PRINCIPAL} is not allowed to call ec2:RegisterImage in ${REGION}`)
+  })
+
+  it('says which inputs make the block device mappings EC2 refused', async () => {
+    mock.on(RegisterImageCommand).rejectsOnce(sdkError('InvalidBlockDeviceMapping', 'Volume of size 4GiB is smaller than snapshot'))
+    await expect(connect().registerImage(REGISTER)).rejects.toThrow("the root from 'snapshot-id', 'root-volume-size' and 'root-volume-type', then 'block-device-mappings'")
+  })
+})
+
+describe('checkRegisterImage', () => {
+  it('sends the same request with DryRun and resolves on DryRunOperation', async () => {
+    mock.on(RegisterImageCommand).rejectsOnce(sdkError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.'))
+    await expect(connect().checkRegisterImage(REGISTER)).resolves.toBeUndefined()
+    expect(mock.commandCalls(RegisterImageCommand)[0].args[0].input).toMatchObject({ DryRun: true, Name: 'web-main-42', TpmSupport: 'v2.0' })
+  })
+})
+
+describe('describeSourceSnapshot', () => {
+  it('gives its state, progress and size', async () => {
+    mock.on(DescribeSnapshotsCommand).resolvesOnce({ Snapshots: [{ SnapshotId: SNAPSHOT_ID, State: 'pending', Progress: '45%', VolumeSize: 16 }] })
+    await expect(connect().describeSourceSnapshot(SNAPSHOT_ID)).resolves.toStrictEqual({ snapshotId: SNAPSHOT_ID, state: 'pending', progress: 45, sizeGiB: 16 })
+    expect(mock.commandCalls(DescribeSnapshotsCommand)[0].args[0].input).toEqual({ SnapshotIds: [SNAPSHOT_ID] })
+  })
+
+  it.each([
+    ['EC2 answers NotFound', () => mock.on(DescribeSnapshotsCommand).rejectsOnce(sdkError('InvalidSnapshot.NotFound', `The snapshot '${SNAPSHOT_ID}' does not exist.`))],
+    ['EC2 lists nothing', () => mock.on(DescribeSnapshotsCommand).resolvesOnce({ Snapshots: [] })]
+  ])('says the snapshot was not found in the region when %s', async (_, answer) => {
+    answer()
+    const error = await connect().describeSourceSnapshot(SNAPSHOT_ID).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(AwsError)
+    expect((error as AwsError).code).toBe('InvalidSnapshot.NotFound')
+    expect((error as Error).message).toBe(
+      `Snapshot ${SNAPSHOT_ID} was not found in ${REGION}. Check 'snapshot-id' and 'aws-region': the snapshot must be in the region the action uses, ` +
+        `owned by or shared with the account of ${PRINCIPAL}. Nothing was registered.`
+    )
   })
 })
 

@@ -17,6 +17,10 @@ const IMAGE = 'ami-0123456789abcdef0'
 const SNAPSHOTS = ['snap-0aaaaaaaaaaaaaaaa', 'snap-0bbbbbbbbbbbbbbbb']
 
 /** A fake EC2 whose image is pending for `pendingPolls` DescribeImages, then ends in `finalState`. */
+const unexpected = (name: string) => async (): Promise<never> => {
+  throw new Error(`unexpected call to ${name}`)
+}
+
 function fakeEc2(options: { pendingPolls?: number; finalState?: string; createError?: Error } = {}) {
   const calls: string[] = []
   const created: ImageRequest[] = []
@@ -34,6 +38,10 @@ function fakeEc2(options: { pendingPolls?: number; finalState?: string; createEr
       calls.push('CreateImage(DryRun)')
       created.push(request)
     },
+    // Instance bakes only here: snapshot bakes are tested in make-image.test.ts and end to end.
+    registerImage: unexpected('RegisterImage'),
+    checkRegisterImage: unexpected('RegisterImage(DryRun)'),
+    describeSourceSnapshot: unexpected('DescribeSnapshots (source)'),
     async describeImage(): Promise<ImageObservation | undefined> {
       calls.push('DescribeImages')
       polls++
@@ -156,7 +164,7 @@ describe('run', () => {
     })
     expect(fake.calls.filter(call => call.startsWith('Deregister'))).toEqual([])
     expect(state.values.finished).toBe('true')
-    expect(JSON.parse(state.values.ledger)).toEqual([{ region: 'eu-west-1', imageId: IMAGE, snapshotIds: SNAPSHOTS, state: 'available' }])
+    expect(JSON.parse(state.values.ledger)).toEqual([{ region: 'eu-west-1', imageId: IMAGE, madeBy: 'CreateImage', snapshotIds: SNAPSHOTS, state: 'available' }])
     expect(readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain(IMAGE)
   })
 

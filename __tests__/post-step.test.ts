@@ -36,6 +36,9 @@ function fakeEc2(deregister: () => Promise<boolean> = async () => true) {
     principal: 'the credentials from the default chain',
     createImage: unexpected,
     checkCreateImage: unexpected,
+    registerImage: unexpected,
+    checkRegisterImage: unexpected,
+    describeSourceSnapshot: unexpected,
     describeImage: unexpected,
     describeSnapshots: unexpected,
     async findSnapshotsOf() {

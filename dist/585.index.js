@@ -444,7 +444,8 @@ function ec2(options) {
                 // second. When every earlier attempt was refused (throttled, say), the image is not ours: report it.
                 if (!(error instanceof errors/* AwsError */.Gy) || error.code !== 'InvalidAMIName.Duplicate' || !attempts.someMayHaveActed())
                     throw error;
-                const ImageId = await call('DescribeImages', where, () => findOwnImage(client, request, attempts, sleep));
+                const fromInstance = (image) => image.SourceInstanceId === request.instanceId;
+                const ImageId = await call('DescribeImages', where, () => findOwnImage(client, request.name, fromInstance, attempts, sleep));
                 if (!ImageId)
                     throw error;
                 return { ImageId };
@@ -457,6 +458,45 @@ function ec2(options) {
             await call('CreateImage', { instanceId: request.instanceId, name: request.name }, () => client.send(createImageCommand(request, true)).then(() => undefined, 
             // EC2's way of saying "this would have succeeded".
             error => ((0,errors/* awsErrorCode */.J6)(error) === 'DryRunOperation' ? undefined : Promise.reject(error))));
+        },
+        async registerImage(request) {
+            const where = { snapshotId: request.snapshotId, name: request.name };
+            const attempts = new AttemptLog();
+            const output = await call('RegisterImage', where, () => client.send(recordAttempts(registerImageCommand(request, false), attempts))).catch(async (error) => {
+                // As for CreateImage: a retry that meets the image its own lost attempt registered adopts it.
+                if (!(error instanceof errors/* AwsError */.Gy) || error.code !== 'InvalidAMIName.Duplicate' || !attempts.someMayHaveActed())
+                    throw error;
+                const fromSnapshot = (image) => image.RootDeviceName === request.rootDeviceName &&
+                    (image.BlockDeviceMappings ?? []).some(mapping => mapping.DeviceName === request.rootDeviceName && mapping.Ebs?.SnapshotId === request.snapshotId);
+                const ImageId = await call('DescribeImages', where, () => findOwnImage(client, request.name, fromSnapshot, attempts, sleep));
+                if (!ImageId)
+                    throw error;
+                return { ImageId };
+            });
+            if (!output.ImageId)
+                throw new Error(`RegisterImage in ${region} answered without an image id`);
+            return output.ImageId;
+        },
+        async checkRegisterImage(request) {
+            await call('RegisterImage', { snapshotId: request.snapshotId, name: request.name }, () => client.send(registerImageCommand(request, true)).then(() => undefined, error => ((0,errors/* awsErrorCode */.J6)(error) === 'DryRunOperation' ? undefined : Promise.reject(error))));
+        },
+        async describeSourceSnapshot(snapshotId) {
+            const output = await call('DescribeSnapshots', { snapshotId }, () => client.send(new dist_cjs/* DescribeSnapshotsCommand */.MmI({ SnapshotIds: [snapshotId] })));
+            const snapshot = output.Snapshots?.find(found => found.SnapshotId === snapshotId);
+            if (!snapshot) {
+                // EC2 answers NotFound for an id it does not know; an empty answer means the same.
+                throw (0,errors/* explainEc2Error */.wt)('DescribeSnapshots', Object.assign(new Error(`The snapshot '${snapshotId}' does not exist.`), { name: 'InvalidSnapshot.NotFound' }), {
+                    region,
+                    principal,
+                    snapshotId
+                });
+            }
+            return {
+                snapshotId,
+                state: snapshot.State ?? 'pending',
+                progress: Number.parseInt(snapshot.Progress ?? '0', 10) || 0,
+                sizeGiB: snapshot.VolumeSize ?? 0
+            };
         },
         async describeImage(imageId) {
             const output = await call('DescribeImages', { imageId }, () => client.send(new dist_cjs/* DescribeImagesCommand */.ji5({ ImageIds: [imageId] })).catch(error => {
@@ -515,20 +555,21 @@ function describeDenial(decoded) {
  */
 const LOOK_AGAIN_MS = [1_000, 2_000, 4_000, 8_000];
 /**
- * The image named `request.name` that one of this call's own attempts may have made: from our instance, and
- * created while such an attempt was in flight, on EC2's clock as the SDK measured it.
+ * The image named `name` that one of this call's own attempts may have made: from our source (`fromSource`:
+ * our instance, or our snapshot as root), and created while such an attempt was in flight, on EC2's clock as
+ * the SDK measured it.
  */
-async function findOwnImage(client, request, attempts, sleep) {
+async function findOwnImage(client, name, fromSource, attempts, sleep) {
     for (const pause of [0, ...LOOK_AGAIN_MS]) {
         if (pause > 0)
             await sleep(pause);
-        const output = await client.send(new dist_cjs/* DescribeImagesCommand */.ji5({ Owners: ['self'], Filters: [{ Name: 'name', Values: [request.name] }] }));
-        const named = (output.Images ?? []).filter(image => image.Name === request.name);
+        const output = await client.send(new dist_cjs/* DescribeImagesCommand */.ji5({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] }));
+        const named = (output.Images ?? []).filter(image => image.Name === name);
         // AMI names are unique per account and region: once EC2 lists the image that holds ours, it is ours or not.
         if (named.length === 0)
             continue;
         const clockOffset = client.config.systemClockOffset ?? 0;
-        const own = named.find(candidate => candidate.SourceInstanceId === request.instanceId &&
+        const own = named.find(candidate => fromSource(candidate) &&
             attempts.couldHaveMade(Date.parse(candidate.CreationDate ?? ''), clockOffset));
         return own?.ImageId;
     }
@@ -539,7 +580,9 @@ async function findOwnImage(client, request, attempts, sleep) {
  * the parsing of the answer, it sees every attempt: the error EC2 answered with, or that no answer came.
  */
 function recordAttempts(command, log) {
-    command.middlewareStack.add(next => args => log.record(() => next(args)), {
+    // The middleware passes input and output through untouched, so one stack type serves both commands.
+    const stack = command.middlewareStack;
+    stack.add(next => args => log.record(() => next(args)), {
         step: 'deserialize',
         priority: 'high',
         name: 'recordAttempts'
@@ -555,6 +598,32 @@ function createImageCommand(request, dryRun) {
         TagSpecifications: tagSpecifications(request),
         BlockDeviceMappings: request.blockDeviceMappings.length ? [...request.blockDeviceMappings] : undefined,
         SnapshotLocation: request.snapshotLocation,
+        DryRun: dryRun || undefined
+    });
+}
+/**
+ * The root mapping comes from the snapshot and the root-volume settings; DeleteOnTermination so that an
+ * instance launched from the image does not leave its root volume behind. The user's mappings follow.
+ */
+function registerImageCommand(request, dryRun) {
+    return new dist_cjs/* RegisterImageCommand */.kUQ({
+        Name: request.name,
+        Description: request.description || undefined,
+        Architecture: request.architecture,
+        RootDeviceName: request.rootDeviceName,
+        VirtualizationType: request.virtualizationType,
+        BootMode: request.bootMode,
+        EnaSupport: request.enaSupport,
+        TpmSupport: request.tpmSupport,
+        BlockDeviceMappings: [
+            {
+                DeviceName: request.rootDeviceName,
+                Ebs: { SnapshotId: request.snapshotId, VolumeType: request.rootVolumeType, VolumeSize: request.rootVolumeSize, DeleteOnTermination: true }
+            },
+            ...request.blockDeviceMappings
+        ],
+        // The image only: the snapshot is the user's, and RegisterImage tags nothing else.
+        TagSpecifications: request.tags.length ? [{ ResourceType: 'image', Tags: request.tags.map(tag => ({ Key: tag.key, Value: tag.value })) }] : undefined,
         DryRun: dryRun || undefined
     });
 }

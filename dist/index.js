@@ -28550,6 +28550,16 @@ function explainEc2Error(operation, error, where) {
             case 'InvalidInstanceID.Malformed':
                 return (`Instance ${where.instanceId ?? ''} was not found in ${where.region}. ` +
                     `Check 'instance-id' and 'aws-region': the instance must live in the region the action uses.`);
+            case 'InvalidSnapshot.NotFound':
+            case 'InvalidSnapshotID.Malformed':
+                if (where.snapshotId === undefined)
+                    return `ec2:${operation} failed in ${where.region}: ${code}: ${detail}.`;
+                return (`Snapshot ${where.snapshotId} was not found in ${where.region}. Check 'snapshot-id' and 'aws-region': the snapshot must be in ` +
+                    `the region the action uses, owned by or shared with the account of ${where.principal}. Nothing was registered.`);
+            case 'IncorrectState':
+                if (where.snapshotId === undefined)
+                    return `ec2:${operation} failed in ${where.region}: ${code}: ${detail}.`;
+                return `Snapshot ${where.snapshotId} in ${where.region} cannot be registered yet (${detail}). Wait until it is completed, then run the job again.`;
             case 'IncorrectInstanceState':
                 return `Instance ${where.instanceId ?? ''} cannot be imaged in its current state (${detail}). Image a running or stopped instance.`;
             case 'InvalidAMIName.Duplicate': {
@@ -28561,7 +28571,10 @@ function explainEc2Error(operation, error, where) {
             case 'InvalidAMIName.Malformed':
                 return `EC2 rejected the AMI name '${where.name ?? ''}': ${detail}. Change the 'name' input.`;
             case 'InvalidBlockDeviceMapping':
-                return `EC2 rejected the 'block-device-mappings' input: ${detail}.`;
+                // RegisterImage's root mapping is made from the snapshot inputs, ahead of the user's mappings.
+                return operation === 'RegisterImage'
+                    ? `EC2 rejected the block device mappings (the root from 'snapshot-id', 'root-volume-size' and 'root-volume-type', then 'block-device-mappings'): ${detail}.`
+                    : `EC2 rejected the 'block-device-mappings' input: ${detail}.`;
             case 'InvalidParameterValue':
             case 'InvalidParameter':
             case 'InvalidParameterCombination':
@@ -28587,6 +28600,10 @@ function guessInput(detail) {
         [/description/i, 'description'],
         [/tag/i, 'tags'],
         [/snapshot ?location|outpost/i, 'snapshot-location'],
+        [/tpm/i, 'tpm-support'],
+        [/boot ?mode|uefi/i, 'boot-mode'],
+        [/architecture/i, 'architecture'],
+        [/virtuali[sz]ation/i, 'virtualization-type'],
         [/name/i, 'name']
     ];
     const input = inputs.find(([pattern]) => pattern.test(detail))?.[1];
@@ -28640,7 +28657,7 @@ function wholeNumber(value) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var _github_run_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4768);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(408);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6353);
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9373);
 
 
@@ -28667,7 +28684,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 408:
+/***/ 6353:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28680,11 +28697,95 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(3218);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/state.ts
+const Keys = {
+    Credentials: 'credentials',
+    CleanupOnFailure: 'cleanup-on-failure',
+    Ledger: 'ledger',
+    Finished: 'finished'
+};
+/**
+ * Written by main as the bake goes (each write replaces the previous value of its key), and read back
+ * by post with `restore`.
+ */
+class BakeState {
+    store;
+    ledger = [];
+    credentialSettings;
+    cleanup = true;
+    done = false;
+    constructor(store) {
+        this.store = store;
+    }
+    /** Post's view: everything main saved. */
+    static restore(store) {
+        const state = new BakeState(store);
+        const credentials = store.get(Keys.Credentials);
+        const ledger = store.get(Keys.Ledger);
+        state.credentialSettings = credentials ? JSON.parse(credentials) : undefined;
+        state.cleanup = store.get(Keys.CleanupOnFailure) !== 'false';
+        state.ledger = ledger ? JSON.parse(ledger) : [];
+        state.done = store.get(Keys.Finished) === 'true';
+        return state;
+    }
+    /** Called before the first AWS call, so post can reach AWS the way main did. */
+    begin(credentials, cleanupOnFailure) {
+        this.credentialSettings = credentials;
+        this.cleanup = cleanupOnFailure;
+        this.store.save(Keys.Credentials, JSON.stringify(credentials));
+        this.store.save(Keys.CleanupOnFailure, String(cleanupOnFailure));
+    }
+    /** How main reached AWS; undefined when main stopped before any AWS call. */
+    get credentials() {
+        return this.credentialSettings;
+    }
+    get cleanupOnFailure() {
+        return this.cleanup;
+    }
+    /** Records what an image is known to consist of; called the moment it exists and as snapshots appear. */
+    record(entry) {
+        const held = this.ledger.find(known => known.imageId === entry.imageId);
+        if (held && JSON.stringify(held) === JSON.stringify(entry))
+            return; // nothing new: no state write per poll
+        const others = this.ledger.filter(held => held.imageId !== entry.imageId);
+        this.ledger = [...others, entry];
+        this.store.save(Keys.Ledger, JSON.stringify(this.ledger));
+    }
+    /**
+     * What DescribeImages showed of an image already recorded: its state, and its snapshots if it owns them.
+     * A registered image's mappings name the user's snapshots, which never enter the ledger.
+     */
+    observe(imageId, observation) {
+        const held = this.ledger.find(known => known.imageId === imageId);
+        if (!held)
+            throw new Error(`observe: ${imageId} was never recorded`);
+        this.record({ ...held, state: observation.state, snapshotIds: ownsSnapshots(held) ? observation.snapshotIds : [] });
+    }
+    /** Every image this run made. Cleanup removes these and nothing else. */
+    entries() {
+        return this.ledger;
+    }
+    /** The bake ended as intended, or its undo is complete: post has nothing to do. */
+    markFinished() {
+        this.done = true;
+        this.store.save(Keys.Finished, 'true');
+    }
+    get finished() {
+        return this.done;
+    }
+}
+/** Whether the image's snapshots are the run's to delete: only CreateImage made any. */
+function ownsSnapshots(entry) {
+    return entry.madeBy !== 'RegisterImage';
+}
+
 ;// CONCATENATED MODULE: ./src/cleanup.ts
 /**
  * Removes an image this run made, and its snapshots, and nothing else. Idempotent: what is already
- * gone counts as removed, so main and post can both try.
+ * gone counts as removed, so main and post can both try. A registered image is only deregistered: its
+ * snapshots were the user's before the run and stay theirs.
  */
+
 
 
 const LOOK_INTERVAL_MS = 2000;
@@ -28692,17 +28793,22 @@ const IN_USE_RETRIES = 5;
 async function removeImage(ec2, entry, clock, options) {
     const removed = [];
     const left = [];
+    const owned = ownsSnapshots(entry) ? entry.snapshotIds : [];
     try {
+        // Never DeleteAssociatedSnapshots: for a registered image it would delete the user's snapshot.
         const deregistered = await ec2.deregisterImage(entry.imageId);
         removed.push(entry.imageId);
         options.log(deregistered ? `Deregistered ${entry.imageId} in ${ec2.region}` : `${entry.imageId} was already deregistered`);
     }
     catch (error) {
         // Without deregistering, its snapshots cannot be deleted either.
-        left.push({ id: entry.imageId, reason: (0,errors/* describeError */.Uc)(error) }, ...entry.snapshotIds.map(id => ({ id, reason: `belongs to ${entry.imageId}` })));
+        left.push({ id: entry.imageId, reason: (0,errors/* describeError */.Uc)(error) }, ...owned.map(id => ({ id, reason: `belongs to ${entry.imageId}` })));
         return { removed, left, snapshotsUnseen: false };
     }
-    const snapshots = new Set(entry.snapshotIds);
+    // No search by CreateImage's description either: RegisterImage made no snapshot to find.
+    if (!ownsSnapshots(entry))
+        return { removed, left, snapshotsUnseen: false };
+    const snapshots = new Set(owned);
     const makesNoMore = entry.state === 'failed';
     const deadline = clock.now() + (makesNoMore ? 0 : options.lookForSnapshotsMs);
     for (;;) {
@@ -28761,7 +28867,7 @@ function manualCleanup(region, left) {
 async function undo(aws, state, clock, lookForSnapshotsMs) {
     for (const entry of state.entries().filter(held => !held.removed)) {
         if (!state.cleanupOnFailure) {
-            const kept = [entry.imageId, ...entry.snapshotIds].map(id => ({ id, reason: 'kept' }));
+            const kept = [entry.imageId, ...(ownsSnapshots(entry) ? entry.snapshotIds : [])].map(id => ({ id, reason: 'kept' }));
             core/* warning */.$e(`Left image ${entry.imageId} in ${entry.region} for inspection ('cleanup-on-failure: false'). ` +
                 `Remove it when done:\n${manualCleanup(entry.region, kept)}`);
             continue;
@@ -28795,6 +28901,15 @@ var duration = __nccwpck_require__(7607);
 /** Names shared by action.yml, the code and the tests. */
 const Inputs = {
     InstanceId: 'instance-id',
+    SnapshotId: 'snapshot-id',
+    Architecture: 'architecture',
+    RootDeviceName: 'root-device-name',
+    VirtualizationType: 'virtualization-type',
+    BootMode: 'boot-mode',
+    EnaSupport: 'ena-support',
+    TpmSupport: 'tpm-support',
+    RootVolumeSize: 'root-volume-size',
+    RootVolumeType: 'root-volume-type',
     Name: 'name',
     Description: 'description',
     NoReboot: 'no-reboot',
@@ -28819,6 +28934,92 @@ const Outputs = {
     Region: 'region',
     SnapshotIds: 'snapshot-ids'
 };
+
+;// CONCATENATED MODULE: ./src/make-image.ts
+/**
+ * The first step of an image's journey: make it, with CreateImage from an instance or RegisterImage from an
+ * EBS snapshot. Everything after (announce, wait, report, undo) is the same for both; what differs is kept
+ * here, and in the ledger entry's `madeBy`, which tells cleanup whether the image's snapshots are ours.
+ */
+
+
+
+/** The EC2 call that makes the image, for messages. */
+function makingCall(settings) {
+    return settings.source.kind === 'instance' ? 'CreateImage' : 'RegisterImage';
+}
+async function makeImage(ec2, settings) {
+    const { source } = settings;
+    if (source.kind === 'instance')
+        return { imageId: await ec2.createImage(imageRequest(settings, source)), madeBy: 'CreateImage' };
+    await checkSourceSnapshot(ec2, source);
+    core/* info */.pq(`Registering ${source.snapshotId} as an image (${source.architecture}, root ${source.rootDeviceName})`);
+    return { imageId: await ec2.registerImage(registerRequest(settings, source)), madeBy: 'RegisterImage' };
+}
+/** Dry run: whether the image could be made; returns the sentence to log. Throws the translated refusal. */
+async function checkMakeImage(ec2, settings) {
+    const { source } = settings;
+    if (source.kind === 'instance') {
+        await ec2.checkCreateImage(imageRequest(settings, source));
+        return `Dry run: ${ec2.principal} may call ec2:CreateImage on ${source.instanceId} in ${settings.region}. Nothing was made.`;
+    }
+    await checkSourceSnapshot(ec2, source);
+    await ec2.checkRegisterImage(registerRequest(settings, source));
+    return `Dry run: ${ec2.principal} may call ec2:RegisterImage with ${source.snapshotId} in ${settings.region}, which is completed. Nothing was made.`;
+}
+/**
+ * The snapshots the image is known to use before EC2 describes it: none yet for CreateImage, which makes its
+ * own; for RegisterImage the source and any snapshot the user mapped.
+ */
+function knownSnapshotIds(settings) {
+    if (settings.source.kind === 'instance')
+        return [];
+    const mapped = settings.blockDeviceMappings.flatMap(mapping => (mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : []));
+    return [settings.source.snapshotId, ...mapped];
+}
+function imageRequest(settings, source) {
+    const { name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation } = settings;
+    return { instanceId: source.instanceId, name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation };
+}
+function registerRequest(settings, source) {
+    const { name, description, tags, blockDeviceMappings } = settings;
+    const { snapshotId, architecture, rootDeviceName, virtualizationType, bootMode, enaSupport, tpmSupport, rootVolumeSize, rootVolumeType } = source;
+    return {
+        snapshotId,
+        architecture,
+        rootDeviceName,
+        virtualizationType,
+        bootMode,
+        enaSupport,
+        tpmSupport,
+        rootVolumeSize,
+        rootVolumeType,
+        name,
+        description,
+        tags,
+        blockDeviceMappings
+    };
+}
+/**
+ * RegisterImage needs a completed snapshot, and a root volume that holds it. Checked first, so that either
+ * problem is a sentence about the input, with no image made, rather than EC2's error after the fact.
+ */
+async function checkSourceSnapshot(ec2, source) {
+    const { snapshotId } = source;
+    const snapshot = await ec2.describeSourceSnapshot(snapshotId);
+    if (snapshot.state === 'pending') {
+        throw new errors/* InputError */.dz(Inputs.SnapshotId, snapshotId, `snapshot ${snapshotId} in ${ec2.region} is still pending (${snapshot.progress}% done), and RegisterImage needs a completed snapshot. ` +
+            `Wait for it before this step (aws ec2 wait snapshot-completed --region ${ec2.region} --snapshot-ids ${snapshotId}). Nothing was registered.`);
+    }
+    if (snapshot.state !== 'completed') {
+        throw new errors/* InputError */.dz(Inputs.SnapshotId, snapshotId, `snapshot ${snapshotId} in ${ec2.region} is in state '${snapshot.state}': EC2 could not complete it, so it cannot be registered. ` +
+            `Make the snapshot again. Nothing was registered.`);
+    }
+    if (source.rootVolumeSize !== undefined && source.rootVolumeSize < snapshot.sizeGiB) {
+        throw new errors/* InputError */.dz(Inputs.RootVolumeSize, String(source.rootVolumeSize), `snapshot ${snapshotId} is ${snapshot.sizeGiB} GiB, and the root volume must hold it: set ${snapshot.sizeGiB} or more, ` +
+            `or leave '${Inputs.RootVolumeSize}' empty for the snapshot's size. Nothing was registered.`);
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/report.ts
 /** Outputs and the job summary: what the deploy steps and the person reading the run see. */
@@ -28899,7 +29100,8 @@ const PLACEHOLDERS = [
     'run_number',
     'run_attempt',
     'repository',
-    'instance_id'
+    'instance_id',
+    'snapshot_id'
 ];
 const PLACEHOLDER_PATTERN = /\{\{\s*([^{}]*?)\s*\}\}/g;
 class TemplateError extends Error {
@@ -28967,10 +29169,25 @@ function isPlaceholder(name) {
 
 
 
+const ARCHITECTURES = ['i386', 'x86_64', 'arm64', 'x86_64_mac', 'arm64_mac'];
+const BOOT_MODES = ['legacy-bios', 'uefi', 'uefi-preferred'];
+/** The volume types EC2 can boot from: not st1 or sc1. */
+const ROOT_VOLUME_TYPES = ['gp2', 'gp3', 'io1', 'io2', 'standard'];
 /** EC2's AMI name alphabet: letters, digits, ( ) [ ] space . / - ' @ _ */
 const NAME_CHARACTER = /[A-Za-z0-9()[\] ./\-'@_]/;
 const NAME_ALPHABET = "letters, digits, spaces and ( ) [ ] . / - ' @ _";
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const SNAPSHOT_ID = /^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+/** The names EC2 takes for an AMI's devices on Linux: /dev/xvda, /dev/sda1, /dev/sdf. */
+const DEVICE_NAME = /^\/dev\/(?:sd|xvd)[a-z]{1,2}\d{0,2}$/;
+/** EBS size limits in GiB by volume type, for a root volume. */
+const VOLUME_SIZES = {
+    gp2: [1, 16384],
+    gp3: [1, 16384],
+    io1: [4, 16384],
+    io2: [4, 65536],
+    standard: [1, 1024]
+};
 const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[\x21-\x7e]+\/)?[\w+=,.@-]{1,64}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
@@ -28981,20 +29198,30 @@ const VOLUME_TYPES = ['standard', 'io1', 'io2', 'gp2', 'gp3', 'sc1', 'st1'];
  * the name is rendered and checked here too.
  */
 function readSettings(nowMs, run, env = process.env) {
-    const instanceId = required(Inputs.InstanceId);
-    if (!INSTANCE_ID.test(instanceId)) {
-        throw new errors/* InputError */.dz(Inputs.InstanceId, instanceId, "expected 'i-' followed by 8 or 17 lowercase hex digits");
-    }
-    const values = { ...timeValues(nowMs), ...(0,github_run/* runValues */.w)(run), instance_id: instanceId };
+    const source = readSource();
+    // Each source's id has a placeholder; the other one has no value, so a name that needs it fails here.
+    const values = {
+        ...timeValues(nowMs),
+        ...(0,github_run/* runValues */.w)(run),
+        instance_id: source.kind === 'instance' ? source.instanceId : undefined,
+        snapshot_id: source.kind === 'snapshot' ? source.snapshotId : undefined
+    };
+    const instance = source.kind === 'instance';
+    const noReboot = readBoolean(Inputs.NoReboot, false);
+    const tagSnapshots = readBoolean(Inputs.TagSnapshots, true);
+    const snapshotLocation = readSnapshotLocation();
+    if (!instance)
+        refuseInstanceOnly(noReboot, snapshotLocation);
     return {
-        source: { kind: 'instance', instanceId },
+        source,
         name: readName(values),
         description: readDescription(values),
-        noReboot: readBoolean(Inputs.NoReboot, false),
+        noReboot,
         tags: readTags(values),
-        tagSnapshots: readBoolean(Inputs.TagSnapshots, true),
-        blockDeviceMappings: readBlockDeviceMappings(),
-        snapshotLocation: readSnapshotLocation(),
+        // The snapshot a registered image uses is the user's, not the action's to tag.
+        tagSnapshots: instance && tagSnapshots,
+        blockDeviceMappings: readBlockDeviceMappings(source),
+        snapshotLocation,
         region: readRegion(env),
         credentials: readCredentials(),
         wait: readBoolean(Inputs.Wait, true),
@@ -29002,6 +29229,126 @@ function readSettings(nowMs, run, env = process.env) {
         cleanupOnFailure: readBoolean(Inputs.CleanupOnFailure, true),
         dryRun: readBoolean(Inputs.DryRun, false)
     };
+}
+/** Exactly one of `instance-id` and `snapshot-id`, and the settings that belong to that source. */
+function readSource() {
+    const instanceId = core/* getInput */.V4(Inputs.InstanceId);
+    const snapshotId = core/* getInput */.V4(Inputs.SnapshotId);
+    if (instanceId && snapshotId) {
+        throw new errors/* InputError */.dz(Inputs.InstanceId, undefined, `and input '${Inputs.SnapshotId}' are both set: give exactly one, '${Inputs.InstanceId}' to image an instance (CreateImage) or '${Inputs.SnapshotId}' to register an EBS snapshot (RegisterImage)`);
+    }
+    if (!instanceId && !snapshotId) {
+        throw new errors/* InputError */.dz(Inputs.InstanceId, undefined, `or input '${Inputs.SnapshotId}' is required and neither was given: give '${Inputs.InstanceId}' to image an instance (CreateImage) or '${Inputs.SnapshotId}' to register an EBS snapshot (RegisterImage)`);
+    }
+    if (snapshotId && !SNAPSHOT_ID.test(snapshotId)) {
+        throw new errors/* InputError */.dz(Inputs.SnapshotId, snapshotId, "expected 'snap-' followed by 8 or 17 lowercase hex digits");
+    }
+    if (instanceId && !INSTANCE_ID.test(instanceId)) {
+        throw new errors/* InputError */.dz(Inputs.InstanceId, instanceId, "expected 'i-' followed by 8 or 17 lowercase hex digits");
+    }
+    // Read either way, so a bad value is an error whichever source is used; the rules between them
+    // (TPM and boot mode, size and type) only matter for a snapshot.
+    const snapshot = readSnapshotSettings(snapshotId);
+    if (snapshotId) {
+        checkSnapshotRules(snapshot);
+        return snapshot;
+    }
+    refuseSnapshotOnly(snapshot);
+    return { kind: 'instance', instanceId };
+}
+/** How a snapshot is registered; with an instance, every one of these must stay at its default. */
+const SNAPSHOT_DEFAULTS = {
+    architecture: 'x86_64',
+    rootDeviceName: '/dev/xvda',
+    virtualizationType: 'hvm',
+    bootMode: undefined,
+    enaSupport: true,
+    tpmSupport: undefined,
+    rootVolumeSize: undefined,
+    rootVolumeType: 'gp3'
+};
+const SNAPSHOT_INPUTS = {
+    architecture: Inputs.Architecture,
+    rootDeviceName: Inputs.RootDeviceName,
+    virtualizationType: Inputs.VirtualizationType,
+    bootMode: Inputs.BootMode,
+    enaSupport: Inputs.EnaSupport,
+    tpmSupport: Inputs.TpmSupport,
+    rootVolumeSize: Inputs.RootVolumeSize,
+    rootVolumeType: Inputs.RootVolumeType
+};
+function readSnapshotSettings(snapshotId) {
+    const architecture = readChoice(Inputs.Architecture, ARCHITECTURES, SNAPSHOT_DEFAULTS.architecture);
+    const rootDeviceName = core/* getInput */.V4(Inputs.RootDeviceName) || SNAPSHOT_DEFAULTS.rootDeviceName;
+    if (!DEVICE_NAME.test(rootDeviceName)) {
+        throw new errors/* InputError */.dz(Inputs.RootDeviceName, rootDeviceName, 'expected a device name such as /dev/xvda or /dev/sda1');
+    }
+    const virtualizationType = readChoice(Inputs.VirtualizationType, ['hvm', 'paravirtual'], SNAPSHOT_DEFAULTS.virtualizationType);
+    const bootMode = readChoice(Inputs.BootMode, BOOT_MODES, undefined);
+    const enaSupport = readBoolean(Inputs.EnaSupport, SNAPSHOT_DEFAULTS.enaSupport);
+    const tpmSupport = readChoice(Inputs.TpmSupport, ['v2.0'], undefined);
+    const typeValue = core/* getInput */.V4(Inputs.RootVolumeType);
+    if (typeValue === 'st1' || typeValue === 'sc1') {
+        throw new errors/* InputError */.dz(Inputs.RootVolumeType, typeValue, `EC2 cannot boot from ${typeValue} (HDD) volumes; use one of ${ROOT_VOLUME_TYPES.join(', ')}`);
+    }
+    const rootVolumeType = readChoice(Inputs.RootVolumeType, ROOT_VOLUME_TYPES, SNAPSHOT_DEFAULTS.rootVolumeType);
+    const sizeValue = core/* getInput */.V4(Inputs.RootVolumeSize);
+    if (sizeValue !== '' && !/^\d+$/.test(sizeValue)) {
+        throw new errors/* InputError */.dz(Inputs.RootVolumeSize, sizeValue, `expected whole GiB, such as 30`);
+    }
+    const rootVolumeSize = sizeValue === '' ? undefined : Number(sizeValue);
+    return {
+        kind: 'snapshot',
+        snapshotId,
+        architecture,
+        rootDeviceName,
+        virtualizationType,
+        bootMode,
+        enaSupport,
+        tpmSupport,
+        rootVolumeSize,
+        rootVolumeType
+    };
+}
+/**
+ * NitroTPM only with uefi, and a root size the volume type allows. That the root holds the snapshot is
+ * checked once the snapshot is described.
+ */
+function checkSnapshotRules({ tpmSupport, bootMode, rootVolumeSize, rootVolumeType }) {
+    if (tpmSupport && bootMode !== 'uefi') {
+        throw new errors/* InputError */.dz(Inputs.TpmSupport, tpmSupport, `NitroTPM needs 'boot-mode: uefi', and boot-mode is ${bootMode ? `'${bootMode}'` : 'not set'}: set 'boot-mode: uefi', or leave 'tpm-support' empty`);
+    }
+    const [min, max] = VOLUME_SIZES[rootVolumeType];
+    if (rootVolumeSize !== undefined && (rootVolumeSize < min || rootVolumeSize > max)) {
+        throw new errors/* InputError */.dz(Inputs.RootVolumeSize, String(rootVolumeSize), `expected whole GiB from ${min} to ${max} for a ${rootVolumeType} root volume`);
+    }
+}
+/** One of `allowed`; empty means `fallback`. */
+function readChoice(input, allowed, fallback) {
+    const value = core/* getInput */.V4(input);
+    if (value === '')
+        return fallback;
+    if (allowed.includes(value))
+        return value;
+    throw new errors/* InputError */.dz(input, value, `expected one of ${allowed.join(', ')}`);
+}
+/** A snapshot setting changed with an instance would be ignored by CreateImage: say so rather than bake something else. */
+function refuseSnapshotOnly(snapshot) {
+    for (const [key, fallback] of Object.entries(SNAPSHOT_DEFAULTS)) {
+        const value = snapshot[key];
+        if (value === fallback)
+            continue;
+        throw new errors/* InputError */.dz(SNAPSHOT_INPUTS[key], core/* getInput */.V4(SNAPSHOT_INPUTS[key]), `applies only with '${Inputs.SnapshotId}'; an image of an instance ('${Inputs.InstanceId}') takes it from the instance. Remove it, or register a snapshot instead`);
+    }
+}
+/** Instance-only settings given with a snapshot would be ignored by RegisterImage: refuse them. */
+function refuseInstanceOnly(noReboot, snapshotLocation) {
+    if (noReboot) {
+        throw new errors/* InputError */.dz(Inputs.NoReboot, core/* getInput */.V4(Inputs.NoReboot), `applies only to an instance ('${Inputs.InstanceId}'): a snapshot is registered as it is. Remove it`);
+    }
+    if (snapshotLocation) {
+        throw new errors/* InputError */.dz(Inputs.SnapshotLocation, snapshotLocation, `applies only to an instance on an Outpost ('${Inputs.InstanceId}'): a registered image uses the snapshot where it is. Remove it`);
+    }
 }
 function required(input) {
     const value = core/* getInput */.V4(input);
@@ -29098,7 +29445,7 @@ const EBS_KEYS = {
     Encrypted: 'boolean'
 };
 /** A JSON array in the AWS CLI's syntax, e.g. `[{"DeviceName":"/dev/sdb","Ebs":{"VolumeSize":100}}]`. */
-function readBlockDeviceMappings() {
+function readBlockDeviceMappings(image) {
     const source = core/* getInput */.V4(Inputs.BlockDeviceMappings);
     if (source === '')
         return [];
@@ -29145,6 +29492,12 @@ function readBlockDeviceMappings() {
             fail(`${at}: Ebs.VolumeType must be one of ${VOLUME_TYPES.join(', ')}`);
         }
     });
+    // The root mapping of a registered image is made from 'snapshot-id' and the root-volume inputs.
+    const root = image.kind === 'snapshot' ? parsed.findIndex(mapping => mapping.DeviceName === image.rootDeviceName) : -1;
+    if (root >= 0) {
+        fail(`mapping ${root + 1} is for the root device ${parsed[root].DeviceName}, which '${Inputs.SnapshotId}' fills; ` +
+            `set its size and type with '${Inputs.RootVolumeSize}' and '${Inputs.RootVolumeType}', or map another device`);
+    }
     return parsed;
 }
 function readSnapshotLocation() {
@@ -29208,74 +29561,6 @@ function isObject(value) {
 /** One line per setting, for `core.debug`. Settings hold no secrets, so all of it can be shown. */
 function describeSettings(settings) {
     return Object.entries(settings).map(([key, value]) => `${key}: ${JSON.stringify(value)}`);
-}
-
-;// CONCATENATED MODULE: ./src/state.ts
-const Keys = {
-    Credentials: 'credentials',
-    CleanupOnFailure: 'cleanup-on-failure',
-    Ledger: 'ledger',
-    Finished: 'finished'
-};
-/**
- * Written by main as the bake goes (each write replaces the previous value of its key), and read back
- * by post with `restore`.
- */
-class BakeState {
-    store;
-    ledger = [];
-    credentialSettings;
-    cleanup = true;
-    done = false;
-    constructor(store) {
-        this.store = store;
-    }
-    /** Post's view: everything main saved. */
-    static restore(store) {
-        const state = new BakeState(store);
-        const credentials = store.get(Keys.Credentials);
-        const ledger = store.get(Keys.Ledger);
-        state.credentialSettings = credentials ? JSON.parse(credentials) : undefined;
-        state.cleanup = store.get(Keys.CleanupOnFailure) !== 'false';
-        state.ledger = ledger ? JSON.parse(ledger) : [];
-        state.done = store.get(Keys.Finished) === 'true';
-        return state;
-    }
-    /** Called before the first AWS call, so post can reach AWS the way main did. */
-    begin(credentials, cleanupOnFailure) {
-        this.credentialSettings = credentials;
-        this.cleanup = cleanupOnFailure;
-        this.store.save(Keys.Credentials, JSON.stringify(credentials));
-        this.store.save(Keys.CleanupOnFailure, String(cleanupOnFailure));
-    }
-    /** How main reached AWS; undefined when main stopped before any AWS call. */
-    get credentials() {
-        return this.credentialSettings;
-    }
-    get cleanupOnFailure() {
-        return this.cleanup;
-    }
-    /** Records what an image is known to consist of; called the moment it exists and as snapshots appear. */
-    record(entry) {
-        const held = this.ledger.find(known => known.imageId === entry.imageId);
-        if (held && JSON.stringify(held) === JSON.stringify(entry))
-            return; // nothing new: no state write per poll
-        const others = this.ledger.filter(held => held.imageId !== entry.imageId);
-        this.ledger = [...others, entry];
-        this.store.save(Keys.Ledger, JSON.stringify(this.ledger));
-    }
-    /** Every image this run made. Cleanup removes these and nothing else. */
-    entries() {
-        return this.ledger;
-    }
-    /** The bake ended as intended, or its undo is complete: post has nothing to do. */
-    markFinished() {
-        this.done = true;
-        this.store.save(Keys.Finished, 'true');
-    }
-    get finished() {
-        return this.done;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/finish-estimate.ts
@@ -29954,7 +30239,8 @@ async function waitForImage(probe, clock, options) {
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
-/** The story of a bake: inputs, credentials, CreateImage, wait, report; and undo when it goes wrong. */
+/** The story of a bake: inputs, credentials, make the image (CreateImage or RegisterImage), wait, report; and undo when it goes wrong. */
+
 
 
 
@@ -29996,17 +30282,16 @@ async function bake(deps) {
     state.begin(settings.credentials, settings.cleanupOnFailure);
     const aws = await deps.connect(settings.credentials, settings.region);
     const ec2 = aws.ec2(settings.region);
-    const request = imageRequest(settings);
     if (settings.dryRun) {
-        await ec2.checkCreateImage(request);
-        core/* info */.pq(`Dry run: ${ec2.principal} may call ec2:CreateImage on ${settings.source.instanceId} in ${settings.region}. Nothing was made.`);
+        core/* info */.pq(await checkMakeImage(ec2, settings));
         state.markFinished();
         return;
     }
     if (deps.signal.aborted)
-        throw new errors/* WaitError */.uf('aborted', 'The job was cancelled before CreateImage: nothing was made.');
-    const imageId = await ec2.createImage(request);
-    const entry = { region: settings.region, imageId, snapshotIds: [] };
+        throw new errors/* WaitError */.uf('aborted', `The job was cancelled before ${makingCall(settings)}: nothing was made.`);
+    const { imageId, madeBy } = await makeImage(ec2, settings);
+    // The ledger learns the image's snapshots as EC2 shows them, and only if they are the run's to delete.
+    const entry = { region: settings.region, imageId, madeBy, snapshotIds: [] };
     state.record(entry);
     announceImage(settings.region, imageId, settings.name);
     try {
@@ -30018,7 +30303,7 @@ async function bake(deps) {
                 imageId,
                 name: settings.name,
                 state: image?.state ?? 'pending',
-                snapshotIds: image?.snapshotIds ?? [],
+                snapshotIds: image?.snapshotIds ?? knownSnapshotIds(settings),
                 tags: settings.tags,
                 elapsedMs: deps.clock.now() - started,
                 waitedMs: image && deps.clock.now() - waitStarted
@@ -30031,19 +30316,15 @@ async function bake(deps) {
         throw error;
     }
 }
-function imageRequest(settings) {
-    const { name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation } = settings;
-    return { instanceId: settings.source.instanceId, name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation };
-}
 async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
     if (deps.signal.aborted)
         throw new errors/* WaitError */.uf('aborted', `The job was cancelled right after ${imageId} was created.`);
     const result = await waitForImage({
         describeImage: async () => {
             const image = await ec2.describeImage(imageId);
-            // Snapshot ids go to state as soon as they are known, so that post can remove them.
+            // Snapshot ids go to state as soon as they are known, so that post can remove them (if they are ours).
             if (image)
-                state.record({ region: ec2.region, imageId, snapshotIds: image.snapshotIds, state: image.state });
+                state.observe(imageId, image);
             return image;
         },
         describeSnapshots: ids => ec2.describeSnapshots(ids)

@@ -78,6 +78,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     }),
     staticKeys,
     addInstance: (instance) => state.addInstance(instance),
+    addSnapshot: (snapshot) => state.addSnapshot(snapshot ?? {}, now()),
     nextBake: (script) => state.queueScript(script),
     startSnapshots: (imageId) => state.startSnapshots(imageId, now()),
     fault: (rule) => faults.add(rule),

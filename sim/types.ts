@@ -28,7 +28,7 @@ export interface SimOptions {
   }
   /** The "default chain" IAM user. Default: a fresh AKIA key pair for `arn:aws:iam::<account>:user/release`. */
   staticKeys?: SimKeys
-  /** Default timeline for every CreateImage. */
+  /** Default timeline for every CreateImage and RegisterImage. */
   bake?: BakeScript
   /**
    * The sim's clock, in epoch ms; default Date.now. Everything the sim computes from time reads it: image and
@@ -85,6 +85,19 @@ export interface AddInstanceOptions {
   volumes?: number
   /** Default 'running'. */
   state?: InstanceStateName
+}
+
+export interface AddSnapshotOptions {
+  /** Default 'us-east-1'. */
+  region?: string
+  /** Default 8. */
+  sizeGiB?: number
+  /** Default 'completed'. The snapshot stays in this state. */
+  state?: 'pending' | 'completed' | 'error'
+  /** Default 100 when completed, else 0. */
+  progress?: number
+  /** Default ''. */
+  description?: string
 }
 
 export type InstanceStateName = 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated'
@@ -149,13 +162,22 @@ export interface SimCall {
 export interface SimImage {
   imageId: string
   region: string
+  /** CreateImage made its snapshots; RegisterImage used snapshots that were there before. */
+  madeBy: 'CreateImage' | 'RegisterImage'
   name: string
   description?: string
   state: string
-  instanceId: string
+  /** The instance imaged; undefined for a registered image. */
+  instanceId?: string
   noReboot: boolean
+  architecture: string
+  virtualizationType: string
+  bootMode?: string
+  enaSupport: boolean
+  tpmSupport?: string
+  rootDeviceName: string
   tags: Record<string, string>
-  /** Snapshots made so far for this image (a snapshot exists from snapshotDelayMs on). */
+  /** Snapshots CreateImage made so far for this image (from snapshotDelayMs on); none for a registered image. */
   snapshotIds: string[]
   /** As DescribeImages shows them now, in the SDK's shape ({ DeviceName, Ebs: { SnapshotId, ... } }). */
   blockDeviceMappings: unknown[]
@@ -168,7 +190,8 @@ export interface SimImage {
 export interface SimSnapshot {
   snapshotId: string
   region: string
-  imageId: string
+  /** The image CreateImage made it for; undefined for a snapshot added with `addSnapshot`. */
+  imageId?: string
   /** pending | completed | error; for a deleted snapshot, its state when it was deleted. */
   state: string
   progress: number
@@ -189,7 +212,12 @@ export interface Sim {
   readonly staticKeys: SimKeys
   /** Returns the instance id. */
   addInstance(options?: AddInstanceOptions): string
-  /** Timeline for the next CreateImage only (queued: each call covers one more CreateImage). */
+  /**
+   * A snapshot the user owns from before the run (what an image builder leaves), for RegisterImage. It stays
+   * in the state given; returns its id (`snap-` + 17 hex).
+   */
+  addSnapshot(options?: AddSnapshotOptions): string
+  /** Timeline for the next CreateImage or RegisterImage only (queued: each call covers one more image). */
   nextBake(script: BakeScript): void
   /** The image's snapshots exist from now on (for a bake whose snapshotDelayMs held them back). */
   startSnapshots(imageId: string): void

@@ -9,13 +9,14 @@ import {
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
   EC2Client,
+  RegisterImageCommand,
   type Image,
   type TagSpecification
 } from '@aws-sdk/client-ec2'
 import { AttemptLog } from './attempts.js'
 import { realClock } from './clock.js'
 import { AwsError, awsErrorCode, explainEc2Error, isExpiredCredentials, type CallContext } from './errors.js'
-import type { Settings } from './settings.js'
+import type { Settings, SnapshotSource } from './settings.js'
 import type { ImageObservation, SnapshotObservation } from './wait.js'
 
 /** What CreateImage is asked for: the image settings, and the instance to image. */
@@ -23,6 +24,18 @@ export type ImageRequest = Pick<
   Settings,
   'name' | 'description' | 'noReboot' | 'tags' | 'tagSnapshots' | 'blockDeviceMappings' | 'snapshotLocation'
 > & { readonly instanceId: string }
+
+/** What RegisterImage is asked for: the image settings, and the snapshot and how to boot from it. */
+export type RegisterRequest = Pick<Settings, 'name' | 'description' | 'tags' | 'blockDeviceMappings'> & Omit<SnapshotSource, 'kind'>
+
+/** A snapshot as RegisterImage needs it: ready (`completed`) and of a size the root volume must hold. */
+export interface SourceSnapshot {
+  readonly snapshotId: string
+  readonly state: string
+  /** 0-100 */
+  readonly progress: number
+  readonly sizeGiB: number
+}
 
 /** What main, the waiter and cleanup need from EC2 in one region. */
 export interface Ec2 {
@@ -33,6 +46,12 @@ export interface Ec2 {
   createImage(request: ImageRequest): Promise<string>
   /** CreateImage with DryRun: resolves when it would be allowed, throws the translated denial otherwise. */
   checkCreateImage(request: ImageRequest): Promise<void>
+  /** RegisterImage from an EBS snapshot; returns the new image id. */
+  registerImage(request: RegisterRequest): Promise<string>
+  /** RegisterImage with DryRun: resolves when it would be allowed, throws the translated denial otherwise. */
+  checkRegisterImage(request: RegisterRequest): Promise<void>
+  /** DescribeSnapshots for the snapshot to register; a missing one is a translated InvalidSnapshot.NotFound. */
+  describeSourceSnapshot(snapshotId: string): Promise<SourceSnapshot>
   /** DescribeImages for one image; undefined when EC2 does not know it (yet, or any more). */
   describeImage(imageId: string): Promise<ImageObservation | undefined>
   describeSnapshots(snapshotIds: readonly string[]): Promise<SnapshotObservation[]>
@@ -112,7 +131,8 @@ export function ec2(options: Ec2Options): Ec2 {
           // A retry meets the image a lost attempt made as a duplicate: find it rather than fail or make a
           // second. When every earlier attempt was refused (throttled, say), the image is not ours: report it.
           if (!(error instanceof AwsError) || error.code !== 'InvalidAMIName.Duplicate' || !attempts.someMayHaveActed()) throw error
-          const ImageId = await call('DescribeImages', where, () => findOwnImage(client, request, attempts, sleep))
+          const fromInstance = (image: Image) => image.SourceInstanceId === request.instanceId
+          const ImageId = await call('DescribeImages', where, () => findOwnImage(client, request.name, fromInstance, attempts, sleep))
           if (!ImageId) throw error
           return { ImageId }
         }
@@ -129,6 +149,57 @@ export function ec2(options: Ec2Options): Ec2 {
           error => (awsErrorCode(error) === 'DryRunOperation' ? undefined : Promise.reject(error))
         )
       )
+    },
+
+    async registerImage(request) {
+      const where = { snapshotId: request.snapshotId, name: request.name }
+      const attempts = new AttemptLog()
+      const output = await call('RegisterImage', where, () => client.send(recordAttempts(registerImageCommand(request, false), attempts))).catch(
+        async (error: unknown) => {
+          // As for CreateImage: a retry that meets the image its own lost attempt registered adopts it.
+          if (!(error instanceof AwsError) || error.code !== 'InvalidAMIName.Duplicate' || !attempts.someMayHaveActed()) throw error
+          const fromSnapshot = (image: Image) =>
+            image.RootDeviceName === request.rootDeviceName &&
+            (image.BlockDeviceMappings ?? []).some(
+              mapping => mapping.DeviceName === request.rootDeviceName && mapping.Ebs?.SnapshotId === request.snapshotId
+            )
+          const ImageId = await call('DescribeImages', where, () => findOwnImage(client, request.name, fromSnapshot, attempts, sleep))
+          if (!ImageId) throw error
+          return { ImageId }
+        }
+      )
+      if (!output.ImageId) throw new Error(`RegisterImage in ${region} answered without an image id`)
+      return output.ImageId
+    },
+
+    async checkRegisterImage(request) {
+      await call('RegisterImage', { snapshotId: request.snapshotId, name: request.name }, () =>
+        client.send(registerImageCommand(request, true)).then(
+          () => undefined,
+          error => (awsErrorCode(error) === 'DryRunOperation' ? undefined : Promise.reject(error))
+        )
+      )
+    },
+
+    async describeSourceSnapshot(snapshotId) {
+      const output = await call('DescribeSnapshots', { snapshotId }, () =>
+        client.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }))
+      )
+      const snapshot = output.Snapshots?.find(found => found.SnapshotId === snapshotId)
+      if (!snapshot) {
+        // EC2 answers NotFound for an id it does not know; an empty answer means the same.
+        throw explainEc2Error('DescribeSnapshots', Object.assign(new Error(`The snapshot '${snapshotId}' does not exist.`), { name: 'InvalidSnapshot.NotFound' }), {
+          region,
+          principal,
+          snapshotId
+        })
+      }
+      return {
+        snapshotId,
+        state: snapshot.State ?? 'pending',
+        progress: Number.parseInt(snapshot.Progress ?? '0', 10) || 0,
+        sizeGiB: snapshot.VolumeSize ?? 0
+      }
     },
 
     async describeImage(imageId) {
@@ -213,27 +284,27 @@ export function describeDenial(decoded: string): string {
 const LOOK_AGAIN_MS = [1_000, 2_000, 4_000, 8_000]
 
 /**
- * The image named `request.name` that one of this call's own attempts may have made: from our instance, and
- * created while such an attempt was in flight, on EC2's clock as the SDK measured it.
+ * The image named `name` that one of this call's own attempts may have made: from our source (`fromSource`:
+ * our instance, or our snapshot as root), and created while such an attempt was in flight, on EC2's clock as
+ * the SDK measured it.
  */
 async function findOwnImage(
   client: EC2Client,
-  request: ImageRequest,
+  name: string,
+  fromSource: (image: Image) => boolean,
   attempts: AttemptLog,
   sleep: (ms: number) => Promise<void>
 ): Promise<string | undefined> {
   for (const pause of [0, ...LOOK_AGAIN_MS]) {
     if (pause > 0) await sleep(pause)
-    const output = await client.send(
-      new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [request.name] }] })
-    )
-    const named = (output.Images ?? []).filter(image => image.Name === request.name)
+    const output = await client.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] }))
+    const named = (output.Images ?? []).filter(image => image.Name === name)
     // AMI names are unique per account and region: once EC2 lists the image that holds ours, it is ours or not.
     if (named.length === 0) continue
     const clockOffset = client.config.systemClockOffset ?? 0
     const own = named.find(
       candidate =>
-        candidate.SourceInstanceId === request.instanceId &&
+        fromSource(candidate) &&
         attempts.couldHaveMade(Date.parse(candidate.CreationDate ?? ''), clockOffset)
     )
     return own?.ImageId
@@ -245,8 +316,10 @@ async function findOwnImage(
  * Records each attempt of `command` in `log`. Placed inside the SDK's retries and signing and just outside
  * the parsing of the answer, it sees every attempt: the error EC2 answered with, or that no answer came.
  */
-function recordAttempts(command: CreateImageCommand, log: AttemptLog): CreateImageCommand {
-  command.middlewareStack.add(next => args => log.record(() => next(args)), {
+function recordAttempts<C extends CreateImageCommand | RegisterImageCommand>(command: C, log: AttemptLog): C {
+  // The middleware passes input and output through untouched, so one stack type serves both commands.
+  const stack = command.middlewareStack as unknown as CreateImageCommand['middlewareStack']
+  stack.add(next => args => log.record(() => next(args)), {
     step: 'deserialize',
     priority: 'high',
     name: 'recordAttempts'
@@ -263,6 +336,33 @@ function createImageCommand(request: ImageRequest, dryRun: boolean): CreateImage
     TagSpecifications: tagSpecifications(request),
     BlockDeviceMappings: request.blockDeviceMappings.length ? [...request.blockDeviceMappings] : undefined,
     SnapshotLocation: request.snapshotLocation,
+    DryRun: dryRun || undefined
+  })
+}
+
+/**
+ * The root mapping comes from the snapshot and the root-volume settings; DeleteOnTermination so that an
+ * instance launched from the image does not leave its root volume behind. The user's mappings follow.
+ */
+function registerImageCommand(request: RegisterRequest, dryRun: boolean): RegisterImageCommand {
+  return new RegisterImageCommand({
+    Name: request.name,
+    Description: request.description || undefined,
+    Architecture: request.architecture,
+    RootDeviceName: request.rootDeviceName,
+    VirtualizationType: request.virtualizationType,
+    BootMode: request.bootMode,
+    EnaSupport: request.enaSupport,
+    TpmSupport: request.tpmSupport,
+    BlockDeviceMappings: [
+      {
+        DeviceName: request.rootDeviceName,
+        Ebs: { SnapshotId: request.snapshotId, VolumeType: request.rootVolumeType, VolumeSize: request.rootVolumeSize, DeleteOnTermination: true }
+      },
+      ...request.blockDeviceMappings
+    ],
+    // The image only: the snapshot is the user's, and RegisterImage tags nothing else.
+    TagSpecifications: request.tags.length ? [{ ResourceType: 'image', Tags: request.tags.map(tag => ({ Key: tag.key, Value: tag.value })) }] : undefined,
     DryRun: dryRun || undefined
   })
 }

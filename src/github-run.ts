@@ -27,7 +27,7 @@ export function currentRun(env: NodeJS.ProcessEnv = process.env): GithubRun {
   }
 }
 
-export function runValues(run: GithubRun): Omit<TemplateValues, 'timestamp' | 'date' | 'datetime' | 'instance_id'> {
+export function runValues(run: GithubRun): Omit<TemplateValues, 'timestamp' | 'date' | 'datetime' | 'instance_id' | 'snapshot_id'> {
   return {
     sha: run.sha,
     short_sha: run.sha?.slice(0, 7),

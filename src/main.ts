@@ -1,10 +1,11 @@
-/** The story of a bake: inputs, credentials, CreateImage, wait, report; and undo when it goes wrong. */
+/** The story of a bake: inputs, credentials, make the image (CreateImage or RegisterImage), wait, report; and undo when it goes wrong. */
 import * as core from '@actions/core'
 import { undo } from './cleanup.js'
-import type { Ec2, ImageRequest } from './ec2.js'
+import type { Ec2 } from './ec2.js'
 import { AwsError, describeError, InputError, WaitError } from './errors.js'
 import type { GithubRun } from './github-run.js'
 import { formatDuration } from './duration.js'
+import { checkMakeImage, knownSnapshotIds, makeImage, makingCall } from './make-image.js'
 import { announceImage, reportImages } from './report.js'
 import type { PostDeps } from './post-step.js'
 import { describeSettings, readSettings, type Settings } from './settings.js'
@@ -52,18 +53,17 @@ async function bake(deps: Deps): Promise<void> {
   state.begin(settings.credentials, settings.cleanupOnFailure)
   const aws = await deps.connect(settings.credentials, settings.region)
   const ec2 = aws.ec2(settings.region)
-  const request = imageRequest(settings)
 
   if (settings.dryRun) {
-    await ec2.checkCreateImage(request)
-    core.info(`Dry run: ${ec2.principal} may call ec2:CreateImage on ${settings.source.instanceId} in ${settings.region}. Nothing was made.`)
+    core.info(await checkMakeImage(ec2, settings))
     state.markFinished()
     return
   }
 
-  if (deps.signal.aborted) throw new WaitError('aborted', 'The job was cancelled before CreateImage: nothing was made.')
-  const imageId = await ec2.createImage(request)
-  const entry: LedgerEntry = { region: settings.region, imageId, snapshotIds: [] }
+  if (deps.signal.aborted) throw new WaitError('aborted', `The job was cancelled before ${makingCall(settings)}: nothing was made.`)
+  const { imageId, madeBy } = await makeImage(ec2, settings)
+  // The ledger learns the image's snapshots as EC2 shows them, and only if they are the run's to delete.
+  const entry: LedgerEntry = { region: settings.region, imageId, madeBy, snapshotIds: [] }
   state.record(entry)
   announceImage(settings.region, imageId, settings.name)
 
@@ -76,7 +76,7 @@ async function bake(deps: Deps): Promise<void> {
         imageId,
         name: settings.name,
         state: image?.state ?? 'pending',
-        snapshotIds: image?.snapshotIds ?? [],
+        snapshotIds: image?.snapshotIds ?? knownSnapshotIds(settings),
         tags: settings.tags,
         elapsedMs: deps.clock.now() - started,
         waitedMs: image && deps.clock.now() - waitStarted
@@ -87,11 +87,6 @@ async function bake(deps: Deps): Promise<void> {
     await undo(aws, state, deps.clock, deps.signal.aborted ? LOOK_FOR_SNAPSHOTS_CANCELLED_MS : LOOK_FOR_SNAPSHOTS_MS)
     throw error
   }
-}
-
-function imageRequest(settings: Settings): ImageRequest {
-  const { name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation } = settings
-  return { instanceId: settings.source.instanceId, name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation }
 }
 
 async function waitUntilAvailable(
@@ -106,8 +101,8 @@ async function waitUntilAvailable(
     {
       describeImage: async () => {
         const image = await ec2.describeImage(imageId)
-        // Snapshot ids go to state as soon as they are known, so that post can remove them.
-        if (image) state.record({ region: ec2.region, imageId, snapshotIds: image.snapshotIds, state: image.state })
+        // Snapshot ids go to state as soon as they are known, so that post can remove them (if they are ours).
+        if (image) state.observe(imageId, image)
         return image
       },
       describeSnapshots: ids => ec2.describeSnapshots(ids)

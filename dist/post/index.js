@@ -28512,6 +28512,16 @@ function explainEc2Error(operation, error, where) {
             case 'InvalidInstanceID.Malformed':
                 return (`Instance ${where.instanceId ?? ''} was not found in ${where.region}. ` +
                     `Check 'instance-id' and 'aws-region': the instance must live in the region the action uses.`);
+            case 'InvalidSnapshot.NotFound':
+            case 'InvalidSnapshotID.Malformed':
+                if (where.snapshotId === undefined)
+                    return `ec2:${operation} failed in ${where.region}: ${code}: ${detail}.`;
+                return (`Snapshot ${where.snapshotId} was not found in ${where.region}. Check 'snapshot-id' and 'aws-region': the snapshot must be in ` +
+                    `the region the action uses, owned by or shared with the account of ${where.principal}. Nothing was registered.`);
+            case 'IncorrectState':
+                if (where.snapshotId === undefined)
+                    return `ec2:${operation} failed in ${where.region}: ${code}: ${detail}.`;
+                return `Snapshot ${where.snapshotId} in ${where.region} cannot be registered yet (${detail}). Wait until it is completed, then run the job again.`;
             case 'IncorrectInstanceState':
                 return `Instance ${where.instanceId ?? ''} cannot be imaged in its current state (${detail}). Image a running or stopped instance.`;
             case 'InvalidAMIName.Duplicate': {
@@ -28523,7 +28533,10 @@ function explainEc2Error(operation, error, where) {
             case 'InvalidAMIName.Malformed':
                 return `EC2 rejected the AMI name '${where.name ?? ''}': ${detail}. Change the 'name' input.`;
             case 'InvalidBlockDeviceMapping':
-                return `EC2 rejected the 'block-device-mappings' input: ${detail}.`;
+                // RegisterImage's root mapping is made from the snapshot inputs, ahead of the user's mappings.
+                return operation === 'RegisterImage'
+                    ? `EC2 rejected the block device mappings (the root from 'snapshot-id', 'root-volume-size' and 'root-volume-type', then 'block-device-mappings'): ${detail}.`
+                    : `EC2 rejected the 'block-device-mappings' input: ${detail}.`;
             case 'InvalidParameterValue':
             case 'InvalidParameter':
             case 'InvalidParameterCombination':
@@ -28549,6 +28562,10 @@ function guessInput(detail) {
         [/description/i, 'description'],
         [/tag/i, 'tags'],
         [/snapshot ?location|outpost/i, 'snapshot-location'],
+        [/tpm/i, 'tpm-support'],
+        [/boot ?mode|uefi/i, 'boot-mode'],
+        [/architecture/i, 'architecture'],
+        [/virtuali[sz]ation/i, 'virtualization-type'],
         [/name/i, 'name']
     ];
     const input = inputs.find(([pattern]) => pattern.test(detail))?.[1];
@@ -28571,11 +28588,95 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(3218);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/state.ts
+const Keys = {
+    Credentials: 'credentials',
+    CleanupOnFailure: 'cleanup-on-failure',
+    Ledger: 'ledger',
+    Finished: 'finished'
+};
+/**
+ * Written by main as the bake goes (each write replaces the previous value of its key), and read back
+ * by post with `restore`.
+ */
+class BakeState {
+    store;
+    ledger = [];
+    credentialSettings;
+    cleanup = true;
+    done = false;
+    constructor(store) {
+        this.store = store;
+    }
+    /** Post's view: everything main saved. */
+    static restore(store) {
+        const state = new BakeState(store);
+        const credentials = store.get(Keys.Credentials);
+        const ledger = store.get(Keys.Ledger);
+        state.credentialSettings = credentials ? JSON.parse(credentials) : undefined;
+        state.cleanup = store.get(Keys.CleanupOnFailure) !== 'false';
+        state.ledger = ledger ? JSON.parse(ledger) : [];
+        state.done = store.get(Keys.Finished) === 'true';
+        return state;
+    }
+    /** Called before the first AWS call, so post can reach AWS the way main did. */
+    begin(credentials, cleanupOnFailure) {
+        this.credentialSettings = credentials;
+        this.cleanup = cleanupOnFailure;
+        this.store.save(Keys.Credentials, JSON.stringify(credentials));
+        this.store.save(Keys.CleanupOnFailure, String(cleanupOnFailure));
+    }
+    /** How main reached AWS; undefined when main stopped before any AWS call. */
+    get credentials() {
+        return this.credentialSettings;
+    }
+    get cleanupOnFailure() {
+        return this.cleanup;
+    }
+    /** Records what an image is known to consist of; called the moment it exists and as snapshots appear. */
+    record(entry) {
+        const held = this.ledger.find(known => known.imageId === entry.imageId);
+        if (held && JSON.stringify(held) === JSON.stringify(entry))
+            return; // nothing new: no state write per poll
+        const others = this.ledger.filter(held => held.imageId !== entry.imageId);
+        this.ledger = [...others, entry];
+        this.store.save(Keys.Ledger, JSON.stringify(this.ledger));
+    }
+    /**
+     * What DescribeImages showed of an image already recorded: its state, and its snapshots if it owns them.
+     * A registered image's mappings name the user's snapshots, which never enter the ledger.
+     */
+    observe(imageId, observation) {
+        const held = this.ledger.find(known => known.imageId === imageId);
+        if (!held)
+            throw new Error(`observe: ${imageId} was never recorded`);
+        this.record({ ...held, state: observation.state, snapshotIds: ownsSnapshots(held) ? observation.snapshotIds : [] });
+    }
+    /** Every image this run made. Cleanup removes these and nothing else. */
+    entries() {
+        return this.ledger;
+    }
+    /** The bake ended as intended, or its undo is complete: post has nothing to do. */
+    markFinished() {
+        this.done = true;
+        this.store.save(Keys.Finished, 'true');
+    }
+    get finished() {
+        return this.done;
+    }
+}
+/** Whether the image's snapshots are the run's to delete: only CreateImage made any. */
+function ownsSnapshots(entry) {
+    return entry.madeBy !== 'RegisterImage';
+}
+
 ;// CONCATENATED MODULE: ./src/cleanup.ts
 /**
  * Removes an image this run made, and its snapshots, and nothing else. Idempotent: what is already
- * gone counts as removed, so main and post can both try.
+ * gone counts as removed, so main and post can both try. A registered image is only deregistered: its
+ * snapshots were the user's before the run and stay theirs.
  */
+
 
 
 const LOOK_INTERVAL_MS = 2000;
@@ -28583,17 +28684,22 @@ const IN_USE_RETRIES = 5;
 async function removeImage(ec2, entry, clock, options) {
     const removed = [];
     const left = [];
+    const owned = ownsSnapshots(entry) ? entry.snapshotIds : [];
     try {
+        // Never DeleteAssociatedSnapshots: for a registered image it would delete the user's snapshot.
         const deregistered = await ec2.deregisterImage(entry.imageId);
         removed.push(entry.imageId);
         options.log(deregistered ? `Deregistered ${entry.imageId} in ${ec2.region}` : `${entry.imageId} was already deregistered`);
     }
     catch (error) {
         // Without deregistering, its snapshots cannot be deleted either.
-        left.push({ id: entry.imageId, reason: (0,errors/* describeError */.Uc)(error) }, ...entry.snapshotIds.map(id => ({ id, reason: `belongs to ${entry.imageId}` })));
+        left.push({ id: entry.imageId, reason: (0,errors/* describeError */.Uc)(error) }, ...owned.map(id => ({ id, reason: `belongs to ${entry.imageId}` })));
         return { removed, left, snapshotsUnseen: false };
     }
-    const snapshots = new Set(entry.snapshotIds);
+    // No search by CreateImage's description either: RegisterImage made no snapshot to find.
+    if (!ownsSnapshots(entry))
+        return { removed, left, snapshotsUnseen: false };
+    const snapshots = new Set(owned);
     const makesNoMore = entry.state === 'failed';
     const deadline = clock.now() + (makesNoMore ? 0 : options.lookForSnapshotsMs);
     for (;;) {
@@ -28652,7 +28758,7 @@ function manualCleanup(region, left) {
 async function undo(aws, state, clock, lookForSnapshotsMs) {
     for (const entry of state.entries().filter(held => !held.removed)) {
         if (!state.cleanupOnFailure) {
-            const kept = [entry.imageId, ...entry.snapshotIds].map(id => ({ id, reason: 'kept' }));
+            const kept = [entry.imageId, ...(ownsSnapshots(entry) ? entry.snapshotIds : [])].map(id => ({ id, reason: 'kept' }));
             core/* warning */.$e(`Left image ${entry.imageId} in ${entry.region} for inspection ('cleanup-on-failure: false'). ` +
                 `Remove it when done:\n${manualCleanup(entry.region, kept)}`);
             continue;
@@ -28678,74 +28784,6 @@ async function undo(aws, state, clock, lookForSnapshotsMs) {
     }
     if (!state.cleanupOnFailure || state.entries().every(held => held.removed))
         state.markFinished();
-}
-
-;// CONCATENATED MODULE: ./src/state.ts
-const Keys = {
-    Credentials: 'credentials',
-    CleanupOnFailure: 'cleanup-on-failure',
-    Ledger: 'ledger',
-    Finished: 'finished'
-};
-/**
- * Written by main as the bake goes (each write replaces the previous value of its key), and read back
- * by post with `restore`.
- */
-class BakeState {
-    store;
-    ledger = [];
-    credentialSettings;
-    cleanup = true;
-    done = false;
-    constructor(store) {
-        this.store = store;
-    }
-    /** Post's view: everything main saved. */
-    static restore(store) {
-        const state = new BakeState(store);
-        const credentials = store.get(Keys.Credentials);
-        const ledger = store.get(Keys.Ledger);
-        state.credentialSettings = credentials ? JSON.parse(credentials) : undefined;
-        state.cleanup = store.get(Keys.CleanupOnFailure) !== 'false';
-        state.ledger = ledger ? JSON.parse(ledger) : [];
-        state.done = store.get(Keys.Finished) === 'true';
-        return state;
-    }
-    /** Called before the first AWS call, so post can reach AWS the way main did. */
-    begin(credentials, cleanupOnFailure) {
-        this.credentialSettings = credentials;
-        this.cleanup = cleanupOnFailure;
-        this.store.save(Keys.Credentials, JSON.stringify(credentials));
-        this.store.save(Keys.CleanupOnFailure, String(cleanupOnFailure));
-    }
-    /** How main reached AWS; undefined when main stopped before any AWS call. */
-    get credentials() {
-        return this.credentialSettings;
-    }
-    get cleanupOnFailure() {
-        return this.cleanup;
-    }
-    /** Records what an image is known to consist of; called the moment it exists and as snapshots appear. */
-    record(entry) {
-        const held = this.ledger.find(known => known.imageId === entry.imageId);
-        if (held && JSON.stringify(held) === JSON.stringify(entry))
-            return; // nothing new: no state write per poll
-        const others = this.ledger.filter(held => held.imageId !== entry.imageId);
-        this.ledger = [...others, entry];
-        this.store.save(Keys.Ledger, JSON.stringify(this.ledger));
-    }
-    /** Every image this run made. Cleanup removes these and nothing else. */
-    entries() {
-        return this.ledger;
-    }
-    /** The bake ended as intended, or its undo is complete: post has nothing to do. */
-    markFinished() {
-        this.done = true;
-        this.store.save(Keys.Finished, 'true');
-    }
-    get finished() {
-        return this.done;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/post-step.ts
