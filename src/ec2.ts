@@ -118,67 +118,66 @@ export function ec2(options: Ec2Options): Ec2 {
       : `To see why, decode the message with a principal allowed sts:DecodeAuthorizationMessage: aws sts decode-authorization-message --encoded-message ${encoded}`
   }
 
+  /**
+   * Sends the call that makes an image (CreateImage, RegisterImage), recording every attempt: the SDK's
+   * retries, and a send again after renewed credentials. The SDK retries a call whose answer was lost; if
+   * the lost attempt had worked, the retry meets our own image as a duplicate: find it rather than fail or
+   * make a second. When every earlier attempt was refused (throttled, say), the image is not ours: report it.
+   */
+  async function makeImage(
+    operation: 'CreateImage' | 'RegisterImage',
+    where: Partial<CallContext> & { readonly name: string },
+    madeFromOurSource: (image: Image) => boolean,
+    send: (attempts: AttemptLog) => Promise<{ ImageId?: string }>
+  ): Promise<string> {
+    const attempts = new AttemptLog()
+    const output = await call(operation, where, () => send(attempts)).catch(async (error: unknown) => {
+      if (!(error instanceof AwsError) || error.code !== 'InvalidAMIName.Duplicate' || !attempts.someMayHaveActed()) throw error
+      const ImageId = await call('DescribeImages', where, () => findOwnImage(client, where.name, madeFromOurSource, attempts, sleep))
+      if (!ImageId) throw error
+      return { ImageId }
+    })
+    if (!output.ImageId) throw new Error(`${operation} in ${region} answered without an image id`)
+    return output.ImageId
+  }
+
+  /** A DryRun call: resolves when it would be allowed, throws the translated refusal otherwise. */
+  async function dryRun(operation: string, where: Partial<CallContext>, send: () => Promise<unknown>): Promise<void> {
+    await call(operation, where, () =>
+      send().then(
+        () => undefined,
+        // EC2's way of saying "this would have succeeded".
+        error => (awsErrorCode(error) === 'DryRunOperation' ? undefined : Promise.reject(error))
+      )
+    )
+  }
+
   return {
     region,
     principal,
 
     async createImage(request) {
-      const where = { instanceId: request.instanceId, name: request.name }
-      // Every attempt of this one CreateImage: the SDK's retries, and a send again after renewed credentials.
-      const attempts = new AttemptLog()
-      const output = await call('CreateImage', where, () => client.send(recordAttempts(createImageCommand(request, false), attempts))).catch(
-        async (error: unknown) => {
-          // A retry meets the image a lost attempt made as a duplicate: find it rather than fail or make a
-          // second. When every earlier attempt was refused (throttled, say), the image is not ours: report it.
-          if (!(error instanceof AwsError) || error.code !== 'InvalidAMIName.Duplicate' || !attempts.someMayHaveActed()) throw error
-          const fromInstance = (image: Image) => image.SourceInstanceId === request.instanceId
-          const ImageId = await call('DescribeImages', where, () => findOwnImage(client, request.name, fromInstance, attempts, sleep))
-          if (!ImageId) throw error
-          return { ImageId }
-        }
+      const fromInstance = (image: Image) => image.SourceInstanceId === request.instanceId
+      return makeImage('CreateImage', { instanceId: request.instanceId, name: request.name }, fromInstance, attempts =>
+        client.send(recordAttempts(createImageCommand(request, false), attempts))
       )
-      if (!output.ImageId) throw new Error(`CreateImage in ${region} answered without an image id`)
-      return output.ImageId
     },
 
     async checkCreateImage(request) {
-      await call('CreateImage', { instanceId: request.instanceId, name: request.name }, () =>
-        client.send(createImageCommand(request, true)).then(
-          () => undefined,
-          // EC2's way of saying "this would have succeeded".
-          error => (awsErrorCode(error) === 'DryRunOperation' ? undefined : Promise.reject(error))
-        )
-      )
+      await dryRun('CreateImage', { instanceId: request.instanceId, name: request.name }, () => client.send(createImageCommand(request, true)))
     },
 
     async registerImage(request) {
-      const where = { snapshotId: request.snapshotId, name: request.name }
-      const attempts = new AttemptLog()
-      const output = await call('RegisterImage', where, () => client.send(recordAttempts(registerImageCommand(request, false), attempts))).catch(
-        async (error: unknown) => {
-          // As for CreateImage: a retry that meets the image its own lost attempt registered adopts it.
-          if (!(error instanceof AwsError) || error.code !== 'InvalidAMIName.Duplicate' || !attempts.someMayHaveActed()) throw error
-          const fromSnapshot = (image: Image) =>
-            image.RootDeviceName === request.rootDeviceName &&
-            (image.BlockDeviceMappings ?? []).some(
-              mapping => mapping.DeviceName === request.rootDeviceName && mapping.Ebs?.SnapshotId === request.snapshotId
-            )
-          const ImageId = await call('DescribeImages', where, () => findOwnImage(client, request.name, fromSnapshot, attempts, sleep))
-          if (!ImageId) throw error
-          return { ImageId }
-        }
+      const fromSnapshot = (image: Image) =>
+        image.RootDeviceName === request.rootDeviceName &&
+        (image.BlockDeviceMappings ?? []).some(mapping => mapping.DeviceName === request.rootDeviceName && mapping.Ebs?.SnapshotId === request.snapshotId)
+      return makeImage('RegisterImage', { snapshotId: request.snapshotId, name: request.name }, fromSnapshot, attempts =>
+        client.send(recordAttempts(registerImageCommand(request, false), attempts))
       )
-      if (!output.ImageId) throw new Error(`RegisterImage in ${region} answered without an image id`)
-      return output.ImageId
     },
 
     async checkRegisterImage(request) {
-      await call('RegisterImage', { snapshotId: request.snapshotId, name: request.name }, () =>
-        client.send(registerImageCommand(request, true)).then(
-          () => undefined,
-          error => (awsErrorCode(error) === 'DryRunOperation' ? undefined : Promise.reject(error))
-        )
-      )
+      await dryRun('RegisterImage', { snapshotId: request.snapshotId, name: request.name }, () => client.send(registerImageCommand(request, true)))
     },
 
     async describeSourceSnapshot(snapshotId) {
