@@ -37,6 +37,9 @@ function fakeEc2(overrides: Partial<Ec2> = {}): Ec2 & { calls: string[] } {
     principal: 'role arn:aws:iam::123456789012:role/bake-ami (session bake-ami)',
     createImage: unexpected('createImage'),
     checkCreateImage: unexpected('checkCreateImage'),
+    registerImage: unexpected('registerImage'),
+    checkRegisterImage: unexpected('checkRegisterImage'),
+    describeSourceSnapshot: unexpected('describeSourceSnapshot'),
     describeImage: unexpected('describeImage'),
     describeSnapshots: unexpected('describeSnapshots'),
     findSnapshotsOf: async () => [],
@@ -82,6 +85,24 @@ describe('removeImage', () => {
     expect(ec2.calls).toStrictEqual(['deregister ami-1', 'find ami-1', 'delete snap-a', 'delete snap-b'])
     expect(log).toStrictEqual(['Deregistered ami-1 in eu-west-1', 'Deleted snapshot snap-a', 'Deleted snapshot snap-b'])
     expect(clock.slept).toStrictEqual([])
+  })
+
+  it('only deregisters a registered image: never looks for, or deletes, a snapshot', async () => {
+    // Even a ledger that names the source snapshot (it never should) cannot make cleanup delete it.
+    const registered: LedgerEntry = { region: REGION, imageId: 'ami-1', madeBy: 'RegisterImage', snapshotIds: ['snap-source'] }
+    const ec2 = fakeEc2({ findSnapshotsOf: async () => ['snap-source'] })
+    const log: string[] = []
+    const result = await removeImage(ec2, registered, virtualClock(), { lookForSnapshotsMs: 60_000, log: line => log.push(line) })
+    expect(result).toStrictEqual({ removed: ['ami-1'], left: [], snapshotsUnseen: false })
+    expect(ec2.calls).toStrictEqual(['deregister ami-1'])
+    expect(log).toStrictEqual(['Deregistered ami-1 in eu-west-1'])
+  })
+
+  it('lists no snapshot of a registered image it could not deregister', async () => {
+    const registered: LedgerEntry = { region: REGION, imageId: 'ami-1', madeBy: 'RegisterImage', snapshotIds: ['snap-source'] }
+    const ec2 = fakeEc2({ deregisterImage: async () => Promise.reject(awsError('DeregisterImage', 'UnauthorizedOperation', 'denied')) })
+    const result = await removeImage(ec2, registered, virtualClock(), { lookForSnapshotsMs: 60_000, log: () => {} })
+    expect(result).toStrictEqual({ removed: [], left: [{ id: 'ami-1', reason: 'denied' }], snapshotsUnseen: false })
   })
 
   it('adds the snapshots EC2 made that the ledger did not know yet', async () => {
@@ -349,6 +370,15 @@ describe('undo', () => {
         'ami-1 (kept): aws ec2 deregister-image --region eu-west-1 --image-id ami-1\n' +
         'snap-a (kept): aws ec2 delete-snapshot --region eu-west-1 --snapshot-id snap-a\n' +
         'snap-b (kept): aws ec2 delete-snapshot --region eu-west-1 --snapshot-id snap-b'
+    ])
+  })
+
+  it('with cleanup-on-failure off, never tells anyone to delete the snapshot a registered image uses', async () => {
+    const registered: LedgerEntry = { region: REGION, imageId: 'ami-1', madeBy: 'RegisterImage', snapshotIds: ['snap-source'] }
+    await undo(fakeAws(fakeEc2()), bakeState(false, registered), virtualClock(), 60_000)
+    expect(warnings()).toStrictEqual([
+      "Left image ami-1 in eu-west-1 for inspection ('cleanup-on-failure: false'). Remove it when done:\n" +
+        'ami-1 (kept): aws ec2 deregister-image --region eu-west-1 --image-id ami-1'
     ])
   })
 

@@ -4,11 +4,15 @@ import {
   DeregisterImageCommand,
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
-  EC2Client
+  EC2Client,
+  RegisterImageCommand
 } from '@aws-sdk/client-ec2'
-import { beforeEach, describe, expect, it } from '@jest/globals'
+import { ConfiguredRetryStrategy } from '@smithy/core/retry'
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { mockClient } from 'aws-sdk-client-mock'
-import { ec2, type Ec2, type ImageRequest } from '../src/ec2.js'
+import { Readable } from 'node:stream'
+import { CREATION_SLACK_MS } from '../src/attempts.js'
+import { ec2, type Ec2, type ImageRequest, type RegisterRequest } from '../src/ec2.js'
 import { AwsError } from '../src/errors.js'
 
 const REGION = 'eu-west-1'
@@ -139,6 +143,111 @@ describe('createImage', () => {
     const error = await awsError(connect().createImage(BARE))
     expect(error.message).toContain('Instance i-0123456789abcdef0 was not found in eu-west-1.')
     expect(mock.commandCalls(CreateImageCommand)).toHaveLength(1)
+  })
+})
+
+const SNAPSHOT_ID = 'snap-0123456789abcdef0'
+
+const REGISTER: RegisterRequest = {
+  snapshotId: SNAPSHOT_ID,
+  architecture: 'arm64',
+  rootDeviceName: '/dev/xvda',
+  virtualizationType: 'hvm',
+  bootMode: 'uefi',
+  enaSupport: true,
+  tpmSupport: 'v2.0',
+  rootVolumeSize: 20,
+  rootVolumeType: 'gp3',
+  name: 'web-main-42',
+  description: 'web image from main',
+  tags: [{ key: 'Team', value: 'images' }],
+  blockDeviceMappings: [{ DeviceName: '/dev/sdb', Ebs: { VolumeSize: 100, VolumeType: 'gp3' } }]
+}
+
+describe('registerImage', () => {
+  it('sends the root mapping from the snapshot, then the given mappings, and tags only the image', async () => {
+    mock.on(RegisterImageCommand).resolvesOnce({ ImageId: IMAGE_ID })
+    await expect(connect().registerImage(REGISTER)).resolves.toBe(IMAGE_ID)
+    expect(mock.commandCalls(RegisterImageCommand).map(call => call.args[0].input)).toEqual([
+      {
+        Name: 'web-main-42',
+        Description: 'web image from main',
+        Architecture: 'arm64',
+        RootDeviceName: '/dev/xvda',
+        VirtualizationType: 'hvm',
+        BootMode: 'uefi',
+        EnaSupport: true,
+        TpmSupport: 'v2.0',
+        BlockDeviceMappings: [
+          { DeviceName: '/dev/xvda', Ebs: { SnapshotId: SNAPSHOT_ID, VolumeType: 'gp3', VolumeSize: 20, DeleteOnTermination: true } },
+          { DeviceName: '/dev/sdb', Ebs: { VolumeSize: 100, VolumeType: 'gp3' } }
+        ],
+        TagSpecifications: [{ ResourceType: 'image', Tags: [{ Key: 'Team', Value: 'images' }] }]
+      }
+    ])
+  })
+
+  it('leaves out what is not set: description, boot mode, TPM, root size, tags, DryRun', async () => {
+    mock.on(RegisterImageCommand).resolvesOnce({ ImageId: IMAGE_ID })
+    const bare = { ...REGISTER, description: '', bootMode: undefined, tpmSupport: undefined, rootVolumeSize: undefined, tags: [], blockDeviceMappings: [] }
+    await connect().registerImage(bare)
+    const [call] = mock.commandCalls(RegisterImageCommand)
+    expect(JSON.parse(JSON.stringify(call.args[0].input))).toEqual({
+      Name: 'web-main-42',
+      Architecture: 'arm64',
+      RootDeviceName: '/dev/xvda',
+      VirtualizationType: 'hvm',
+      EnaSupport: true,
+      BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { SnapshotId: SNAPSHOT_ID, VolumeType: 'gp3', DeleteOnTermination: true } }]
+    })
+  })
+
+  it('translates an unknown snapshot, naming the snapshot and the region', async () => {
+    mock.on(RegisterImageCommand).rejectsOnce(sdkError('InvalidSnapshot.NotFound', `The snapshot '${SNAPSHOT_ID}' does not exist.`))
+    const error = await connect().registerImage(REGISTER).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(AwsError)
+    expect(error).toMatchObject({ operation: 'RegisterImage', code: 'InvalidSnapshot.NotFound' })
+    expect((error as Error).message).toContain(`Snapshot ${SNAPSHOT_ID} was not found in ${REGION}. Check 'snapshot-id' and 'aws-region'`)
+  })
+
+  it('names ec2:RegisterImage when it is denied', async () => {
+    mock.on(RegisterImageCommand).rejectsOnce(sdkError('UnauthorizedOperation', 'You are not authorized to perform this operation.'))
+    await expect(connect().registerImage(REGISTER)).rejects.toThrow(`${PRINCIPAL} is not allowed to call ec2:RegisterImage in ${REGION}`)
+  })
+
+  it('says which inputs make the block device mappings EC2 refused', async () => {
+    mock.on(RegisterImageCommand).rejectsOnce(sdkError('InvalidBlockDeviceMapping', 'Volume of size 4GiB is smaller than snapshot'))
+    await expect(connect().registerImage(REGISTER)).rejects.toThrow("the root from 'snapshot-id', 'root-volume-size' and 'root-volume-type', then 'block-device-mappings'")
+  })
+})
+
+describe('checkRegisterImage', () => {
+  it('sends the same request with DryRun and resolves on DryRunOperation', async () => {
+    mock.on(RegisterImageCommand).rejectsOnce(sdkError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.'))
+    await expect(connect().checkRegisterImage(REGISTER)).resolves.toBeUndefined()
+    expect(mock.commandCalls(RegisterImageCommand)[0].args[0].input).toMatchObject({ DryRun: true, Name: 'web-main-42', TpmSupport: 'v2.0' })
+  })
+})
+
+describe('describeSourceSnapshot', () => {
+  it('gives its state, progress and size', async () => {
+    mock.on(DescribeSnapshotsCommand).resolvesOnce({ Snapshots: [{ SnapshotId: SNAPSHOT_ID, State: 'pending', Progress: '45%', VolumeSize: 16 }] })
+    await expect(connect().describeSourceSnapshot(SNAPSHOT_ID)).resolves.toStrictEqual({ snapshotId: SNAPSHOT_ID, state: 'pending', progress: 45, sizeGiB: 16 })
+    expect(mock.commandCalls(DescribeSnapshotsCommand)[0].args[0].input).toEqual({ SnapshotIds: [SNAPSHOT_ID] })
+  })
+
+  it.each([
+    ['EC2 answers NotFound', () => mock.on(DescribeSnapshotsCommand).rejectsOnce(sdkError('InvalidSnapshot.NotFound', `The snapshot '${SNAPSHOT_ID}' does not exist.`))],
+    ['EC2 lists nothing', () => mock.on(DescribeSnapshotsCommand).resolvesOnce({ Snapshots: [] })]
+  ])('says the snapshot was not found in the region when %s', async (_, answer) => {
+    answer()
+    const error = await connect().describeSourceSnapshot(SNAPSHOT_ID).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(AwsError)
+    expect((error as AwsError).code).toBe('InvalidSnapshot.NotFound')
+    expect((error as Error).message).toBe(
+      `Snapshot ${SNAPSHOT_ID} was not found in ${REGION}. Check 'snapshot-id' and 'aws-region': the snapshot must be in the region the action uses, ` +
+        `owned by or shared with the account of ${PRINCIPAL}. Nothing was registered.`
+    )
   })
 })
 
@@ -335,6 +444,29 @@ describe('expired credentials', () => {
     expect(mock.commandCalls(CreateImageCommand)).toHaveLength(1)
   })
 
+  it('says when the refused call started, so that credentials renewed since are kept', async () => {
+    const since: number[] = []
+    let sentAt = 0
+    const before = Date.now()
+    mock
+      .on(DescribeImagesCommand)
+      .callsFakeOnce(() => {
+        sentAt = Date.now()
+        throw sdkError('RequestExpired')
+      })
+      .resolvesOnce({ Images: [] })
+    const client = ec2({
+      region: REGION,
+      principal: PRINCIPAL,
+      client: new EC2Client({ region: REGION, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } }),
+      renewCredentials: at => void since.push(at)
+    })
+    await expect(client.describeImage(IMAGE_ID)).resolves.toBeUndefined()
+    expect(since).toHaveLength(1)
+    expect(since[0]).toBeGreaterThanOrEqual(before)
+    expect(since[0]).toBeLessThanOrEqual(sentAt)
+  })
+
   it('does not renew on other errors', async () => {
     mock.on(CreateImageCommand).rejectsOnce(sdkError('AuthFailure'))
     const error = await awsError(connect().createImage(BARE))
@@ -344,48 +476,195 @@ describe('expired credentials', () => {
 })
 
 describe('createImage after a lost answer', () => {
-  const duplicate = (attempts: number) =>
-    Object.assign(sdkError('InvalidAMIName.Duplicate', `AMI name web-main-42 is already in use by AMI ${IMAGE_ID}`), {
-      $metadata: { httpStatusCode: 400, attempts }
+  // These tests run the real client (retries, signing, parsing) over a scripted wire, so that what the action
+  // learns of each CreateImage attempt is what the SDK really shows it. DescribeImages stays with the mock.
+  // The clock stands still: when each attempt went out, and what EC2's clock read, is exact.
+  const NOW = Date.parse('2026-12-02T11:00:00.000Z')
+  const OTHER_IMAGE = 'ami-0aaa1111bbbb22223'
+
+  /** What the wire does with one CreateImage attempt: EC2's answer, or none at all. */
+  type Answer = { status: number; code?: string; imageId?: string; date?: number } | { lost: string }
+  const reset: Answer = { lost: 'ECONNRESET' }
+  const duplicateOf = (imageId: string, date?: number): Answer => ({ status: 400, code: 'InvalidAMIName.Duplicate', imageId, date })
+  let wire: Answer[]
+
+  const requestHandler = {
+    async handle() {
+      const answer = wire.shift()
+      if (!answer) throw new Error('the test scripted no answer for this CreateImage attempt')
+      if ('lost' in answer) {
+        throw answer.lost === 'TimeoutError'
+          ? Object.assign(new Error('Connection timed out'), { name: 'TimeoutError' })
+          : Object.assign(new Error('socket hang up'), { code: answer.lost })
+      }
+      const body =
+        answer.code === undefined
+          ? answer.status < 300
+            ? `<CreateImageResponse><requestId>r-1</requestId><imageId>${answer.imageId}</imageId></CreateImageResponse>`
+            : '<html><body>Bad gateway</body></html>'
+          : `<Response><Errors><Error><Code>${answer.code}</Code><Message>${
+              answer.code === 'InvalidAMIName.Duplicate' ? `AMI name web-main-42 is already in use by AMI ${answer.imageId}` : `${answer.code} happened`
+            }</Message></Error></Errors><RequestID>r-1</RequestID></Response>`
+      const headers: Record<string, string> = { 'content-type': 'text/xml;charset=UTF-8' }
+      if (answer.date !== undefined) headers.date = new Date(answer.date).toUTCString()
+      return { response: { statusCode: answer.status, headers, body: Readable.from([Buffer.from(body)]) } }
+    },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs: () => ({})
+  }
+
+  /** An EC2 client on the scripted wire, retrying as the SDK does by default but without waiting. */
+  function connectToWire(): Ec2 {
+    return ec2({
+      region: REGION,
+      principal: PRINCIPAL,
+      client: new EC2Client({
+        region: REGION,
+        credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
+        requestHandler,
+        retryStrategy: new ConfiguredRetryStrategy(8, () => 0)
+      }),
+      renewCredentials: () => void renewals++,
+      sleep: async ms => void pauses.push(ms)
     })
-  const existing = (overrides: Record<string, string> = {}) => ({
+  }
+  let pauses: number[]
+
+  /** DescribeImages lists one image of that name: by default, made from our instance just now. */
+  const listed = (overrides: Record<string, string> = {}) => ({
     Images: [
       {
         ImageId: IMAGE_ID,
         Name: 'web-main-42',
         SourceInstanceId: REQUEST.instanceId,
-        CreationDate: new Date().toISOString(),
+        CreationDate: new Date(NOW).toISOString(),
         ...overrides
       }
     ]
   })
 
-  it('uses the image its own first attempt made when the SDK retry meets it as a duplicate', async () => {
-    mock.on(CreateImageCommand).rejects(duplicate(2))
-    mock.on(DescribeImagesCommand).resolves(existing())
-    await expect(connect().createImage(REQUEST)).resolves.toBe(IMAGE_ID)
-    expect(mock.commandCalls(DescribeImagesCommand)[0].args[0].input).toStrictEqual({
-      Owners: ['self'],
-      Filters: [{ Name: 'name', Values: ['web-main-42'] }]
-    })
+  beforeEach(() => {
+    jest.useFakeTimers({ now: NOW, doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] })
+    wire = []
+    pauses = []
+    // CreateImage goes to the real send, and so over the wire; what the tests set with `mock.on` stays mocked.
+    mock.send.callThrough()
+  })
+
+  afterEach(() => {
+    jest.useRealTimers()
+  })
+
+  it.each([
+    ['a dropped connection', reset],
+    ['a timeout', { lost: 'TimeoutError' }],
+    ['a 5xx without an error code', { status: 502 }],
+    ["EC2's InternalError", { status: 500, code: 'InternalError' }]
+  ] as [string, Answer][])('adopts the image made by an attempt whose answer was lost to %s', async (_, lost) => {
+    wire = [lost, duplicateOf(IMAGE_ID)]
+    mock.on(DescribeImagesCommand).resolves(listed())
+    await expect(connectToWire().createImage(REQUEST)).resolves.toBe(IMAGE_ID)
+    expect(wire).toStrictEqual([])
+    expect(mock.commandCalls(DescribeImagesCommand).map(call => call.args[0].input)).toStrictEqual([
+      { Owners: ['self'], Filters: [{ Name: 'name', Values: ['web-main-42'] }] }
+    ])
+  })
+
+  it.each([
+    ['throttled', { status: 503, code: 'RequestLimitExceeded' }],
+    ['turned away by an overloaded EC2', { status: 503, code: 'Unavailable' }]
+  ] as [string, Answer][])('never adopts when every earlier attempt was %s: the image is another run’s', async (_, refused) => {
+    wire = [refused, refused, duplicateOf(OTHER_IMAGE)]
+    // Even an image that looks like ours in every other way.
+    mock.on(DescribeImagesCommand).resolves(listed({ ImageId: OTHER_IMAGE }))
+    const error = await awsError(connectToWire().createImage(REQUEST))
+    expect([error.operation, error.code]).toStrictEqual(['CreateImage', 'InvalidAMIName.Duplicate'])
+    expect(error.message).toContain(`An AMI named 'web-main-42' already exists in eu-west-1 (${OTHER_IMAGE})`)
+    expect(wire).toStrictEqual([])
+    expect(mock.commandCalls(DescribeImagesCommand)).toHaveLength(0)
   })
 
   it('reports a duplicate on the first attempt as a duplicate, without looking', async () => {
-    mock.on(CreateImageCommand).rejects(duplicate(1))
-    const error = await awsError(connect().createImage(REQUEST))
+    wire = [duplicateOf(OTHER_IMAGE)]
+    const error = await awsError(connectToWire().createImage(REQUEST))
     expect(error.code).toBe('InvalidAMIName.Duplicate')
     expect(mock.commandCalls(DescribeImagesCommand)).toHaveLength(0)
   })
 
   it.each([
     ['made from another instance', { SourceInstanceId: 'i-0aaaaaaaaaaaaaaaa' }],
-    ['made before this call', { CreationDate: '2020-01-01T00:00:00.000Z' }]
-  ])('does not take over an image %s', async (_, overrides) => {
-    mock.on(CreateImageCommand).rejects(duplicate(3))
-    mock.on(DescribeImagesCommand).resolves(existing(overrides))
-    const error = await awsError(connect().createImage(REQUEST))
+    ['created before the first send, beyond the few seconds of slack', { CreationDate: new Date(NOW - CREATION_SLACK_MS - 1000).toISOString() }],
+    ['created after the lost attempt ended', { CreationDate: new Date(NOW + CREATION_SLACK_MS + 1000).toISOString() }],
+    ['with another name (a wildcard match)', { Name: 'web-main-42-old' }]
+  ])('never adopts an image %s', async (_, overrides) => {
+    wire = [reset, duplicateOf(OTHER_IMAGE)]
+    mock.on(DescribeImagesCommand).resolves(listed({ ImageId: OTHER_IMAGE, ...overrides }))
+    const error = await awsError(connectToWire().createImage(REQUEST))
+    expect(error.code).toBe('InvalidAMIName.Duplicate')
+    expect(error.message).toContain(`(${OTHER_IMAGE})`)
+  })
+
+  it('decides at the first look that lists the image holding the name: names are unique', async () => {
+    wire = [reset, duplicateOf(OTHER_IMAGE)]
+    mock.on(DescribeImagesCommand).resolves(listed({ ImageId: OTHER_IMAGE, SourceInstanceId: 'i-0aaaaaaaaaaaaaaaa' }))
+    await awsError(connectToWire().createImage(REQUEST))
+    expect(mock.commandCalls(DescribeImagesCommand)).toHaveLength(1)
+    expect(pauses).toStrictEqual([])
+  })
+
+  it('looks again while EC2 does not list the image yet (eventual consistency)', async () => {
+    wire = [reset, duplicateOf(IMAGE_ID)]
+    mock.on(DescribeImagesCommand).resolvesOnce({ Images: [] }).resolvesOnce({}).resolves(listed())
+    await expect(connectToWire().createImage(REQUEST)).resolves.toBe(IMAGE_ID)
+    expect(pauses).toStrictEqual([1000, 2000])
+  })
+
+  it('gives up after about 15 s of not seeing the image, and reports the duplicate', async () => {
+    wire = [reset, duplicateOf(IMAGE_ID)]
+    mock.on(DescribeImagesCommand).resolves({ Images: [] })
+    const error = await awsError(connectToWire().createImage(REQUEST))
     expect(error.code).toBe('InvalidAMIName.Duplicate')
     expect(error.message).toContain(`(${IMAGE_ID})`)
+    expect(pauses).toStrictEqual([1000, 2000, 4000, 8000])
+    expect(mock.commandCalls(DescribeImagesCommand)).toHaveLength(5)
+  })
+
+  // EC2's clock is ten minutes off ours, and its answers say so in their Date header, which the SDK measures.
+  const OFF = 10 * 60_000
+  it.each([
+    { clock: 'ahead of', offset: OFF, created: 'then on its clock', createdAt: NOW + OFF, adopted: true },
+    { clock: 'ahead of', offset: OFF, created: 'then on our clock', createdAt: NOW, adopted: false },
+    { clock: 'behind', offset: -OFF, created: 'then on its clock', createdAt: NOW - OFF, adopted: true },
+    { clock: 'behind', offset: -OFF, created: 'then on our clock', createdAt: NOW, adopted: false }
+  ])("reads CreationDate on EC2's clock ($clock ours): an image created $created is adopted: $adopted", async ({ offset, createdAt, adopted }) => {
+    const ec2Now = NOW + offset
+    // Throttled first, so that the SDK has measured EC2's clock before the lost attempt.
+    wire = [{ status: 503, code: 'RequestLimitExceeded', date: ec2Now }, reset, duplicateOf(IMAGE_ID, ec2Now)]
+    mock.on(DescribeImagesCommand).resolves(listed({ CreationDate: new Date(createdAt).toISOString() }))
+    const made = connectToWire().createImage(REQUEST)
+    if (adopted) await expect(made).resolves.toBe(IMAGE_ID)
+    else expect((await awsError(made)).code).toBe('InvalidAMIName.Duplicate')
+    expect(wire).toStrictEqual([])
+  })
+
+  it('counts the attempts made before credentials were renewed', async () => {
+    // Lost, then refused as expired (the SDK does not retry that); renewed, the call meets its image.
+    wire = [reset, { status: 400, code: 'RequestExpired' }, duplicateOf(IMAGE_ID)]
+    mock.on(DescribeImagesCommand).resolves(listed())
+    await expect(connectToWire().createImage(REQUEST)).resolves.toBe(IMAGE_ID)
+    expect(renewals).toBe(1)
+    expect(wire).toStrictEqual([])
+  })
+
+  it('names ec2:DescribeImages, not ec2:CreateImage, when looking for the image is denied', async () => {
+    wire = [reset, duplicateOf(IMAGE_ID)]
+    mock.on(DescribeImagesCommand).rejects(sdkError('UnauthorizedOperation', 'You are not authorized to perform this operation.'))
+    const error = await awsError(connectToWire().createImage(REQUEST))
+    expect([error.operation, error.code]).toStrictEqual(['DescribeImages', 'UnauthorizedOperation'])
+    expect(error.message).toBe(
+      `${PRINCIPAL} is not allowed to call ec2:DescribeImages in eu-west-1. ` +
+        `Add "ec2:DescribeImages" to the Action list of the role's permission policy (README: IAM permissions).`
+    )
   })
 })
 

@@ -174,6 +174,34 @@ describe('explainEc2Error', () => {
     for (const fragment of fragments) expect(error.message).toContain(fragment)
   })
 
+  it.each([
+    ['InvalidSnapshot.NotFound', 'RegisterImage', "The snapshot 'snap-0123456789abcdef0' does not exist.", [
+      'Snapshot snap-0123456789abcdef0 was not found in eu-west-1.',
+      "Check 'snapshot-id' and 'aws-region'",
+      'Nothing was registered.'
+    ]],
+    ['InvalidSnapshotID.Malformed', 'DescribeSnapshots', 'Invalid id: "snap-1"', ['Snapshot snap-0123456789abcdef0 was not found in eu-west-1.']],
+    ['IncorrectState', 'RegisterImage', "Snapshot 'snap-0123456789abcdef0' is not 'completed' (it is 'pending').", [
+      "Snapshot snap-0123456789abcdef0 in eu-west-1 cannot be registered yet (Snapshot 'snap-0123456789abcdef0' is not 'completed' (it is 'pending')).",
+      'Wait until it is completed'
+    ]],
+    ['InvalidParameterCombination', 'RegisterImage', 'NitroTPM support (TpmSupport v2.0) requires the boot mode uefi.', ["(check the 'tpm-support' input)"]],
+    ['InvalidParameterValue', 'RegisterImage', 'Value (x) for parameter bootMode is invalid.', ["(check the 'boot-mode' input)"]],
+    ['InvalidParameterValue', 'RegisterImage', 'Value (x) for parameter architecture is invalid.', ["(check the 'architecture' input)"]],
+    ['InvalidBlockDeviceMapping', 'RegisterImage', 'Volume of size 4GiB is smaller than snapshot', [
+      "EC2 rejected the block device mappings (the root from 'snapshot-id', 'root-volume-size' and 'root-volume-type', then 'block-device-mappings')"
+    ]]
+  ])('explains %s from ec2:%s on a snapshot', (code, operation, message, fragments) => {
+    const error = explainEc2Error(operation, sdkError(code, message), { ...WHERE, snapshotId: 'snap-0123456789abcdef0' })
+    expect(error.code).toBe(code)
+    for (const fragment of fragments) expect(error.message).toContain(fragment)
+  })
+
+  it.each(['InvalidSnapshot.NotFound', 'IncorrectState'])('does not name a snapshot in %s when the call was about none', code => {
+    const error = explainEc2Error('DescribeSnapshots', sdkError(code, 'something'), WHERE)
+    expect(error.message).toBe(`ec2:DescribeSnapshots failed in eu-west-1: ${code}: something.`)
+  })
+
   it('names the existing image, not an ami- inside the name itself', () => {
     const error = explainEc2Error(
       'CreateImage',

@@ -1,19 +1,18 @@
 import { describe, expect, it } from '@jest/globals'
+import { currentRun, runValues } from '../src/github-run.js'
 
-// @actions/github reads the runner's variables once, when it is first imported.
-Object.assign(process.env, {
+const RUNNER = {
   GITHUB_SHA: '3f786850e387550fdab836ed7e6dc881de23001b',
   GITHUB_REF_NAME: 'v1.2.3',
   GITHUB_RUN_ID: '7300112233',
   GITHUB_RUN_NUMBER: '42',
   GITHUB_RUN_ATTEMPT: '2',
   GITHUB_REPOSITORY: 'octo-org/octo-repo'
-})
-const { currentRun, runValues } = await import('../src/github-run.js')
+}
 
 describe('currentRun', () => {
   it("reads the runner's variables", () => {
-    expect(currentRun()).toStrictEqual({
+    expect(currentRun(RUNNER)).toStrictEqual({
       sha: '3f786850e387550fdab836ed7e6dc881de23001b',
       refName: 'v1.2.3',
       runId: '7300112233',
@@ -23,9 +22,23 @@ describe('currentRun', () => {
     })
   })
 
+  it('reads process.env by default', () => {
+    const saved = { ...process.env }
+    Object.assign(process.env, RUNNER)
+    try {
+      expect(currentRun()).toStrictEqual(currentRun(RUNNER))
+    } finally {
+      process.env = saved
+    }
+  })
+
   it('leaves out what the environment does not say', () => {
-    expect(currentRun({}).refName).toBeUndefined()
-    expect(currentRun({}).repository).toBeUndefined()
+    expect(Object.values(currentRun({})).every(value => value === undefined)).toBe(true)
+  })
+
+  it.each(['', 'abc', '12a', '-1', '1.5'])("leaves out a counter that is not a whole number ('%s')", value => {
+    const run = currentRun({ ...RUNNER, GITHUB_RUN_ID: value, GITHUB_RUN_NUMBER: value, GITHUB_RUN_ATTEMPT: value })
+    expect([run.runId, run.runNumber, run.runAttempt]).toStrictEqual([undefined, undefined, undefined])
   })
 })
 

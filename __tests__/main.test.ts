@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Aws } from '../src/aws.js'
 import type { Ec2, ImageRequest } from '../src/ec2.js'
-import { cleanup, run, type Deps } from '../src/main.js'
+import { run, type Deps } from '../src/main.js'
 import type { StateStore } from '../src/state.js'
 import type { ImageObservation, SnapshotObservation } from '../src/observations.js'
 import { parseFileCommands } from '../scripts/action-runner.js'
@@ -17,6 +17,10 @@ const IMAGE = 'ami-0123456789abcdef0'
 const SNAPSHOTS = ['snap-0aaaaaaaaaaaaaaaa', 'snap-0bbbbbbbbbbbbbbbb']
 
 /** A fake EC2 whose image is pending for `pendingPolls` DescribeImages, then ends in `finalState`. */
+const unexpected = (name: string) => async (): Promise<never> => {
+  throw new Error(`unexpected call to ${name}`)
+}
+
 function fakeEc2(options: { pendingPolls?: number; finalState?: string; createError?: Error } = {}) {
   const calls: string[] = []
   const created: ImageRequest[] = []
@@ -34,6 +38,10 @@ function fakeEc2(options: { pendingPolls?: number; finalState?: string; createEr
       calls.push('CreateImage(DryRun)')
       created.push(request)
     },
+    // Instance bakes only here: snapshot bakes are tested in make-image.test.ts and end to end.
+    registerImage: unexpected('RegisterImage'),
+    checkRegisterImage: unexpected('RegisterImage(DryRun)'),
+    describeSourceSnapshot: unexpected('DescribeSnapshots (source)'),
     async describeImage(): Promise<ImageObservation | undefined> {
       calls.push('DescribeImages')
       polls++
@@ -156,7 +164,7 @@ describe('run', () => {
     })
     expect(fake.calls.filter(call => call.startsWith('Deregister'))).toEqual([])
     expect(state.values.finished).toBe('true')
-    expect(JSON.parse(state.values.ledger)).toEqual([{ region: 'eu-west-1', imageId: IMAGE, snapshotIds: SNAPSHOTS, state: 'available' }])
+    expect(JSON.parse(state.values.ledger)).toEqual([{ region: 'eu-west-1', imageId: IMAGE, madeBy: 'CreateImage', snapshotIds: SNAPSHOTS, state: 'available' }])
     expect(readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain(IMAGE)
   })
 
@@ -251,41 +259,6 @@ describe('run', () => {
     expect(errors()).toEqual([])
     expect(outputs()).toEqual({})
     expect(state.values.finished).toBe('true')
-  })
-})
-
-describe('cleanup (post)', () => {
-  it('does nothing after a finished bake', async () => {
-    const fake = fakeEc2()
-    const { deps: d, connect, state } = deps(fake.ec2)
-    await run(d)
-    fake.calls.length = 0
-    await cleanup({ clock: virtualClock(), state, connect })
-
-    expect(fake.calls).toEqual([])
-    expect(connect).toHaveBeenCalledTimes(1) // main's only
-  })
-
-  it('removes what main recorded but could not finish', async () => {
-    const state = memoryState()
-    state.save('credentials', JSON.stringify({ kind: 'default-chain' }))
-    state.save('cleanup-on-failure', 'true')
-    state.save('ledger', JSON.stringify([{ region: 'eu-west-1', imageId: IMAGE, snapshotIds: [SNAPSHOTS[0]] }]))
-    const fake = fakeEc2()
-    const { connect } = deps(fake.ec2, state)
-    await cleanup({ clock: virtualClock(), state, connect })
-
-    expect(connect).toHaveBeenCalledWith({ kind: 'default-chain' }, 'eu-west-1')
-    expect(fake.calls).toEqual([`DeregisterImage ${IMAGE}`, 'FindSnapshots', `DeleteSnapshot ${SNAPSHOTS[0]}`, `DeleteSnapshot ${SNAPSHOTS[1]}`])
-    expect(state.values.finished).toBe('true')
-  })
-
-  it('does nothing when main made no image', async () => {
-    const state = memoryState()
-    const fake = fakeEc2()
-    const { connect } = deps(fake.ec2, state)
-    await cleanup({ clock: virtualClock(), state, connect })
-    expect(connect).not.toHaveBeenCalled()
   })
 })
 

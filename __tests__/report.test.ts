@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
@@ -131,6 +131,24 @@ describe('reportImages', () => {
       ['snapshot-ids', '["snap-0aaa","snap-0bbb"]']
     ])
     expect(readFileSync(summaryFile, 'utf8')).toBe('')
+  })
+
+  it('warns, sets the outputs and does not throw when the summary cannot be written', async () => {
+    // A directory where the file should be: appending to it fails, even as root.
+    rmSync(summaryFile)
+    mkdirSync(summaryFile)
+    try {
+      await expect(reportImages([IMAGE])).resolves.toBeUndefined()
+    } finally {
+      rmSync(summaryFile, { recursive: true })
+      writeFileSync(summaryFile, '')
+    }
+    expect(outputs()).toStrictEqual([
+      ['state', 'available'],
+      ['snapshot-ids', '["snap-0aaa","snap-0bbb"]']
+    ])
+    const warnings = stdout.join('').split('\n').filter(line => line.startsWith('::warning::'))
+    expect(warnings).toEqual([expect.stringMatching(/^::warning::Could not write the job summary: .*EISDIR.*The image and the outputs are not affected\.$/)])
   })
 })
 

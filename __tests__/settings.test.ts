@@ -17,6 +17,7 @@ const RUN: GithubRun = {
   repository: 'acme/images'
 }
 const INSTANCE_ID = 'i-0123456789abcdef0'
+const SNAPSHOT_ID = 'snap-0123456789abcdef0'
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/bake-ami'
 
 const originalEnv = { ...process.env }
@@ -96,7 +97,7 @@ describe('defaults', () => {
     setRequired()
     const fromEmpty = read()
     const defaults = actionDefaults()
-    expect(Object.keys(defaults)).toHaveLength(15)
+    expect(Object.keys(defaults)).toHaveLength(25)
     for (const [name, value] of Object.entries(defaults)) setInput(name, value)
     setRequired()
     expect(read()).toStrictEqual(fromEmpty)
@@ -151,10 +152,165 @@ describe('instance-id', () => {
     expectInputError(Inputs.InstanceId, `Invalid value '${id}' for input 'instance-id': expected 'i-' followed by 8 or 17`)
   })
 
-  it('is required', () => {
+  it('or snapshot-id is required: neither is an error that names both', () => {
     setRequired()
     setInput(Inputs.InstanceId, '')
-    expectInputError(Inputs.InstanceId, 'is required')
+    expectInputError(Inputs.InstanceId, "Input 'instance-id' or input 'snapshot-id' is required and neither was given")
+  })
+
+  it('and snapshot-id are exclusive: both is an error that names both', () => {
+    setRequired()
+    setInput(Inputs.SnapshotId, SNAPSHOT_ID)
+    expectInputError(Inputs.InstanceId, "Input 'instance-id' and input 'snapshot-id' are both set: give exactly one")
+  })
+})
+
+describe('snapshot-id', () => {
+  /** The required inputs of a snapshot bake: snapshot-id instead of instance-id. */
+  function setSnapshotRequired(inputs: Record<string, string> = {}): void {
+    setRequired()
+    setInputs({ [Inputs.InstanceId]: '', [Inputs.SnapshotId]: SNAPSHOT_ID, ...inputs })
+  }
+
+  it('gives every snapshot setting its default, and turns off what only an instance has', () => {
+    setSnapshotRequired()
+    expect(read()).toMatchObject({
+      source: {
+        kind: 'snapshot',
+        snapshotId: SNAPSHOT_ID,
+        architecture: 'x86_64',
+        rootDeviceName: '/dev/xvda',
+        virtualizationType: 'hvm',
+        bootMode: undefined,
+        enaSupport: true,
+        tpmSupport: undefined,
+        rootVolumeSize: undefined,
+        rootVolumeType: 'gp3'
+      },
+      noReboot: false,
+      tagSnapshots: false,
+      snapshotLocation: undefined
+    })
+  })
+
+  it("gives the same settings for action.yml's defaults as for empty inputs", () => {
+    setSnapshotRequired()
+    const fromEmpty = read()
+    for (const [name, value] of Object.entries(actionDefaults())) setInput(name, value)
+    setSnapshotRequired()
+    expect(read()).toStrictEqual(fromEmpty)
+  })
+
+  it('reads every snapshot input when given', () => {
+    setSnapshotRequired({
+      [Inputs.Architecture]: 'arm64',
+      [Inputs.RootDeviceName]: '/dev/sda1',
+      [Inputs.VirtualizationType]: 'hvm',
+      [Inputs.BootMode]: 'uefi',
+      [Inputs.EnaSupport]: 'false',
+      [Inputs.TpmSupport]: 'v2.0',
+      [Inputs.RootVolumeSize]: '30',
+      [Inputs.RootVolumeType]: 'io2'
+    })
+    expect(read().source).toStrictEqual({
+      kind: 'snapshot',
+      snapshotId: SNAPSHOT_ID,
+      architecture: 'arm64',
+      rootDeviceName: '/dev/sda1',
+      virtualizationType: 'hvm',
+      bootMode: 'uefi',
+      enaSupport: false,
+      tpmSupport: 'v2.0',
+      rootVolumeSize: 30,
+      rootVolumeType: 'io2'
+    })
+  })
+
+  it.each([
+    ['an 8-digit id', { [Inputs.SnapshotId]: 'snap-0123abcd' }, 'snapshotId', 'snap-0123abcd'],
+    ['each architecture', { [Inputs.Architecture]: 'x86_64_mac' }, 'architecture', 'x86_64_mac'],
+    ['paravirtual', { [Inputs.VirtualizationType]: 'paravirtual' }, 'virtualizationType', 'paravirtual'],
+    ['legacy-bios', { [Inputs.BootMode]: 'legacy-bios' }, 'bootMode', 'legacy-bios'],
+    ['uefi-preferred', { [Inputs.BootMode]: 'uefi-preferred' }, 'bootMode', 'uefi-preferred'],
+    ['the smallest gp3 root', { [Inputs.RootVolumeSize]: '1' }, 'rootVolumeSize', 1],
+    ['the largest gp3 root', { [Inputs.RootVolumeSize]: '16384' }, 'rootVolumeSize', 16384],
+    ['the largest io2 root', { [Inputs.RootVolumeType]: 'io2', [Inputs.RootVolumeSize]: '65536' }, 'rootVolumeSize', 65536],
+    ['a standard root', { [Inputs.RootVolumeType]: 'standard' }, 'rootVolumeType', 'standard']
+  ])('accepts %s', (_, inputs, field, value) => {
+    setSnapshotRequired(inputs)
+    expect(read().source).toMatchObject({ [field]: value })
+  })
+
+  it.each<[string, Record<string, string>, string, string]>([
+    ['a malformed id', { [Inputs.SnapshotId]: 'snap-0123ABCD' }, Inputs.SnapshotId, "Invalid value 'snap-0123ABCD' for input 'snapshot-id': expected 'snap-' followed by 8 or 17"],
+    ['a volume id', { [Inputs.SnapshotId]: 'vol-0123abcd' }, Inputs.SnapshotId, "expected 'snap-'"],
+    ['an unknown architecture', { [Inputs.Architecture]: 'amd64' }, Inputs.Architecture, 'expected one of i386, x86_64, arm64, x86_64_mac, arm64_mac'],
+    ['a bad root device name', { [Inputs.RootDeviceName]: 'xvda' }, Inputs.RootDeviceName, 'expected a device name such as /dev/xvda or /dev/sda1'],
+    ['an unknown virtualization type', { [Inputs.VirtualizationType]: 'pv' }, Inputs.VirtualizationType, 'expected one of hvm, paravirtual'],
+    ['an unknown boot mode', { [Inputs.BootMode]: 'bios' }, Inputs.BootMode, 'expected one of legacy-bios, uefi, uefi-preferred'],
+    ['ena-support that is not a boolean', { [Inputs.EnaSupport]: 'yes' }, Inputs.EnaSupport, 'expected a YAML boolean'],
+    ['an unknown TPM version', { [Inputs.TpmSupport]: 'v1.2' }, Inputs.TpmSupport, 'expected one of v2.0'],
+    ['tpm-support without a boot mode', { [Inputs.TpmSupport]: 'v2.0' }, Inputs.TpmSupport, "NitroTPM needs 'boot-mode: uefi', and boot-mode is not set"],
+    ['tpm-support with legacy-bios', { [Inputs.TpmSupport]: 'v2.0', [Inputs.BootMode]: 'legacy-bios' }, Inputs.TpmSupport, "and boot-mode is 'legacy-bios'"],
+    ['tpm-support with uefi-preferred', { [Inputs.TpmSupport]: 'v2.0', [Inputs.BootMode]: 'uefi-preferred' }, Inputs.TpmSupport, "and boot-mode is 'uefi-preferred'"],
+    ['an st1 root', { [Inputs.RootVolumeType]: 'st1' }, Inputs.RootVolumeType, 'EC2 cannot boot from st1 (HDD) volumes; use one of gp2, gp3, io1, io2, standard'],
+    ['an sc1 root', { [Inputs.RootVolumeType]: 'sc1' }, Inputs.RootVolumeType, 'EC2 cannot boot from sc1'],
+    ['an unknown root volume type', { [Inputs.RootVolumeType]: 'gp4' }, Inputs.RootVolumeType, 'expected one of gp2, gp3, io1, io2, standard'],
+    ['a fractional root size', { [Inputs.RootVolumeSize]: '8.5' }, Inputs.RootVolumeSize, "Invalid value '8.5' for input 'root-volume-size': expected whole GiB, such as 30"],
+    ['a root size with a unit', { [Inputs.RootVolumeSize]: '8GiB' }, Inputs.RootVolumeSize, 'expected whole GiB'],
+    ['a zero root size', { [Inputs.RootVolumeSize]: '0' }, Inputs.RootVolumeSize, 'expected whole GiB from 1 to 16384 for a gp3 root volume'],
+    ['a gp3 root over 16 TiB', { [Inputs.RootVolumeSize]: '16385' }, Inputs.RootVolumeSize, 'from 1 to 16384 for a gp3 root volume'],
+    ['an io1 root under 4 GiB', { [Inputs.RootVolumeType]: 'io1', [Inputs.RootVolumeSize]: '3' }, Inputs.RootVolumeSize, 'from 4 to 16384 for a io1 root volume'],
+    ['a standard root over 1 TiB', { [Inputs.RootVolumeType]: 'standard', [Inputs.RootVolumeSize]: '1025' }, Inputs.RootVolumeSize, 'from 1 to 1024 for a standard root volume'],
+    ['no-reboot', { [Inputs.NoReboot]: 'true' }, Inputs.NoReboot, "Invalid value 'true' for input 'no-reboot': applies only to an instance ('instance-id')"],
+    ['a snapshot-location', { [Inputs.SnapshotLocation]: 'local' }, Inputs.SnapshotLocation, 'applies only to an instance on an Outpost'],
+    ['a mapping of the root device', { [Inputs.BlockDeviceMappings]: '[{"DeviceName":"/dev/sdb","Ebs":{"VolumeSize":8}},{"DeviceName":"/dev/xvda","Ebs":{"VolumeSize":9}}]' }, Inputs.BlockDeviceMappings, "mapping 2 is for the root device /dev/xvda, which 'snapshot-id' fills"],
+    ['{{ instance_id }} in the name', { [Inputs.Name]: 'web-{{ instance_id }}' }, Inputs.Name, "placeholder '{{ instance_id }}' has no value in this run"],
+    ['{{ instance_id }} in a tag', { [Inputs.Tags]: 'Source={{ instance_id }}' }, Inputs.Tags, "placeholder '{{ instance_id }}' has no value"]
+  ])('rejects %s', (_, inputs, input, fragment) => {
+    setSnapshotRequired(inputs)
+    expectInputError(input, fragment)
+  })
+
+  it('renders {{ snapshot_id }}', () => {
+    setSnapshotRequired({ [Inputs.Name]: 'web from {{ snapshot_id }}' })
+    expect(read().name).toBe(`web from ${SNAPSHOT_ID}`)
+  })
+
+  it('ignores tag-snapshots: the snapshot is the user\'s', () => {
+    setSnapshotRequired({ [Inputs.TagSnapshots]: 'true', [Inputs.Tags]: 'Team=images' })
+    expect(read()).toMatchObject({ tagSnapshots: false, tags: [{ key: 'Team', value: 'images' }] })
+  })
+
+  it.each<[string, string]>([
+    [Inputs.Architecture, 'arm64'],
+    [Inputs.RootDeviceName, '/dev/sda1'],
+    [Inputs.VirtualizationType, 'paravirtual'],
+    [Inputs.BootMode, 'uefi'],
+    [Inputs.EnaSupport, 'false'],
+    [Inputs.RootVolumeSize, '20'],
+    [Inputs.RootVolumeType, 'gp2']
+  ])('refuses %s with an instance, which would not apply it', (input, value) => {
+    setRequired()
+    setInput(input, value)
+    expectInputError(input, `Invalid value '${value}' for input '${input}': applies only with 'snapshot-id'`)
+  })
+
+  it('refuses tpm-support with an instance as an input of the other mode, not as TPM without uefi', () => {
+    setRequired()
+    setInput(Inputs.TpmSupport, 'v2.0')
+    expectInputError(Inputs.TpmSupport, "Invalid value 'v2.0' for input 'tpm-support': applies only with 'snapshot-id'")
+  })
+
+  it('refuses a malformed snapshot-id before any snapshot setting', () => {
+    setSnapshotRequired({ [Inputs.SnapshotId]: 'snap-1', [Inputs.Architecture]: 'amd64' })
+    expectInputError(Inputs.SnapshotId, "expected 'snap-'")
+  })
+
+  it('refuses {{ snapshot_id }} with an instance', () => {
+    setRequired()
+    setInput(Inputs.Name, 'web-{{ snapshot_id }}')
+    expectInputError(Inputs.Name, "placeholder '{{ snapshot_id }}' has no value in this run")
   })
 })
 
@@ -209,7 +365,7 @@ describe('name', () => {
     setInput(Inputs.Name, '{{ branch }}')
     expect(inputError().message).toContain(
       'known placeholders: {{ timestamp }}, {{ date }}, {{ datetime }}, {{ sha }}, {{ short_sha }}, {{ ref_name }}, ' +
-        '{{ run_id }}, {{ run_number }}, {{ run_attempt }}, {{ repository }}, {{ instance_id }}'
+        '{{ run_id }}, {{ run_number }}, {{ run_attempt }}, {{ repository }}, {{ instance_id }}, {{ snapshot_id }}'
     )
   })
 
@@ -541,18 +697,24 @@ describe('wait-timeout', () => {
     ['1h30m', 90 * 60_000],
     ['1h30m15s', 5_415_000],
     ['3600', 3_600_000],
-    ['1', 1000]
+    ['1', 1000],
+    ['72h', 72 * 3_600_000],
+    ['259200', 72 * 3_600_000]
   ])("reads '%s' as %d ms", (value, ms) => {
     setRequired()
     setInput(Inputs.WaitTimeout, value)
     expect(read().waitTimeoutMs).toBe(ms)
   })
 
-  it.each(['0', '0s', '0h0m', '-5', '1d', 'abc', '1.5h', '30m1h', '1h 30m', 'h'])("rejects '%s'", value => {
-    setRequired()
-    setInput(Inputs.WaitTimeout, value)
-    expectInputError(Inputs.WaitTimeout, `Invalid value '${value}' for input 'wait-timeout': expected a duration such as 90s, 45m, 2h or 1h30m`)
-  })
+  // Beyond 72 h, and digit strings so long that they parse to Infinity, are refused before any AWS call.
+  it.each(['0', '0s', '0h0m', '-5', '1d', 'abc', '1.5h', '30m1h', '1h 30m', 'h', '73h', '72h0m1s', '259201', '99999999h', '9'.repeat(400)])(
+    "rejects '%s'",
+    value => {
+      setRequired()
+      setInput(Inputs.WaitTimeout, value)
+      expectInputError(Inputs.WaitTimeout, `Invalid value '${value}' for input 'wait-timeout': expected a duration from 1s to 72h`)
+    }
+  )
 })
 
 /** The `default:` of every input in action.yml that has one. */

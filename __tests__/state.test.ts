@@ -66,6 +66,27 @@ describe('BakeState', () => {
     ])
   })
 
+  it('records what EC2 shows of an image: its state, and the snapshots CreateImage made for it', () => {
+    const state = new BakeState(fakeStore())
+    state.record({ region: 'eu-west-1', imageId: 'ami-1', madeBy: 'CreateImage', snapshotIds: [] })
+    state.observe('ami-1', { state: 'pending', snapshotIds: ['snap-a'] })
+    expect(state.entries()).toStrictEqual([{ region: 'eu-west-1', imageId: 'ami-1', madeBy: 'CreateImage', snapshotIds: ['snap-a'], state: 'pending' }])
+  })
+
+  it('never records the snapshots of a registered image: they are the user\'s', () => {
+    const store = fakeStore()
+    const state = new BakeState(store)
+    state.record({ region: 'eu-west-1', imageId: 'ami-1', madeBy: 'RegisterImage', snapshotIds: [] })
+    state.observe('ami-1', { state: 'failed', snapshotIds: ['snap-source'] })
+    const entry = { region: 'eu-west-1', imageId: 'ami-1', madeBy: 'RegisterImage', snapshotIds: [], state: 'failed' }
+    expect(state.entries()).toStrictEqual([entry])
+    expect(JSON.parse(store.values.get('ledger')!)).toStrictEqual([entry])
+  })
+
+  it('refuses to observe an image it never recorded', () => {
+    expect(() => new BakeState(fakeStore()).observe('ami-9', { state: 'pending', snapshotIds: [] })).toThrow('ami-9 was never recorded')
+  })
+
   it('holds what it was told before anything is read back', () => {
     const state = new BakeState(fakeStore())
     state.begin({ kind: 'default-chain' }, false)

@@ -20,7 +20,8 @@ const VALUES: TemplateValues = {
   run_number: '42',
   run_attempt: '2',
   repository: 'acme/images',
-  instance_id: 'i-0123456789abcdef0'
+  instance_id: 'i-0123456789abcdef0',
+  snapshot_id: 'snap-0123456789abcdef0'
 }
 
 function compileError(source: string): TemplateError {
@@ -66,7 +67,7 @@ describe('compileTemplate', () => {
     expect(error.message).toBe(
       `unknown placeholder '{{ ${name} }}'; known placeholders: {{ timestamp }}, {{ date }}, {{ datetime }}, ` +
         '{{ sha }}, {{ short_sha }}, {{ ref_name }}, {{ run_id }}, {{ run_number }}, {{ run_attempt }}, ' +
-        '{{ repository }}, {{ instance_id }}'
+        '{{ repository }}, {{ instance_id }}, {{ snapshot_id }}'
     )
   })
 })
@@ -88,7 +89,8 @@ describe('renderTemplate', () => {
     expect(renderTemplate(compileTemplate(source), VALUES)).toBe(
       'timestamp=1795854942 date=2026-11-28 datetime=20261128T083542Z ' +
         'sha=a1b2c3d4e5f60718293a4b5c6d7e8f9012345678 short_sha=a1b2c3d ref_name=fix:login*page ' +
-        'run_id=1234567890 run_number=42 run_attempt=2 repository=acme/images instance_id=i-0123456789abcdef0'
+        'run_id=1234567890 run_number=42 run_attempt=2 repository=acme/images instance_id=i-0123456789abcdef0 ' +
+        'snapshot_id=snap-0123456789abcdef0'
     )
   })
 

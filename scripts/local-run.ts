@@ -4,6 +4,9 @@
  *
  *   npm start -- --aws --instance-id i-0123456789abcdef0 --name 'web {{ datetime }}' [--region eu-west-1]
  *                [--input key=value …] [--debug]
+ *   npm start -- --aws --snapshot-id snap-0123456789abcdef0 --name 'web {{ datetime }}' …
+ *
+ * Locally, `--from-snapshot` registers a completed snapshot the endpoint makes, instead of imaging an instance.
  *
  * Off a runner there is no GitHub OIDC token, so `--aws` uses your default credential chain.
  */
@@ -15,6 +18,8 @@ const { values } = parseArgs({
   options: {
     aws: { type: 'boolean', default: false },
     'instance-id': { type: 'string' },
+    'snapshot-id': { type: 'string' },
+    'from-snapshot': { type: 'boolean', default: false },
     name: { type: 'string' },
     region: { type: 'string' },
     'role-to-assume': { type: 'string' },
@@ -40,17 +45,20 @@ if (values.aws) {
 async function bakeLocally(): Promise<void> {
   const sim = await startSim({ bake: { durationMs: 4000, progress: 'linear' } })
   try {
-    const instanceId = values['instance-id'] ?? sim.addInstance({ region: values.region ?? 'eu-west-1', volumes: 2 })
-    console.log(`Local AWS endpoint at ${sim.url}; imaging ${instanceId}\n`)
+    const region = values.region ?? 'eu-west-1'
+    const source: Record<string, string> = values['from-snapshot']
+      ? { 'snapshot-id': sim.addSnapshot({ region, sizeGiB: 8 }) }
+      : { 'instance-id': values['instance-id'] ?? sim.addInstance({ region, volumes: 2 }) }
+    console.log(`Local AWS endpoint at ${sim.url}; making an image from ${Object.values(source)[0]}\n`)
     const started = Date.now()
     const main = await runStep('main', {
       echo: { debug: values.debug },
       env: { ...tagPushContext(), ...sim.env() },
       inputs: {
-        'instance-id': instanceId,
+        ...source,
         name: values.name ?? 'web {{ ref_name }} {{ datetime }}',
         description: 'web {{ ref_name }} ({{ short_sha }}), run {{ run_id }}',
-        'aws-region': values.region ?? 'eu-west-1',
+        'aws-region': region,
         'role-to-assume': values['role-to-assume'] ?? 'arn:aws:iam::123456789012:role/bake-ami',
         tags: 'Application=web\nVersion={{ ref_name }}\nCommit={{ sha }}',
         ...extraInputs
@@ -64,7 +72,7 @@ async function bakeLocally(): Promise<void> {
 }
 
 async function bakeOnAws(): Promise<void> {
-  if (!values['instance-id'] || !values.name) throw new Error('--aws needs --instance-id and --name')
+  if (!(values['instance-id'] || values['snapshot-id']) || !values.name) throw new Error('--aws needs --instance-id or --snapshot-id, and --name')
   const passThrough = Object.fromEntries(
     Object.entries(process.env).filter(([key, value]) => /^AWS_/.test(key) && value !== undefined)
   ) as Record<string, string>
@@ -73,7 +81,8 @@ async function bakeOnAws(): Promise<void> {
     echo: { debug: values.debug },
     env: { ...tagPushContext(), ...passThrough },
     inputs: {
-      'instance-id': values['instance-id'],
+      ...(values['instance-id'] ? { 'instance-id': values['instance-id'] } : {}),
+      ...(values['snapshot-id'] ? { 'snapshot-id': values['snapshot-id'] } : {}),
       name: values.name,
       ...(values.region ? { 'aws-region': values.region } : {}),
       ...extraInputs

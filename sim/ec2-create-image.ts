@@ -1,6 +1,6 @@
 import { instanceArn, type Ec2Action } from './ec2-call.js'
 import { assertIdFormat } from './ec2-id-format.js'
-import type { ImageMapping, Instance, SnapshotRecord } from './ec2-state.js'
+import { INSTANCE_PLATFORM, type ImageMapping, type Instance, type SnapshotRecord } from './ec2-state.js'
 import { readTagSpecifications } from './ec2-tags.js'
 import { resourceId } from './ids.js'
 import { readBoolean, readEntries, requireParam, type Params } from './query-params.js'
@@ -12,20 +12,20 @@ import { leaf } from './xml.js'
 
 const NAME_PATTERN = /^[A-Za-z0-9()[\] ./\-'@_]{3,128}$/
 const DEVICE_PATTERN = /^\/dev\/(sd|xvd)[a-z]{1,2}\d{0,2}$/
-const VOLUME_TYPES = ['standard', 'io1', 'io2', 'gp2', 'gp3', 'sc1', 'st1']
+export const VOLUME_TYPES = ['standard', 'io1', 'io2', 'gp2', 'gp3', 'sc1', 'st1']
 const SNAPSHOT_LOCATIONS = ['regional', 'local']
 /** Instance states from which EC2 refuses to image. */
 const UNIMAGEABLE = ['pending', 'stopping', 'terminated', 'shutting-down']
 
-const invalidMapping = (message: string): ServiceError => new ServiceError(400, 'InvalidBlockDeviceMapping', message)
-const invalidValue = (message: string): ServiceError => new ServiceError(400, 'InvalidParameterValue', message)
+export const invalidMapping = (message: string): ServiceError => new ServiceError(400, 'InvalidBlockDeviceMapping', message)
+export const invalidValue = (message: string): ServiceError => new ServiceError(400, 'InvalidParameterValue', message)
 
 /** A requested BlockDeviceMapping.N, syntax-checked. */
-interface MappingRequest {
+export interface MappingRequest {
   deviceName: string
   noDevice: boolean
   virtualName?: string
-  ebs?: { volumeSize?: number; volumeType?: string; deleteOnTermination?: boolean; iops?: number; throughput?: number }
+  ebs?: { snapshotId?: string; volumeSize?: number; volumeType?: string; deleteOnTermination?: boolean; iops?: number; throughput?: number }
 }
 
 function readNumber(entry: Params, key: string, device: string): number | undefined {
@@ -36,7 +36,7 @@ function readNumber(entry: Params, key: string, device: string): number | undefi
   return value
 }
 
-function readMappingRequests(params: Params): MappingRequest[] {
+export function readMappingRequests(params: Params): MappingRequest[] {
   const seen = new Set<string>()
   return readEntries(params, 'BlockDeviceMapping').map((entry) => {
     const deviceName = entry.DeviceName
@@ -53,6 +53,8 @@ function readMappingRequests(params: Params): MappingRequest[] {
     if (volumeType !== undefined && !VOLUME_TYPES.includes(volumeType)) {
       throw invalidValue(`Value (${volumeType}) for parameter volumeType is invalid. Allowed values are ${VOLUME_TYPES.join(', ')}`)
     }
+    const snapshotId = entry['Ebs.SnapshotId']
+    if (snapshotId !== undefined) assertIdFormat('snap', snapshotId)
     const volumeSize = readNumber(entry, 'Ebs.VolumeSize', deviceName)
     if (volumeSize !== undefined && volumeSize > 16384) {
       throw invalidMapping(`Volume of size ${volumeSize}GiB for device ${deviceName} is larger than the maximum of 16384GiB`)
@@ -63,6 +65,7 @@ function readMappingRequests(params: Params): MappingRequest[] {
       virtualName: entry.VirtualName,
       ebs: hasEbs
         ? {
+            snapshotId,
             volumeSize,
             volumeType,
             deleteOnTermination: readBoolean(entry, 'Ebs.DeleteOnTermination', 'deleteOnTermination'),
@@ -75,7 +78,7 @@ function readMappingRequests(params: Params): MappingRequest[] {
 }
 
 /** gp3 volumes come with 3000 IOPS and 125 MiB/s unless told otherwise. */
-function performance(volumeType: string, iops?: number, throughput?: number): { iops?: number; throughput?: number } {
+export function performance(volumeType: string, iops?: number, throughput?: number): { iops?: number; throughput?: number } {
   if (volumeType === 'gp3') return { iops: iops ?? 3000, throughput: throughput ?? 125 }
   return { iops }
 }
@@ -133,11 +136,9 @@ function imageMappings(instance: Instance, requests: MappingRequest[]): ImageMap
   return mappings
 }
 
-export const createImage: Ec2Action = (call) => {
-  const { params, region, state, now } = call
-  const instanceId = requireParam(params, 'InstanceId')
+/** Name and Description, as CreateImage and RegisterImage both check them. */
+export function readNameAndDescription(params: Params): { name: string; description?: string } {
   const name = requireParam(params, 'Name')
-  assertIdFormat('i', instanceId)
   if (!NAME_PATTERN.test(name)) {
     throw new ServiceError(
       400,
@@ -149,6 +150,15 @@ export const createImage: Ec2Action = (call) => {
   if (description !== undefined && description.length > 255) {
     throw invalidValue(`Value (${description}) for parameter description is invalid. Length exceeds maximum of 255.`)
   }
+  return { name, description }
+}
+
+export const createImage: Ec2Action = (call) => {
+  const { params, region, state, now } = call
+  const instanceId = requireParam(params, 'InstanceId')
+  requireParam(params, 'Name')
+  assertIdFormat('i', instanceId)
+  const { name, description } = readNameAndDescription(params)
   const noReboot = readBoolean(params, 'NoReboot', 'noReboot') ?? false
   readBoolean(params, 'DryRun', 'dryRun')
   const snapshotLocation = params.SnapshotLocation
@@ -192,8 +202,10 @@ export const createImage: Ec2Action = (call) => {
     region,
     name,
     description,
+    madeBy: 'CreateImage',
     instanceId,
     noReboot,
+    platform: INSTANCE_PLATFORM,
     tags: { ...tagSpecs.image },
     snapshotLocation,
     rootDeviceName: instance.rootDeviceName,

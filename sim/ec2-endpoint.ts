@@ -3,6 +3,7 @@ import { unauthorizedMessage, type AuthorizationMessages } from './authorization
 import type { Ec2Action, Ec2Call } from './ec2-call.js'
 import { createImage } from './ec2-create-image.js'
 import { describeImages, describeInstances, describeSnapshots } from './ec2-describe.js'
+import { registerImage } from './ec2-register-image.js'
 import { deleteSnapshot, deregisterImage } from './ec2-remove.js'
 import type { Ec2State } from './ec2-state.js'
 import { createTags } from './ec2-tags.js'
@@ -22,6 +23,7 @@ const VERSION = '2016-11-15'
 
 const ACTIONS = new Map<string, Ec2Action>([
   ['CreateImage', createImage],
+  ['RegisterImage', registerImage],
   ['DescribeImages', describeImages],
   ['DescribeSnapshots', describeSnapshots],
   ['DescribeInstances', describeInstances],

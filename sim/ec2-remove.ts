@@ -23,9 +23,10 @@ export const deregisterImage: Ec2Action = (call) => {
   image.deregisteredAt = now
   if (!deleteSnapshots) return leaf('return', true)
 
-  // Only snapshots that exist by now can be deleted; the ones still to come are made regardless.
+  // Only snapshots that exist by now can be deleted; the ones still to come are made regardless. For a
+  // registered image these are the snapshots it was registered from, however long they existed before.
   const results = state
-    .snapshotsOf(image, now)
+    .associatedSnapshots(image, now)
     .filter((snapshot) => snapshot.deletedAt === undefined)
     .map((snapshot) => {
       const allowed = call.isAllowed('DeleteSnapshot')
@@ -43,8 +44,8 @@ export const deleteSnapshot: Ec2Action = (call) => {
 
   const snapshot = state.visibleSnapshots(region, now).find((s) => s.snapshotId === snapshotId)
   if (!snapshot) throw new ServiceError(400, 'InvalidSnapshot.NotFound', `The snapshot '${snapshotId}' does not exist.`)
-  const user = state.image(region, snapshot.imageId)
-  if (user && user.deregisteredAt === undefined) {
+  const user = state.imageUsing(snapshot)
+  if (user) {
     throw new ServiceError(400, 'InvalidSnapshot.InUse', `The snapshot ${snapshotId} is currently in use by ${user.imageId}`)
   }
   snapshot.deletedAt = now

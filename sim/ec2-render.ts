@@ -6,7 +6,7 @@ import { itemSet, leaf, node } from './xml.js'
 // EC2's XML for images, snapshots and instances, with the element names of the SDK's Image, Snapshot and
 // Instance shapes (imageState, imageOwnerId, status, instanceState, …).
 
-/** The Linux x86-64 HVM image every simulated instance makes. */
+/** What every simulated image shares; architecture, boot mode and the rest are the image's own. */
 const PLATFORM = {
   architecture: 'x86_64',
   imageType: 'machine',
@@ -68,7 +68,7 @@ export function imageXml({ image, state, mappings, accountId }: ImageView): stri
     leaf('imageOwnerId', accountId),
     leaf('creationDate', isoTime(image.timeline.startedAt)),
     leaf('isPublic', false),
-    leaf('architecture', PLATFORM.architecture),
+    leaf('architecture', image.platform.architecture),
     leaf('imageType', PLATFORM.imageType),
     leaf('sriovNetSupport', 'simple'),
     leaf('name', image.name),
@@ -76,13 +76,15 @@ export function imageXml({ image, state, mappings, accountId }: ImageView): stri
     leaf('rootDeviceType', 'ebs'),
     leaf('rootDeviceName', image.rootDeviceName),
     itemSet('blockDeviceMapping', mappings.map(mappingXml)),
-    leaf('virtualizationType', PLATFORM.virtualizationType),
+    leaf('virtualizationType', image.platform.virtualizationType),
     tagSetXml(image.tags),
     failure ? node('stateReason', leaf('code', failure.code), leaf('message', failure.message)) : '',
     leaf('hypervisor', PLATFORM.hypervisor),
-    leaf('enaSupport', true),
+    leaf('enaSupport', image.platform.enaSupport),
     leaf('platformDetails', PLATFORM.platformDetails),
     leaf('usageOperation', PLATFORM.usageOperation),
+    leaf('bootMode', image.platform.bootMode),
+    leaf('tpmSupport', image.platform.tpmSupport),
     leaf('sourceInstanceId', image.instanceId)
   ].join('')
 }

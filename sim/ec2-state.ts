@@ -1,6 +1,6 @@
 import { imagePhase, snapshotPhase, timeline, type SnapshotPhase, type Timeline } from './bake-timeline.js'
 import { resourceId } from './ids.js'
-import type { AddInstanceOptions, BakeScript, InstanceStateName } from './types.js'
+import type { AddInstanceOptions, AddSnapshotOptions, BakeScript, InstanceStateName } from './types.js'
 
 // Everything EC2 holds, across regions (each record carries its region and lookups filter on it).
 
@@ -37,13 +37,28 @@ export type ImageMapping =
     }
   | { kind: 'ephemeral'; deviceName: string; virtualName: string }
 
+/** What RegisterImage sets and CreateImage takes from the instance (a Linux x86-64 HVM image there). */
+export interface ImagePlatform {
+  architecture: string
+  virtualizationType: string
+  bootMode?: string
+  enaSupport: boolean
+  tpmSupport?: string
+}
+
+export const INSTANCE_PLATFORM: ImagePlatform = { architecture: 'x86_64', virtualizationType: 'hvm', enaSupport: true }
+
 export interface ImageRecord {
   imageId: string
   region: string
+  /** CreateImage makes the image's snapshots; RegisterImage uses snapshots that existed before. */
+  madeBy: 'CreateImage' | 'RegisterImage'
   name: string
   description?: string
-  instanceId: string
+  /** The instance CreateImage imaged; none for a registered image. */
+  instanceId?: string
   noReboot: boolean
+  platform: ImagePlatform
   tags: Record<string, string>
   snapshotLocation?: string
   rootDeviceName: string
@@ -56,12 +71,15 @@ export interface ImageRecord {
 export interface SnapshotRecord {
   snapshotId: string
   region: string
-  imageId: string
+  /** The image CreateImage made it for; none for a user's own snapshot (`addSnapshot`). */
+  imageId?: string
   volumeId: string
   sizeGiB: number
   description: string
   tags: Record<string, string>
   timeline: Timeline
+  /** A user's snapshot stays in the state it was added with; CreateImage's follow their image's timeline. */
+  fixed?: SnapshotPhase
   /** epoch ms */
   deletedAt?: number
 }
@@ -101,6 +119,26 @@ export class Ec2State {
     return instanceId
   }
 
+  /** A snapshot the user made before the run (an image builder's output), ready for RegisterImage. */
+  addSnapshot(options: AddSnapshotOptions, now: number): string {
+    const snapshotId = resourceId('snap')
+    const sizeGiB = options.sizeGiB ?? 8
+    const state = options.state ?? 'completed'
+    if (!Number.isInteger(sizeGiB) || sizeGiB < 1) throw new Error(`addSnapshot: sizeGiB must be a whole number of 1 or more, got ${sizeGiB}`)
+    const progress = options.progress ?? (state === 'completed' ? 100 : 0)
+    this.snapshots.push({
+      snapshotId,
+      region: options.region ?? DEFAULT_REGION,
+      volumeId: resourceId('vol'),
+      sizeGiB,
+      description: options.description ?? '',
+      tags: {},
+      timeline: timeline({ durationMs: 0, snapshotDelayMs: 0 }, now),
+      fixed: { exists: true, state, progress }
+    })
+    return snapshotId
+  }
+
   instance(region: string, instanceId: string): Instance | undefined {
     const found = this.instances.get(instanceId)
     return found?.region === region ? found : undefined
@@ -136,13 +174,31 @@ export class Ec2State {
     return image.deregisteredAt === undefined ? imagePhase(image.timeline, now) : 'deregistered'
   }
 
-  /** The snapshots of an image that exist at `now` (deleted or not). */
+  /** The snapshots CreateImage made for an image that exist at `now` (deleted or not). */
   snapshotsOf(image: ImageRecord, now: number): SnapshotRecord[] {
     return this.snapshots.filter((s) => s.imageId === image.imageId && this.snapshotMade(s, now))
   }
 
+  /**
+   * The snapshots DeregisterImage's DeleteAssociatedSnapshots deletes: those in the image's mappings
+   * (for a registered image, the user's own) and those CreateImage made for it.
+   */
+  associatedSnapshots(image: ImageRecord, now: number): SnapshotRecord[] {
+    const mapped = new Set(image.mappings.flatMap((m) => (m.kind === 'ebs' && m.snapshotId ? [m.snapshotId] : [])))
+    return this.snapshots.filter(
+      (s) => s.region === image.region && (s.imageId === image.imageId || mapped.has(s.snapshotId)) && this.snapshotMade(s, now)
+    )
+  }
+
+  /** A live image whose mappings use the snapshot: EC2 refuses to delete it then. */
+  imageUsing(snapshot: SnapshotRecord): ImageRecord | undefined {
+    return this.liveImages(snapshot.region).find(
+      (i) => i.imageId === snapshot.imageId || i.mappings.some((m) => m.kind === 'ebs' && m.snapshotId === snapshot.snapshotId)
+    )
+  }
+
   snapshotMade(snapshot: SnapshotRecord, now: number): boolean {
-    return snapshotPhase(snapshot.timeline, now).exists
+    return snapshot.fixed?.exists ?? snapshotPhase(snapshot.timeline, now).exists
   }
 
   /** Made and not deleted: what DescribeSnapshots and DeleteSnapshot can see. */
@@ -156,6 +212,7 @@ export class Ec2State {
 
   /** A deleted snapshot stays as it was when it was deleted. */
   snapshotPhase(snapshot: SnapshotRecord, now: number): SnapshotPhase {
+    if (snapshot.fixed) return snapshot.fixed
     return snapshotPhase(snapshot.timeline, Math.min(now, snapshot.deletedAt ?? now))
   }
 
@@ -164,6 +221,8 @@ export class Ec2State {
    * because EC2 fills them in only once it has started the snapshots.
    */
   visibleMappings(image: ImageRecord, now: number): ImageMapping[] {
+    // A registered image's snapshots existed before it did.
+    if (image.madeBy === 'RegisterImage') return image.mappings
     return snapshotPhase(image.timeline, now).exists ? image.mappings : []
   }
 }

@@ -3,6 +3,7 @@
 export { startSim } from './start-sim.js'
 export type {
   AddInstanceOptions,
+  AddSnapshotOptions,
   BakeScript,
   FaultKind,
   FaultRule,

@@ -35,17 +35,18 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     arn: `arn:aws:iam::${accountId}:user/release`
   }
   const requestToken = sessionToken()
-  const now = (): number => Date.now()
+  // Every reading of time goes through this one clock, so a test can set the moment instead of racing it.
+  const now = options.clock ?? ((): number => Date.now())
 
   const identities = new Identities(accountId, staticKeys)
   identities.remember(requestToken)
   const permissions = new Permissions()
   const messages = new AuthorizationMessages()
   const state = new Ec2State(options.bake ?? {})
-  const faults = new FaultQueue(now)
   const key = await jwtKey()
   const calls: SimCall[] = []
   const startedAt = now()
+  const faults = new FaultQueue(() => now() - startedAt)
 
   const server = await serve(
     [
@@ -77,6 +78,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     }),
     staticKeys,
     addInstance: (instance) => state.addInstance(instance),
+    addSnapshot: (snapshot) => state.addSnapshot(snapshot ?? {}, now()),
     nextBake: (script) => state.queueScript(script),
     startSnapshots: (imageId) => state.startSnapshots(imageId, now()),
     fault: (rule) => faults.add(rule),

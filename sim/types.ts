@@ -28,8 +28,14 @@ export interface SimOptions {
   }
   /** The "default chain" IAM user. Default: a fresh AKIA key pair for `arn:aws:iam::<account>:user/release`. */
   staticKeys?: SimKeys
-  /** Default timeline for every CreateImage. */
+  /** Default timeline for every CreateImage and RegisterImage. */
   bake?: BakeScript
+  /**
+   * The sim's clock, in epoch ms; default Date.now. Everything the sim computes from time reads it: image and
+   * snapshot states, credential and ID-token lifetimes, `forMs` and `startMs` faults, and `at`/`createdAt`.
+   * Requests are still signed with the real clock, so keep it within 15 minutes of Date.now (the skew AWS allows).
+   */
+  clock?: () => number
 }
 
 export interface SimKeys {
@@ -51,7 +57,7 @@ export interface SimRole {
 export type ProgressCurve = 'linear' | 'jumps' | 'stall' | ((fraction: number) => number)
 
 export interface BakeScript {
-  /** CreateImage -> available. Default 1000. */
+  /** CreateImage -> available. Default 1000. Infinity: pending for good (its snapshots stay at 0 %). */
   durationMs?: number
   /**
    * CreateImage -> snapshots exist and appear in the image's block device mappings. Default 10% of durationMs.
@@ -79,6 +85,19 @@ export interface AddInstanceOptions {
   volumes?: number
   /** Default 'running'. */
   state?: InstanceStateName
+}
+
+export interface AddSnapshotOptions {
+  /** Default 'us-east-1'. */
+  region?: string
+  /** Default 8. */
+  sizeGiB?: number
+  /** Default 'completed'. The snapshot stays in this state. */
+  state?: 'pending' | 'completed' | 'error'
+  /** Default 100 when completed, else 0. */
+  progress?: number
+  /** Default ''. */
+  description?: string
 }
 
 export type InstanceStateName = 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated'
@@ -115,6 +134,12 @@ export interface FaultRule {
    * throttling storm); `times` is then ignored.
    */
   forMs?: number
+  /**
+   * Sim time (ms since the sim started, as `SimCall.at`) before which the rule hits nothing, `skip`
+   * included. With `forMs` the outage runs from `startMs` for `forMs`, whether a request comes at
+   * `startMs` or not, so a test can place it relative to a call it has seen (`calls[i].at + …`).
+   */
+  startMs?: number
 }
 
 export interface SimCall {
@@ -137,13 +162,22 @@ export interface SimCall {
 export interface SimImage {
   imageId: string
   region: string
+  /** CreateImage made its snapshots; RegisterImage used snapshots that were there before. */
+  madeBy: 'CreateImage' | 'RegisterImage'
   name: string
   description?: string
   state: string
-  instanceId: string
+  /** The instance imaged; undefined for a registered image. */
+  instanceId?: string
   noReboot: boolean
+  architecture: string
+  virtualizationType: string
+  bootMode?: string
+  enaSupport: boolean
+  tpmSupport?: string
+  rootDeviceName: string
   tags: Record<string, string>
-  /** Snapshots made so far for this image (a snapshot exists from snapshotDelayMs on). */
+  /** Snapshots CreateImage made so far for this image (from snapshotDelayMs on); none for a registered image. */
   snapshotIds: string[]
   /** As DescribeImages shows them now, in the SDK's shape ({ DeviceName, Ebs: { SnapshotId, ... } }). */
   blockDeviceMappings: unknown[]
@@ -156,7 +190,8 @@ export interface SimImage {
 export interface SimSnapshot {
   snapshotId: string
   region: string
-  imageId: string
+  /** The image CreateImage made it for; undefined for a snapshot added with `addSnapshot`. */
+  imageId?: string
   /** pending | completed | error; for a deleted snapshot, its state when it was deleted. */
   state: string
   progress: number
@@ -177,7 +212,12 @@ export interface Sim {
   readonly staticKeys: SimKeys
   /** Returns the instance id. */
   addInstance(options?: AddInstanceOptions): string
-  /** Timeline for the next CreateImage only (queued: each call covers one more CreateImage). */
+  /**
+   * A snapshot the user owns from before the run (what an image builder leaves), for RegisterImage. It stays
+   * in the state given; returns its id (`snap-` + 17 hex).
+   */
+  addSnapshot(options?: AddSnapshotOptions): string
+  /** Timeline for the next CreateImage or RegisterImage only (queued: each call covers one more image). */
   nextBake(script: BakeScript): void
   /** The image's snapshots exist from now on (for a bake whose snapshotDelayMs held them back). */
   startSnapshots(imageId: string): void

@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core'
 import { EC2Client } from '@aws-sdk/client-ec2'
+import { idle, realClock } from './clock.js'
 import { MAX_ATTEMPTS, roleCredentials, type RoleCredentials } from './credentials.js'
 import { ec2, type Ec2 } from './ec2.js'
 import type { CredentialSettings } from './settings.js'
@@ -13,15 +14,20 @@ export interface Aws {
   ec2(region: string): Ec2
 }
 
-export function connect(credentials: CredentialSettings, home: string): Aws {
+/** `signal`: the job's cancellation, which stops credential renewal. */
+export function connect(credentials: CredentialSettings, home: string, signal?: AbortSignal): Aws {
   const role: RoleCredentials | undefined =
     credentials.kind === 'oidc'
       ? roleCredentials(credentials, home, {
           getIDToken: audience => core.getIDToken(audience),
           mask: secret => core.setSecret(secret),
-          now: () => Date.now(),
-          sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
-          canRequestIdToken: () => Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+          info: line => core.info(line),
+          now: realClock.now,
+          sleep: realClock.sleep,
+          idle,
+          random: Math.random,
+          canRequestIdToken: () => Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
+          signal
         })
       : undefined
   const principal =

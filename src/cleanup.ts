@@ -1,12 +1,13 @@
 /**
  * Removes an image this run made, and its snapshots, and nothing else. Idempotent: what is already
- * gone counts as removed, so main and post can both try.
+ * gone counts as removed, so main and post can both try. A registered image is only deregistered: its
+ * snapshots were the user's before the run and stay theirs.
  */
 import * as core from '@actions/core'
 import type { Aws } from './aws.js'
 import type { Ec2 } from './ec2.js'
 import { AwsError, describeError } from './errors.js'
-import type { BakeState, LedgerEntry } from './state.js'
+import { ownsSnapshots, type BakeState, type LedgerEntry } from './state.js'
 import type { Clock } from './clock.js'
 
 export interface CleanupOptions {
@@ -42,17 +43,21 @@ export async function removeImage(
   const removed: string[] = []
   const left: { id: string; reason: string }[] = []
 
+  const owned = ownsSnapshots(entry) ? entry.snapshotIds : []
   try {
+    // Never DeleteAssociatedSnapshots: for a registered image it would delete the user's snapshot.
     const deregistered = await ec2.deregisterImage(entry.imageId)
     removed.push(entry.imageId)
     options.log(deregistered ? `Deregistered ${entry.imageId} in ${ec2.region}` : `${entry.imageId} was already deregistered`)
   } catch (error) {
     // Without deregistering, its snapshots cannot be deleted either.
-    left.push({ id: entry.imageId, reason: describeError(error) }, ...entry.snapshotIds.map(id => ({ id, reason: `belongs to ${entry.imageId}` })))
+    left.push({ id: entry.imageId, reason: describeError(error) }, ...owned.map(id => ({ id, reason: `belongs to ${entry.imageId}` })))
     return { removed, left, snapshotsUnseen: false }
   }
+  // No search by CreateImage's description either: RegisterImage made no snapshot to find.
+  if (!ownsSnapshots(entry)) return { removed, left, snapshotsUnseen: false }
 
-  const snapshots = new Set(entry.snapshotIds)
+  const snapshots = new Set(owned)
   const makesNoMore = entry.state === 'failed'
   const deadline = clock.now() + (makesNoMore ? 0 : options.lookForSnapshotsMs)
   for (;;) {
@@ -111,7 +116,7 @@ export function manualCleanup(region: string, left: CleanupResult['left']): stri
 export async function undo(aws: Aws, state: BakeState, clock: Clock, lookForSnapshotsMs: number): Promise<void> {
   for (const entry of state.entries().filter(held => !held.removed)) {
     if (!state.cleanupOnFailure) {
-      const kept = [entry.imageId, ...entry.snapshotIds].map(id => ({ id, reason: 'kept' }))
+      const kept = [entry.imageId, ...(ownsSnapshots(entry) ? entry.snapshotIds : [])].map(id => ({ id, reason: 'kept' }))
       core.warning(
         `Left image ${entry.imageId} in ${entry.region} for inspection ('cleanup-on-failure: false'). ` +
           `Remove it when done:\n${manualCleanup(entry.region, kept)}`

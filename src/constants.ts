@@ -2,6 +2,15 @@
 
 export const Inputs = {
   InstanceId: 'instance-id',
+  SnapshotId: 'snapshot-id',
+  Architecture: 'architecture',
+  RootDeviceName: 'root-device-name',
+  VirtualizationType: 'virtualization-type',
+  BootMode: 'boot-mode',
+  EnaSupport: 'ena-support',
+  TpmSupport: 'tpm-support',
+  RootVolumeSize: 'root-volume-size',
+  RootVolumeType: 'root-volume-type',
   Name: 'name',
   Description: 'description',
   NoReboot: 'no-reboot',

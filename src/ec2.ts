@@ -9,18 +9,33 @@ import {
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
   EC2Client,
+  RegisterImageCommand,
   type Image,
   type TagSpecification
 } from '@aws-sdk/client-ec2'
+import { AttemptLog } from './attempts.js'
+import { realClock } from './clock.js'
 import { AwsError, awsErrorCode, explainEc2Error, isExpiredCredentials, type CallContext } from './errors.js'
-import type { Settings } from './settings.js'
 import type { ImageObservation, SnapshotObservation } from './observations.js'
+import type { Settings, SnapshotSource } from './settings.js'
 
 /** What CreateImage is asked for: the image settings, and the instance to image. */
 export type ImageRequest = Pick<
   Settings,
   'name' | 'description' | 'noReboot' | 'tags' | 'tagSnapshots' | 'blockDeviceMappings' | 'snapshotLocation'
 > & { readonly instanceId: string }
+
+/** What RegisterImage is asked for: the image settings, and the snapshot and how to boot from it. */
+export type RegisterRequest = Pick<Settings, 'name' | 'description' | 'tags' | 'blockDeviceMappings'> & Omit<SnapshotSource, 'kind'>
+
+/** A snapshot as RegisterImage needs it: ready (`completed`) and of a size the root volume must hold. */
+export interface SourceSnapshot {
+  readonly snapshotId: string
+  readonly state: string
+  /** 0-100 */
+  readonly progress: number
+  readonly sizeGiB: number
+}
 
 /** What main, the waiter and cleanup need from EC2 in one region. */
 export interface Ec2 {
@@ -31,6 +46,12 @@ export interface Ec2 {
   createImage(request: ImageRequest): Promise<string>
   /** CreateImage with DryRun: resolves when it would be allowed, throws the translated denial otherwise. */
   checkCreateImage(request: ImageRequest): Promise<void>
+  /** RegisterImage from an EBS snapshot; returns the new image id. */
+  registerImage(request: RegisterRequest): Promise<string>
+  /** RegisterImage with DryRun: resolves when it would be allowed, throws the translated denial otherwise. */
+  checkRegisterImage(request: RegisterRequest): Promise<void>
+  /** DescribeSnapshots for the snapshot to register; a missing one is a translated InvalidSnapshot.NotFound. */
+  describeSourceSnapshot(snapshotId: string): Promise<SourceSnapshot>
   /** DescribeImages for one image; undefined when EC2 does not know it (yet, or any more). */
   describeImage(imageId: string): Promise<ImageObservation | undefined>
   describeSnapshots(snapshotIds: readonly string[]): Promise<SnapshotObservation[]>
@@ -49,21 +70,29 @@ export interface Ec2Options {
   readonly region: string
   readonly principal: string
   readonly client: EC2Client
-  /** Called when AWS says the credentials expired; the call is then made once more. */
-  readonly renewCredentials?: () => void
+  /**
+   * Called when AWS says the credentials expired, with when the call started (Date.now()): the
+   * credentials held since then are renewed, and the call is made once more.
+   */
+  readonly renewCredentials?: (since: number) => void
   /** STS DecodeAuthorizationMessage: why a call was denied, or undefined when we may not ask. */
   readonly decodeAuthorization?: (encoded: string) => Promise<string | undefined>
+  /** Pauses between looks for an image EC2 does not list yet. Default: real time. */
+  readonly sleep?: (ms: number) => Promise<void>
 }
 
 export function ec2(options: Ec2Options): Ec2 {
   const { region, principal, client } = options
+  const sleep = options.sleep ?? ((ms: number) => realClock.sleep(ms))
 
   async function call<T>(operation: string, where: Partial<CallContext>, send: () => Promise<T>): Promise<T> {
+    // Credentials renewed while this call was out are not the ones AWS refused: they are kept.
+    const startedAt = Date.now()
     try {
       return await send()
     } catch (error) {
       if (!options.renewCredentials || !isExpiredCredentials(error)) throw await explain(operation, error, where)
-      options.renewCredentials()
+      options.renewCredentials(startedAt)
       try {
         return await send()
       } catch (again) {
@@ -89,35 +118,87 @@ export function ec2(options: Ec2Options): Ec2 {
       : `To see why, decode the message with a principal allowed sts:DecodeAuthorizationMessage: aws sts decode-authorization-message --encoded-message ${encoded}`
   }
 
+  /**
+   * Sends the call that makes an image (CreateImage, RegisterImage), recording every attempt: the SDK's
+   * retries, and a send again after renewed credentials. The SDK retries a call whose answer was lost; if
+   * the lost attempt had worked, the retry meets our own image as a duplicate: find it rather than fail or
+   * make a second. When every earlier attempt was refused (throttled, say), the image is not ours: report it.
+   */
+  async function makeImage(
+    operation: 'CreateImage' | 'RegisterImage',
+    where: Partial<CallContext> & { readonly name: string },
+    madeFromOurSource: (image: Image) => boolean,
+    send: (attempts: AttemptLog) => Promise<{ ImageId?: string }>
+  ): Promise<string> {
+    const attempts = new AttemptLog()
+    const output = await call(operation, where, () => send(attempts)).catch(async (error: unknown) => {
+      if (!(error instanceof AwsError) || error.code !== 'InvalidAMIName.Duplicate' || !attempts.someMayHaveActed()) throw error
+      const ImageId = await call('DescribeImages', where, () => findOwnImage(client, where.name, madeFromOurSource, attempts, sleep))
+      if (!ImageId) throw error
+      return { ImageId }
+    })
+    if (!output.ImageId) throw new Error(`${operation} in ${region} answered without an image id`)
+    return output.ImageId
+  }
+
+  /** A DryRun call: resolves when it would be allowed, throws the translated refusal otherwise. */
+  async function dryRun(operation: string, where: Partial<CallContext>, send: () => Promise<unknown>): Promise<void> {
+    await call(operation, where, () =>
+      send().then(
+        () => undefined,
+        // EC2's way of saying "this would have succeeded".
+        error => (awsErrorCode(error) === 'DryRunOperation' ? undefined : Promise.reject(error))
+      )
+    )
+  }
+
   return {
     region,
     principal,
 
     async createImage(request) {
-      const sentAt = Date.now()
-      const output = await call('CreateImage', { instanceId: request.instanceId, name: request.name }, () =>
-        client.send(createImageCommand(request, false)).catch(async error => {
-          // The SDK retries a CreateImage whose answer was lost (a reset, a timeout). If the lost one had
-          // worked, the retry meets our own image as a duplicate: find it rather than fail or make a second.
-          const retried = ((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) > 1
-          if (awsErrorCode(error) !== 'InvalidAMIName.Duplicate' || !retried) throw error
-          const ImageId = await findOwnImage(client, request, sentAt)
-          if (!ImageId) throw error
-          return { ImageId }
-        })
+      const fromInstance = (image: Image) => image.SourceInstanceId === request.instanceId
+      return makeImage('CreateImage', { instanceId: request.instanceId, name: request.name }, fromInstance, attempts =>
+        client.send(recordAttempts(createImageCommand(request, false), attempts))
       )
-      if (!output.ImageId) throw new Error(`CreateImage in ${region} answered without an image id`)
-      return output.ImageId
     },
 
     async checkCreateImage(request) {
-      await call('CreateImage', { instanceId: request.instanceId, name: request.name }, () =>
-        client.send(createImageCommand(request, true)).then(
-          () => undefined,
-          // EC2's way of saying "this would have succeeded".
-          error => (awsErrorCode(error) === 'DryRunOperation' ? undefined : Promise.reject(error))
-        )
+      await dryRun('CreateImage', { instanceId: request.instanceId, name: request.name }, () => client.send(createImageCommand(request, true)))
+    },
+
+    async registerImage(request) {
+      const fromSnapshot = (image: Image) =>
+        image.RootDeviceName === request.rootDeviceName &&
+        (image.BlockDeviceMappings ?? []).some(mapping => mapping.DeviceName === request.rootDeviceName && mapping.Ebs?.SnapshotId === request.snapshotId)
+      return makeImage('RegisterImage', { snapshotId: request.snapshotId, name: request.name }, fromSnapshot, attempts =>
+        client.send(recordAttempts(registerImageCommand(request, false), attempts))
       )
+    },
+
+    async checkRegisterImage(request) {
+      await dryRun('RegisterImage', { snapshotId: request.snapshotId, name: request.name }, () => client.send(registerImageCommand(request, true)))
+    },
+
+    async describeSourceSnapshot(snapshotId) {
+      const output = await call('DescribeSnapshots', { snapshotId }, () =>
+        client.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }))
+      )
+      const snapshot = output.Snapshots?.find(found => found.SnapshotId === snapshotId)
+      if (!snapshot) {
+        // EC2 answers NotFound for an id it does not know; an empty answer means the same.
+        throw explainEc2Error('DescribeSnapshots', Object.assign(new Error(`The snapshot '${snapshotId}' does not exist.`), { name: 'InvalidSnapshot.NotFound' }), {
+          region,
+          principal,
+          snapshotId
+        })
+      }
+      return {
+        snapshotId,
+        state: snapshot.State ?? 'pending',
+        progress: Number.parseInt(snapshot.Progress ?? '0', 10) || 0,
+        sizeGiB: snapshot.VolumeSize ?? 0
+      }
     },
 
     async describeImage(imageId) {
@@ -196,21 +277,54 @@ export function describeDenial(decoded: string): string {
   }
 }
 
-/** How far EC2's clock may be ahead of ours when telling our image from an older one of the same name. */
-const CLOCK_SKEW_MS = 60_000
+/**
+ * Pauses between looks for the image that holds our name when EC2 does not list it yet: its describe calls
+ * are eventually consistent, and the image a lost attempt made is seconds old. About 15 s in all.
+ */
+const LOOK_AGAIN_MS = [1_000, 2_000, 4_000, 8_000]
 
-/** The image named `request.name` if this very call made it: from our instance, created since we sent it. */
-async function findOwnImage(client: EC2Client, request: ImageRequest, sentAt: number): Promise<string | undefined> {
-  const output = await client.send(
-    new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [request.name] }] })
-  )
-  const image = output.Images?.find(
-    candidate =>
-      candidate.Name === request.name &&
-      candidate.SourceInstanceId === request.instanceId &&
-      Date.parse(candidate.CreationDate ?? '') >= sentAt - CLOCK_SKEW_MS
-  )
-  return image?.ImageId
+/**
+ * The image named `name` that one of this call's own attempts may have made: from our source (`fromSource`:
+ * our instance, or our snapshot as root), and created while such an attempt was in flight, on EC2's clock as
+ * the SDK measured it.
+ */
+async function findOwnImage(
+  client: EC2Client,
+  name: string,
+  fromSource: (image: Image) => boolean,
+  attempts: AttemptLog,
+  sleep: (ms: number) => Promise<void>
+): Promise<string | undefined> {
+  for (const pause of [0, ...LOOK_AGAIN_MS]) {
+    if (pause > 0) await sleep(pause)
+    const output = await client.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] }))
+    const named = (output.Images ?? []).filter(image => image.Name === name)
+    // AMI names are unique per account and region: once EC2 lists the image that holds ours, it is ours or not.
+    if (named.length === 0) continue
+    const clockOffset = client.config.systemClockOffset ?? 0
+    const own = named.find(
+      candidate =>
+        fromSource(candidate) &&
+        attempts.couldHaveMade(Date.parse(candidate.CreationDate ?? ''), clockOffset)
+    )
+    return own?.ImageId
+  }
+  return undefined
+}
+
+/**
+ * Records each attempt of `command` in `log`. Placed inside the SDK's retries and signing and just outside
+ * the parsing of the answer, it sees every attempt: the error EC2 answered with, or that no answer came.
+ */
+function recordAttempts<C extends CreateImageCommand | RegisterImageCommand>(command: C, log: AttemptLog): C {
+  // The middleware passes input and output through untouched, so one stack type serves both commands.
+  const stack = command.middlewareStack as unknown as CreateImageCommand['middlewareStack']
+  stack.add(next => args => log.record(() => next(args)), {
+    step: 'deserialize',
+    priority: 'high',
+    name: 'recordAttempts'
+  })
+  return command
 }
 
 function createImageCommand(request: ImageRequest, dryRun: boolean): CreateImageCommand {
@@ -222,6 +336,33 @@ function createImageCommand(request: ImageRequest, dryRun: boolean): CreateImage
     TagSpecifications: tagSpecifications(request),
     BlockDeviceMappings: request.blockDeviceMappings.length ? [...request.blockDeviceMappings] : undefined,
     SnapshotLocation: request.snapshotLocation,
+    DryRun: dryRun || undefined
+  })
+}
+
+/**
+ * The root mapping comes from the snapshot and the root-volume settings; DeleteOnTermination so that an
+ * instance launched from the image does not leave its root volume behind. The user's mappings follow.
+ */
+function registerImageCommand(request: RegisterRequest, dryRun: boolean): RegisterImageCommand {
+  return new RegisterImageCommand({
+    Name: request.name,
+    Description: request.description || undefined,
+    Architecture: request.architecture,
+    RootDeviceName: request.rootDeviceName,
+    VirtualizationType: request.virtualizationType,
+    BootMode: request.bootMode,
+    EnaSupport: request.enaSupport,
+    TpmSupport: request.tpmSupport,
+    BlockDeviceMappings: [
+      {
+        DeviceName: request.rootDeviceName,
+        Ebs: { SnapshotId: request.snapshotId, VolumeType: request.rootVolumeType, VolumeSize: request.rootVolumeSize, DeleteOnTermination: true }
+      },
+      ...request.blockDeviceMappings
+    ],
+    // The image only: the snapshot is the user's, and RegisterImage tags nothing else.
+    TagSpecifications: request.tags.length ? [{ ResourceType: 'image', Tags: request.tags.map(tag => ({ Key: tag.key, Value: tag.value })) }] : undefined,
     DryRun: dryRun || undefined
   })
 }

@@ -64,6 +64,8 @@ export interface CallContext {
   /** The role or user making the call, as a person would recognise it. */
   readonly principal: string
   readonly instanceId?: string
+  /** The snapshot RegisterImage registers. */
+  readonly snapshotId?: string
   readonly imageId?: string
   readonly name?: string
   /** For UnauthorizedOperation: why AWS denied it (decoded), or how to find out. */
@@ -110,6 +112,16 @@ export function explainEc2Error(operation: string, error: unknown, where: CallCo
           `Instance ${where.instanceId ?? ''} was not found in ${where.region}. ` +
           `Check 'instance-id' and 'aws-region': the instance must live in the region the action uses.`
         )
+      case 'InvalidSnapshot.NotFound':
+      case 'InvalidSnapshotID.Malformed':
+        if (where.snapshotId === undefined) return `ec2:${operation} failed in ${where.region}: ${code}: ${detail}.`
+        return (
+          `Snapshot ${where.snapshotId} was not found in ${where.region}. Check 'snapshot-id' and 'aws-region': the snapshot must be in ` +
+          `the region the action uses, owned by or shared with the account of ${where.principal}. Nothing was registered.`
+        )
+      case 'IncorrectState':
+        if (where.snapshotId === undefined) return `ec2:${operation} failed in ${where.region}: ${code}: ${detail}.`
+        return `Snapshot ${where.snapshotId} in ${where.region} cannot be registered yet (${detail}). Wait until it is completed, then run the job again.`
       case 'IncorrectInstanceState':
         return `Instance ${where.instanceId ?? ''} cannot be imaged in its current state (${detail}). Image a running or stopped instance.`
       case 'InvalidAMIName.Duplicate': {
@@ -123,7 +135,10 @@ export function explainEc2Error(operation: string, error: unknown, where: CallCo
       case 'InvalidAMIName.Malformed':
         return `EC2 rejected the AMI name '${where.name ?? ''}': ${detail}. Change the 'name' input.`
       case 'InvalidBlockDeviceMapping':
-        return `EC2 rejected the 'block-device-mappings' input: ${detail}.`
+        // RegisterImage's root mapping is made from the snapshot inputs, ahead of the user's mappings.
+        return operation === 'RegisterImage'
+          ? `EC2 rejected the block device mappings (the root from 'snapshot-id', 'root-volume-size' and 'root-volume-type', then 'block-device-mappings'): ${detail}.`
+          : `EC2 rejected the 'block-device-mappings' input: ${detail}.`
       case 'InvalidParameterValue':
       case 'InvalidParameter':
       case 'InvalidParameterCombination':
@@ -150,6 +165,10 @@ function guessInput(detail: string): string {
     [/description/i, 'description'],
     [/tag/i, 'tags'],
     [/snapshot ?location|outpost/i, 'snapshot-location'],
+    [/tpm/i, 'tpm-support'],
+    [/boot ?mode|uefi/i, 'boot-mode'],
+    [/architecture/i, 'architecture'],
+    [/virtuali[sz]ation/i, 'virtualization-type'],
     [/name/i, 'name']
   ]
   const input = inputs.find(([pattern]) => pattern.test(detail))?.[1]

@@ -17,5 +17,5 @@ await run({
   signal: cancelled.signal,
   state: { save: core.saveState, get: core.getState },
   githubRun: currentRun,
-  connect: async (credentials, region) => (await import('./aws.js')).connect(credentials, region)
+  connect: async (credentials, region) => (await import('./aws.js')).connect(credentials, region, cancelled.signal)
 })

@@ -1,31 +1,24 @@
-/** The story of a bake: inputs, credentials, CreateImage, wait, report; and undo when it goes wrong. */
+/** The story of a bake: inputs, credentials, make the image (CreateImage or RegisterImage), wait, report; and undo when it goes wrong. */
 import * as core from '@actions/core'
-import type { Aws } from './aws.js'
 import { undo } from './cleanup.js'
-import type { Ec2, ImageRequest } from './ec2.js'
+import type { Ec2 } from './ec2.js'
 import { AwsError, describeError, InputError, WaitError } from './errors.js'
 import type { GithubRun } from './github-run.js'
 import { formatDuration } from './duration.js'
+import { checkMakeImage, knownSnapshotIds, makeImage, makingCall } from './make-image.js'
 import { announceImage, reportImages } from './report.js'
-import { describeSettings, readSettings, type CredentialSettings, type Settings } from './settings.js'
-import { BakeState, type LedgerEntry, type StateStore } from './state.js'
-import type { Clock } from './clock.js'
 import type { ImageObservation } from './observations.js'
+import type { PostDeps } from './post-step.js'
+import { describeSettings, readSettings, type Settings } from './settings.js'
+import { BakeState, type LedgerEntry } from './state.js'
 import { waitForImages } from './wait/index.js'
 
 /** What touches the world; `index.ts` builds the real ones, tests build fakes. */
-export interface Deps {
-  readonly clock: Clock
+export interface Deps extends PostDeps {
   /** Aborts when the job is cancelled (SIGINT/SIGTERM from the runner). */
   readonly signal: AbortSignal
-  readonly state: StateStore
   githubRun(): GithubRun
-  /** Loads the AWS SDK and builds clients; called only once the inputs are valid. */
-  connect(credentials: CredentialSettings, region: string): Promise<Aws>
 }
-
-/** What the post step needs: the same as main, less what only a bake uses. */
-export type PostDeps = Pick<Deps, 'clock' | 'state' | 'connect'>
 
 /** EC2's StateReason as `code: message`; EC2 often starts the message with the code already. */
 function stateReason(image: ImageObservation | undefined): string {
@@ -39,8 +32,6 @@ function stateReason(image: ImageObservation | undefined): string {
 const LOOK_FOR_SNAPSHOTS_MS = 60_000
 /** When cancelled, the runner kills the step about 10 s after SIGINT; post finishes what main cannot. */
 const LOOK_FOR_SNAPSHOTS_CANCELLED_MS = 5_000
-/** Post is the last chance: it looks longer. */
-const LOOK_FOR_SNAPSHOTS_POST_MS = 120_000
 
 export async function run(deps: Deps): Promise<void> {
   try {
@@ -63,18 +54,17 @@ async function bake(deps: Deps): Promise<void> {
   state.begin(settings.credentials, settings.cleanupOnFailure)
   const aws = await deps.connect(settings.credentials, settings.region)
   const ec2 = aws.ec2(settings.region)
-  const request = imageRequest(settings)
 
   if (settings.dryRun) {
-    await ec2.checkCreateImage(request)
-    core.info(`Dry run: ${ec2.principal} may call ec2:CreateImage on ${settings.source.instanceId} in ${settings.region}. Nothing was made.`)
+    core.info(await checkMakeImage(ec2, settings))
     state.markFinished()
     return
   }
 
-  if (deps.signal.aborted) throw new WaitError('aborted', 'The job was cancelled before CreateImage: nothing was made.')
-  const imageId = await ec2.createImage(request)
-  const entry: LedgerEntry = { region: settings.region, imageId, snapshotIds: [] }
+  if (deps.signal.aborted) throw new WaitError('aborted', `The job was cancelled before ${makingCall(settings)}: nothing was made.`)
+  const { imageId, madeBy } = await makeImage(ec2, settings)
+  // The ledger learns the image's snapshots as EC2 shows them, and only if they are the run's to delete.
+  const entry: LedgerEntry = { region: settings.region, imageId, madeBy, snapshotIds: [] }
   state.record(entry)
   announceImage(settings.region, imageId, settings.name)
 
@@ -87,7 +77,7 @@ async function bake(deps: Deps): Promise<void> {
         imageId,
         name: settings.name,
         state: image?.state ?? 'pending',
-        snapshotIds: image?.snapshotIds ?? [],
+        snapshotIds: image?.snapshotIds ?? knownSnapshotIds(settings),
         tags: settings.tags,
         elapsedMs: deps.clock.now() - started,
         waitedMs: image && deps.clock.now() - waitStarted
@@ -98,30 +88,6 @@ async function bake(deps: Deps): Promise<void> {
     await undo(aws, state, deps.clock, deps.signal.aborted ? LOOK_FOR_SNAPSHOTS_CANCELLED_MS : LOOK_FOR_SNAPSHOTS_MS)
     throw error
   }
-}
-
-/**
- * The post step: finishes what main could not undo (it was cancelled, killed, or failed mid-cleanup).
- * Decides from saved state alone, and reports rather than fails.
- */
-export async function cleanup(deps: PostDeps): Promise<void> {
-  try {
-    const state = BakeState.restore(deps.state)
-    const pending = state.entries().filter(entry => !entry.removed)
-    if (state.finished || pending.length === 0 || !state.credentials) {
-      core.info('Nothing to clean up')
-      return
-    }
-    const aws = await deps.connect(state.credentials, pending[0].region)
-    await undo(aws, state, deps.clock, LOOK_FOR_SNAPSHOTS_POST_MS)
-  } catch (error) {
-    core.warning(`Cleanup did not finish: ${describeError(error)}`)
-  }
-}
-
-function imageRequest(settings: Settings): ImageRequest {
-  const { name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation } = settings
-  return { instanceId: settings.source.instanceId, name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation }
 }
 
 async function waitUntilAvailable(
@@ -140,8 +106,8 @@ async function waitUntilAvailable(
     sourceFor: () => ({
       describeImage: async id => {
         const image = await ec2.describeImage(id)
-        // Snapshot ids go to state as soon as they are known, so that post can remove them.
-        if (image) state.record({ region: ec2.region, imageId, snapshotIds: image.snapshotIds, state: image.state })
+        // Snapshot ids go to state as soon as they are known, so that post can remove them (if they are ours).
+        if (image) state.observe(imageId, image)
         return image
       },
       describeSnapshots: ids => ec2.describeSnapshots(ids)

@@ -1,8 +1,8 @@
 import * as core from '@actions/core'
-import { cleanup } from './main.js'
 import { realClock } from './clock.js'
+import { runPost } from './post-step.js'
 
-await cleanup({
+await runPost({
   clock: realClock,
   state: { save: core.saveState, get: core.getState },
   connect: async (credentials, region) => (await import('./aws.js')).connect(credentials, region)

@@ -2,6 +2,7 @@
 import * as core from '@actions/core'
 import { Outputs } from './constants.js'
 import { formatDuration } from './duration.js'
+import { describeClause } from './errors.js'
 import type { Tag } from './settings.js'
 
 export interface BakedImage {
@@ -33,6 +34,15 @@ export async function reportImages(images: readonly BakedImage[]): Promise<void>
   }
   // Off a runner (a local run without GITHUB_STEP_SUMMARY) there is nowhere to write a summary.
   if (!process.env.GITHUB_STEP_SUMMARY) return
+  try {
+    await writeSummary(images)
+  } catch (error) {
+    // The image is good and its outputs are set: a summary is never a reason to fail, or to remove it.
+    core.warning(`Could not write the job summary: ${describeClause(error)}. The image and the outputs are not affected.`)
+  }
+}
+
+async function writeSummary(images: readonly BakedImage[]): Promise<void> {
   await core.summary
     .addHeading('bake-ami', 2)
     .addTable([

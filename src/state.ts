@@ -8,7 +8,13 @@ import type { CredentialSettings } from './settings.js'
 export interface LedgerEntry {
   readonly region: string
   readonly imageId: string
-  /** Snapshots known to belong to the image; more may appear while it is pending. */
+  /**
+   * What made the image. CreateImage makes snapshots that belong to the image (cleanup deletes them);
+   * RegisterImage uses snapshots that existed before the run, so its image owns none and cleanup only
+   * deregisters it. Absent in state from a version before RegisterImage: CreateImage.
+   */
+  readonly madeBy?: 'CreateImage' | 'RegisterImage'
+  /** Snapshots known to belong to the image; more may appear while it is pending. Always empty for RegisterImage. */
   readonly snapshotIds: readonly string[]
   /** The image's last known state; once 'failed', EC2 makes no more snapshots for it. */
   readonly state?: string
@@ -79,6 +85,16 @@ export class BakeState {
     this.store.save(Keys.Ledger, JSON.stringify(this.ledger))
   }
 
+  /**
+   * What DescribeImages showed of an image already recorded: its state, and its snapshots if it owns them.
+   * A registered image's mappings name the user's snapshots, which never enter the ledger.
+   */
+  observe(imageId: string, observation: { readonly state: string; readonly snapshotIds: readonly string[] }): void {
+    const held = this.ledger.find(known => known.imageId === imageId)
+    if (!held) throw new Error(`observe: ${imageId} was never recorded`)
+    this.record({ ...held, state: observation.state, snapshotIds: ownsSnapshots(held) ? observation.snapshotIds : [] })
+  }
+
   /** Every image this run made. Cleanup removes these and nothing else. */
   entries(): readonly LedgerEntry[] {
     return this.ledger
@@ -93,4 +109,9 @@ export class BakeState {
   get finished(): boolean {
     return this.done
   }
+}
+
+/** Whether the image's snapshots are the run's to delete: only CreateImage made any. */
+export function ownsSnapshots(entry: LedgerEntry): boolean {
+  return entry.madeBy !== 'RegisterImage'
 }

@@ -14,7 +14,8 @@ export const PLACEHOLDERS = [
   'run_number',
   'run_attempt',
   'repository',
-  'instance_id'
+  'instance_id',
+  'snapshot_id'
 ] as const
 
 export type Placeholder = (typeof PLACEHOLDERS)[number]

@@ -2,8 +2,11 @@
  * A release bake end to end: dist/index.js against the local EC2 + STS + OIDC endpoint, checked on the wire (what
  * the sim received), in EC2 (what the sim holds) and in what the step gives the job (outputs, summary).
  */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
-import { callsTo, CONTEXT, ec2Calls, expectIssuedSecretsMasked, expectSuccess, ROLE_ARN, withHarness } from './harness.js'
+import { callsTo, CONTEXT, ec2Calls, expectIssuedSecretsMasked, expectSuccess, ROLE_ARN, warningMessages, withHarness } from './harness.js'
 
 const SHORT_SHA = CONTEXT.GITHUB_SHA.slice(0, 7)
 const TAG = CONTEXT.GITHUB_REF_NAME
@@ -177,6 +180,21 @@ describe('bake with GitHub OIDC', () => {
         { DeviceName: '/dev/sdf', Ebs: expect.objectContaining({ VolumeSize: 100, VolumeType: 'io2', Iops: 4000, DeleteOnTermination: false }) }
       ])
       expect(h.sim.snapshots()).toHaveLength(1)
+    })
+  )
+
+  it.concurrent('a job summary that cannot be written is a warning: the step succeeds and the image stays', () =>
+    withHarness({ bake: { durationMs: 0 } }, async h => {
+      // A directory where the summary file should be: the runner's file cannot be appended to.
+      const summary = mkdtempSync(join(tmpdir(), 'bake-ami-summary-'))
+      const main = await h.main({}, { env: { GITHUB_STEP_SUMMARY: summary } })
+      expectSuccess(main)
+      expect(warningMessages(main)).toEqual([expect.stringContaining('Could not write the job summary')])
+      expect(main.outputs).toMatchObject({ 'image-id': h.sim.images()[0].imageId, state: 'available' })
+      expect(h.sim.images().map(image => image.state)).toEqual(['available'])
+      expect(ec2Calls(h.sim).filter(call => call.action === 'DeregisterImage' || call.action === 'DeleteSnapshot')).toEqual([])
+      expect((await h.post(main)).exitCode).toBe(0)
+      expect(await h.leftovers()).toEqual({ images: [main.outputs['image-id']], snapshots: h.sim.images()[0].snapshotIds })
     })
   )
 })

@@ -14,7 +14,8 @@ function removalsAsked(h: Harness): string[] {
 
 describe('cancelled bake', () => {
   it.concurrent('SIGINT during the wait, then post: nothing of this run is left, and another image is untouched', () =>
-    withHarness({ volumes: 2, bake: { durationMs: 60_000, snapshotDelayMs: 0 } }, async h => {
+    // A bake that never ends, so the image is pending when the cancel comes however slowly the step runs.
+    withHarness({ volumes: 2, bake: { durationMs: Infinity, snapshotDelayMs: 0 } }, async h => {
       // Another release's image, made earlier from the same instance, with its own snapshots.
       // A bake of 0 ms, so that its state at the end is 'available' whatever the timing of the run in between.
       h.nextBake({ durationMs: 0, snapshotDelayMs: 0 })
@@ -42,7 +43,7 @@ describe('cancelled bake', () => {
 
   it.concurrent('SIGINT right after CreateImage, before the snapshots exist: the snapshots that appear later are deleted too', () =>
     // The snapshots are held back until the test starts them, after main has deregistered the image.
-    withHarness({ volumes: 2, bake: { durationMs: 60_000, snapshotDelayMs: Infinity } }, async h => {
+    withHarness({ volumes: 2, bake: { durationMs: Infinity, snapshotDelayMs: Infinity } }, async h => {
       const main = await h.main({}, { cancel: { when: /Created image/, thenAfterMs: 7500 } })
       expect(main.exitCode).toBe(1)
       const imageId = main.outputs['image-id']

@@ -4,7 +4,20 @@
  * not set up for it.
  */
 import { describe, expect, it } from '@jest/globals'
-import { callsTo, ec2Calls, expectFailure, expectIssuedSecretsMasked, expectSuccess, ROLE_ARN, TOKEN_SUB, withHarness } from './harness.js'
+import type { SimCall } from '../../sim/index.js'
+import { callsTo, ec2Calls, expectFailure, expectIssuedSecretsMasked, expectSuccess, ROLE_ARN, TOKEN_SUB, withHarness, type Harness } from './harness.js'
+
+/** The first call to `action` the sim records while `step` runs; fails if the step ends without one. */
+async function firstCallTo(h: Harness, action: string, step: Promise<unknown>): Promise<SimCall> {
+  let ended = false
+  void step.finally(() => (ended = true))
+  for (;;) {
+    const call = callsTo(h.sim, action)[0]
+    if (call) return call
+    if (ended) throw new Error(`the step ended without calling ${action}`)
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+}
 
 describe('credentials', () => {
   it.concurrent('uses the default credential chain when role-to-assume is empty: no OIDC, no STS', () =>
@@ -71,16 +84,67 @@ describe('credentials', () => {
     })
   )
 
-  // ID tokens that expire within 2 s: a renewal that reused the first token would get ExpiredTokenException.
+  // 30 s sessions, whose Expiration is the real one. The first session is issued at sim time A (the first
+  // AssumeRoleWithWebIdentity) and ends at A + 30 s; its Expiration is floored to the second, so the action
+  // sees at least 29 s, and its renewal window (a quarter of that) opens by A + 22.75 s. The token endpoint
+  // answers 500 from A + 12 s to A + 26 s: the window opens inside the outage, which ends at least 3 s before
+  // the session does. Renewal retries never sleep past expiry, so one comes between the end of the outage and
+  // the expiry, and gets through: success is the design's, not the timing's. The outage is placed once A is
+  // known (startMs), not by guessing when the child process gets there. The bake (34 s) outlives session 1.
+  it.concurrent(
+    'rides out a 14 s token-endpoint outage during renewal on 30 s sessions, with one renewal per session',
+    () =>
+      withHarness({ credentials: { lifetimeMs: 30_000 }, bake: { durationMs: 34_000 } }, async h => {
+        const running = h.main()
+        const first = await firstCallTo(h, 'AssumeRoleWithWebIdentity', running)
+        const outage = { from: first.at + 12_000, to: first.at + 26_000 }
+        h.sim.fault({ service: 'oidc', action: 'token', kind: 'server-error', startMs: outage.from, forMs: outage.to - outage.from })
+        const main = await running
+        expectSuccess(main)
+        expect(main.outputs.state).toBe('available')
+
+        // The outage met the renewal: token requests failed once the window was open, and then one got through.
+        const tokens = callsTo(h.sim, 'token')
+        const failed = tokens.filter(call => call.status === 500)
+        expect(failed.length).toBeGreaterThan(0)
+        expect(failed.every(call => call.at >= outage.from && call.at < outage.to)).toBe(true)
+        expect(failed.some(call => call.at >= first.at + 21_000)).toBe(true)
+        expect(tokens.some(call => call.status === 200 && call.at >= outage.to)).toBe(true)
+
+        // The held credentials served whatever EC2 calls the waiter made during the outage.
+        const during = ec2Calls(h.sim).filter(call => call.at >= outage.from && call.at < outage.to)
+        expect(during.map(call => call.status)).toEqual(during.map(() => 200))
+        // The bake outlived the first session: its last call was made on renewed credentials, and worked.
+        const last = ec2Calls(h.sim).at(-1)!
+        expect(last.status).toBe(200)
+        expect(last.at).toBeGreaterThan(first.at + 30_000)
+
+        // A few assumes, each a session's one renewal: none before the window of the session before it.
+        const assumes = callsTo(h.sim, 'AssumeRoleWithWebIdentity')
+        expect(assumes.map(call => call.status)).toEqual(assumes.map(() => 200))
+        expect(assumes.length).toBeGreaterThanOrEqual(2)
+        expect(assumes.length).toBeLessThanOrEqual(3)
+        for (let i = 1; i < assumes.length; i++) expect(assumes[i].at - assumes[i - 1].at).toBeGreaterThanOrEqual(21_000)
+        expect(new Set(assumes.map(call => call.params.WebIdentityToken)).size).toBe(assumes.length)
+        expectIssuedSecretsMasked(h.sim, h.runs)
+      }),
+    120_000
+  )
+
+  // ID tokens that expire within 5 s (4 s and more, as `exp` is in whole seconds: ample for the step to present
+  // each one it fetched, however slowly it starts), sessions that die every 1.5 s, and a bake of 8 s: a renewal
+  // that reused the first token after it expired would get ExpiredTokenException.
   it.concurrent('asks GitHub for a new token at each renewal, so short-lived ID tokens are fine', () =>
     withHarness(
-      { oidc: { tokenLifetimeMs: 2000 }, credentials: { lifetimeMs: 1500, reportedExpiration: 'requested' }, bake: { durationMs: 4000 } },
+      { oidc: { tokenLifetimeMs: 5000 }, credentials: { lifetimeMs: 1500, reportedExpiration: 'requested' }, bake: { durationMs: 8000 } },
       async h => {
         const main = await h.main()
         expectSuccess(main)
         expect(main.outputs.state).toBe('available')
         const assumes = callsTo(h.sim, 'AssumeRoleWithWebIdentity')
         expect(assumes.length).toBeGreaterThan(1)
+        // The case the test is about happened: a renewal after the first token had expired.
+        expect(assumes.at(-1)!.at).toBeGreaterThan(callsTo(h.sim, 'token')[0].at + 5000)
         expect(assumes.map(call => call.errorCode ?? 'ok')).toEqual(assumes.map(() => 'ok'))
         expect(callsTo(h.sim, 'token').length).toBeGreaterThanOrEqual(assumes.length)
       }

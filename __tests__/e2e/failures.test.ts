@@ -50,7 +50,9 @@ describe('a failed bake', () => {
   )
 
   it.concurrent('stops at wait-timeout, names the image and the timeout, and removes the image and its snapshots', () =>
-    withHarness({ volumes: 2, bake: { durationMs: 60_000, snapshotDelayMs: 200 } }, async h => {
+    // A bake that never ends, so the wait runs out however slowly the step runs; the snapshots, made at 200 ms,
+    // exist once it has (the wait starts after CreateImage and lasts 2 s).
+    withHarness({ volumes: 2, bake: { durationMs: Infinity, snapshotDelayMs: 200 } }, async h => {
       const main = await h.main({ 'wait-timeout': '2' })
       const [image] = h.sim.images()
       expectFailure(main, image.imageId, "'wait-timeout'", /\b2s\b/)

@@ -136,7 +136,8 @@ export class Harness {
     await this.untilSimTime(latest + Math.max(0, ...this.scripts.map(snapshotDelay).filter(Number.isFinite)))
     return {
       images: this.sim.images().filter(image => mine(image.imageId) && image.state !== 'deregistered').map(image => image.imageId),
-      snapshots: this.sim.snapshots().filter(snapshot => mine(snapshot.imageId) && !snapshot.deleted).map(snapshot => snapshot.snapshotId)
+      // A user's own snapshot (no imageId) is never a leftover: it was there before the run.
+      snapshots: this.sim.snapshots().filter(snapshot => snapshot.imageId !== undefined && mine(snapshot.imageId) && !snapshot.deleted).map(snapshot => snapshot.snapshotId)
     }
   }
 

@@ -23,7 +23,9 @@ const BAD_INPUTS: readonly BadInput[] = [
   // An unknown placeholder: the message lists the ones there are.
   { input: 'name', value: 'web {{ branch }}', shows: ['web {{ branch }}', 'ref_name', 'run_attempt'] },
   { input: 'name', value: 'web:{{ ref_name }}', shows: ['web:{{ ref_name }}', "':'"] },
-  { input: 'wait-timeout', value: '0' },
+  { input: 'wait-timeout', value: '0', shows: ['0', '1s', '72h'] },
+  { input: 'wait-timeout', value: '73h', shows: ['73h', '72h'] },
+  { input: 'wait-timeout', value: '9'.repeat(400), shows: ['9'.repeat(400), '72h'], label: '400 digits' },
   { input: 'no-reboot', value: 'yes' },
   { input: 'cleanup-on-failure', value: 'on' },
   { input: 'role-to-assume', value: 'arn:aws:iam::123456789012:user/release' },

@@ -4,7 +4,7 @@ import { fromWebToken } from '@aws-sdk/credential-providers'
 import { describe, expect, it } from '@jest/globals'
 import type { AwsCredentialIdentity } from '@smithy/types'
 import type { Sim, SimOptions } from '../../sim/index.js'
-import { ec2Client, REGION, rejection, signedStsCall, simPerTest, staticCredentials, xmlValue } from './helpers.js'
+import { ec2Client, manualClock, REGION, rejection, signedStsCall, simPerTest, staticCredentials, xmlValue, type ManualClock } from './helpers.js'
 
 // SigV4 as the services check it: who signed, with which secret and token, and whether the session is
 // still alive. EC2 and STS word the same failures differently.
@@ -13,10 +13,13 @@ const ROLE = 'arn:aws:iam::123456789012:role/bake-ami'
 const SESSION_ARN = 'arn:aws:sts::123456789012:assumed-role/bake-ami/auth-test'
 
 const sims = simPerTest()
+let clock: ManualClock
 let sim: Sim
 
+/** A sim on a manual clock: a session's lifetime runs out when the test says, not when the machine is slow. */
 async function start(options: SimOptions = {}): Promise<void> {
-  sim = await sims.start(options)
+  clock = manualClock()
+  sim = await sims.start({ clock: clock.now, ...options })
 }
 
 async function assumeRole(): Promise<AwsCredentialIdentity> {
@@ -76,18 +79,26 @@ describe('EC2 signature checks', () => {
 
   it('answers RequestExpired once session credentials die before the Expiration they reported', async () => {
     await start({ credentials: { lifetimeMs: 500, reportedExpiration: 'requested' } })
+    const issuedAt = clock.now()
     const session = await assumeRole()
     // The SDK trusts the reported Expiration (issue time + DurationSeconds), so it keeps using these.
-    expect(session.expiration!.getTime() - Date.now()).toBeGreaterThan(3500 * 1000)
+    expect(session.expiration?.getTime()).toBe(Math.floor((issuedAt + 3600_000) / 1000) * 1000)
     const ec2 = ec2Client(session)
     try {
       await expect(ec2.send(new DescribeImagesCommand({}))).resolves.toBeDefined()
-      await new Promise((resolve) => setTimeout(resolve, 550))
+      clock.advance(499)
+      await expect(ec2.send(new DescribeImagesCommand({}))).resolves.toBeDefined()
+      clock.advance(1)
       const error = await rejection(ec2.send(new DescribeImagesCommand({})))
       expect([error.name, error.message, error.$metadata?.httpStatusCode]).toEqual(['RequestExpired', 'Request has expired.', 400])
     } finally {
       ec2.destroy()
     }
+    expect(sim.calls.filter((c) => c.action === 'DescribeImages').map((c) => [c.at, c.status])).toEqual([
+      [0, 200],
+      [499, 200],
+      [500, 400]
+    ])
   })
 
   it('reports the real expiry by default, which makes the SDK fetch fresh credentials for each call', async () => {
@@ -96,7 +107,8 @@ describe('EC2 signature checks', () => {
     const ec2 = ec2Client(fromWebToken({ roleArn: ROLE, roleSessionName: 'auth-test', webIdentityToken: token }))
     try {
       await ec2.send(new DescribeImagesCommand({}))
-      await new Promise((resolve) => setTimeout(resolve, 350))
+      // The first session is dead from here on: the second call works only with credentials fetched for it.
+      clock.advance(300)
       await expect(ec2.send(new DescribeImagesCommand({}))).resolves.toBeDefined()
     } finally {
       ec2.destroy()
@@ -104,7 +116,10 @@ describe('EC2 signature checks', () => {
     // Inside its 5-minute refresh window the SDK asks the provider again on every read of the credentials,
     // and one call reads them several times (auth scheme, endpoint parameters), so the count is the SDK's.
     const actions = sim.calls.map((c) => c.action)
-    expect(sim.calls.filter((c) => c.action === 'DescribeImages').map((c) => c.status)).toEqual([200, 200])
+    expect(sim.calls.filter((c) => c.action === 'DescribeImages').map((c) => [c.at, c.status])).toEqual([
+      [0, 200],
+      [300, 200]
+    ])
     expect(actions.lastIndexOf('AssumeRoleWithWebIdentity')).toBeGreaterThan(actions.indexOf('DescribeImages'))
   })
 })
@@ -141,7 +156,9 @@ describe('STS signature checks', () => {
   it('answers ExpiredToken for expired session credentials', async () => {
     await start({ credentials: { lifetimeMs: 50 } })
     const session = await assumeRole()
-    await new Promise((resolve) => setTimeout(resolve, 80))
+    clock.advance(49)
+    expect((await signedStsCall(sim, session, { Action: 'GetCallerIdentity' })).status).toBe(200)
+    clock.advance(1)
     const answer = await signedStsCall(sim, session, { Action: 'GetCallerIdentity' })
     expect([answer.status, xmlValue(answer.body, 'Code'), xmlValue(answer.body, 'Message')]).toEqual([
       403,

@@ -20,6 +20,13 @@ describe('bake timeline', () => {
     expect(snapshotPhase(t, t0 + 600).progress).toBe(50)
   })
 
+  it('never ends a bake of durationMs Infinity: pending for good, its snapshots at 0 %', () => {
+    const t = timeline({ durationMs: Infinity, snapshotDelayMs: 0 }, t0)
+    expect([imagePhase(t, t0 + 1e12), snapshotPhase(t, t0 + 1e12)]).toEqual(['pending', { exists: true, state: 'pending', progress: 0 }])
+    // Its default snapshotDelayMs (10 % of forever) holds the snapshots back until sim.startSnapshots.
+    expect(snapshotPhase(timeline({ durationMs: Infinity }, t0), t0 + 1e12).exists).toBe(false)
+  })
+
   it.each([
     ['linear', [0, 25, 50, 75, 99]],
     ['jumps', [0, 25, 50, 75, 75]],

@@ -3,7 +3,7 @@ import { CreateImageCommand, DescribeImagesCommand, DescribeSnapshotsCommand, ty
 import { fromWebToken } from '@aws-sdk/credential-providers'
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { startSim, type Sim } from '../../sim/index.js'
-import { ec2Client, pollUntil, useSimEnv } from './helpers.js'
+import { ec2Client, manualClock, useSimEnv, type ManualClock } from './helpers.js'
 
 // The whole path the action takes: GitHub ID token -> AssumeRoleWithWebIdentity -> CreateImage -> poll,
 // with the unmodified @actions/core and AWS SDK finding the sim through the environment alone.
@@ -11,14 +11,16 @@ import { ec2Client, pollUntil, useSimEnv } from './helpers.js'
 const ROLE = 'arn:aws:iam::123456789012:role/bake-ami'
 
 describe('a bake through the real clients', () => {
+  let clock: ManualClock
   let sim: Sim
   let restoreEnv: () => void
   let ec2: EC2Client | undefined
   let stdout: string[]
 
   beforeEach(async () => {
-    // Wide enough that a stalled CI machine still polls before the snapshots appear.
-    sim = await startSim({ bake: { durationMs: 700, snapshotDelayMs: 300 } })
+    // The test sets each moment it looks at, so no look can come late on a stalled machine.
+    clock = manualClock()
+    sim = await startSim({ clock: clock.now, bake: { durationMs: 1000, snapshotDelayMs: 200 } })
     restoreEnv = useSimEnv(sim)
     stdout = []
     // getIDToken writes ::debug:: and ::add-mask:: workflow commands to stdout; keep them out of the test output.
@@ -50,6 +52,7 @@ describe('a bake through the real clients', () => {
       repository: 'octo-org/octo-repo',
       ref: 'refs/tags/v1.2.3'
     })
+    expect(claims.iat).toBe(Math.floor(clock.now() / 1000))
     expect(claims.exp - claims.iat).toBe(300)
     expect(JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8'))).toMatchObject({ alg: 'RS256', typ: 'JWT' })
     expect(stdout.join('')).toContain(`::add-mask::${token}`)
@@ -59,6 +62,7 @@ describe('a bake through the real clients', () => {
   it('takes an image from pending to available, with snapshots appearing late and progressing', async () => {
     ec2 = await assumedClient()
     const instanceId = sim.addInstance({ volumes: 2 })
+    const createdAt = clock.now()
     const { ImageId } = await ec2.send(
       new CreateImageCommand({
         InstanceId: instanceId,
@@ -72,30 +76,39 @@ describe('a bake through the real clients', () => {
     )
     expect(ImageId).toMatch(/^ami-[0-9a-f]{17}$/)
 
-    const polls = await pollUntil(
-      async () => {
-        const [{ Images }, { Snapshots }] = await Promise.all([
-          ec2!.send(new DescribeImagesCommand({ ImageIds: [ImageId!] })),
-          ec2!.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: 'tag:release', Values: ['v1.2.3'] }] }))
-        ])
-        return { image: Images![0], snapshots: Snapshots! }
-      },
-      ({ image }) => image.State === 'available'
-    )
+    const look = async () => {
+      const [{ Images }, { Snapshots }] = await Promise.all([
+        ec2!.send(new DescribeImagesCommand({ ImageIds: [ImageId!] })),
+        ec2!.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: 'tag:release', Values: ['v1.2.3'] }] }))
+      ])
+      return { image: Images![0], snapshots: Snapshots!, progress: Snapshots!.map((s) => [s.State, s.Progress]) }
+    }
 
-    const first = polls[0]
-    expect(first.image.State).toBe('pending')
-    expect(first.image.BlockDeviceMappings).toEqual([])
-    expect(first.snapshots).toEqual([])
+    // Pending, with no snapshots (and none in the mappings) until the very last ms before snapshotDelayMs.
+    for (const step of [0, 199]) {
+      clock.advance(step)
+      const early = await look()
+      expect([early.image.State, early.image.BlockDeviceMappings, early.snapshots]).toEqual(['pending', [], []])
+    }
 
-    const withSnapshots = polls.find((poll) => poll.snapshots.length > 0 && poll.image.State === 'pending')
-    expect(withSnapshots?.snapshots.map((s) => s.State)).toEqual(['pending', 'pending'])
-    const progress = polls.flatMap((poll) => poll.snapshots.slice(0, 1).map((s) => Number.parseInt(s.Progress ?? '', 10)))
-    expect(progress.at(-1)).toBe(100)
-    expect(progress).toEqual([...progress].sort((a, b) => a - b))
-    expect(new Set(progress).size).toBeGreaterThan(2)
+    // Then both snapshots at once, at 0 %, listed in the image's mappings, progressing linearly to 99 %.
+    clock.advance(1)
+    const started = await look()
+    expect(started.image.State).toBe('pending')
+    expect(started.progress).toEqual([
+      ['pending', '0%'],
+      ['pending', '0%']
+    ])
+    expect(started.image.BlockDeviceMappings?.map((m) => m.Ebs?.SnapshotId)).toEqual(started.snapshots.map((s) => s.SnapshotId))
+    expect(started.snapshots.map((s) => s.StartTime?.getTime())).toEqual([createdAt + 200, createdAt + 200])
+    clock.advance(400)
+    expect(await look()).toMatchObject({ image: { State: 'pending' }, progress: [['pending', '50%'], ['pending', '50%']] })
+    clock.advance(399)
+    expect(await look()).toMatchObject({ image: { State: 'pending' }, progress: [['pending', '99%'], ['pending', '99%']] })
 
-    const last = polls.at(-1)!
+    // Available, its snapshots completed, at durationMs exactly.
+    clock.advance(1)
+    const last = await look()
     expect(last.image).toMatchObject({
       ImageId,
       Name: 'app v1.2.3',
@@ -107,7 +120,7 @@ describe('a bake through the real clients', () => {
       RootDeviceType: 'ebs',
       Tags: [{ Key: 'release', Value: 'v1.2.3' }]
     })
-    expect(last.image.CreationDate).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    expect(last.image.CreationDate).toBe(new Date(createdAt).toISOString())
     expect(last.snapshots.map((s) => [s.State, s.Progress])).toEqual([
       ['completed', '100%'],
       ['completed', '100%']

@@ -9,18 +9,21 @@ import {
 } from '@aws-sdk/client-ec2'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import type { Sim } from '../../sim/index.js'
-import { ec2Client, pollUntil, rejection, simPerTest, staticCredentials } from './helpers.js'
+import { ec2Client, manualClock, rejection, simPerTest, staticCredentials, type ManualClock } from './helpers.js'
 
 // What a cleaner meets: snapshots held by their image, images that vanish from Describe once
 // deregistered, and snapshots that turn up after the image that was to own them is gone.
 
 const sims = simPerTest({ quiet: false })
+let clock: ManualClock
 let sim: Sim
 let ec2: EC2Client
 let instanceId: string
 
 beforeEach(async () => {
-  sim = await sims.start({ bake: { durationMs: 200, snapshotDelayMs: 20 } })
+  // Each test moves the sim's clock itself, so what a cleaner meets is what the test set, not how fast it ran.
+  clock = manualClock()
+  sim = await sims.start({ clock: clock.now, bake: { durationMs: 200, snapshotDelayMs: 20 } })
   ec2 = ec2Client(staticCredentials(sim))
   instanceId = sim.addInstance()
 })
@@ -37,7 +40,8 @@ async function snapshotsFor(imageId: string) {
 describe('cleanup', () => {
   it('holds a snapshot while its image is registered, then lets it go', async () => {
     const { ImageId } = await ec2.send(new CreateImageCommand({ InstanceId: instanceId, Name: 'to-clean' }))
-    const [[snapshot]] = (await pollUntil(() => snapshotsFor(ImageId!), (s) => s.length === 1)).slice(-1)
+    clock.advance(20)
+    const [snapshot] = await snapshotsFor(ImageId!)
     const snapshotId = snapshot.SnapshotId!
 
     const inUse = await rejection(ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId })))
@@ -62,7 +66,8 @@ describe('cleanup', () => {
 
   it('deletes the associated snapshots when DeregisterImage is asked to', async () => {
     const { ImageId } = await ec2.send(new CreateImageCommand({ InstanceId: sim.addInstance({ volumes: 2 }), Name: 'with-snaps' }))
-    await pollUntil(() => snapshotsFor(ImageId!), (s) => s.length === 2)
+    clock.advance(20)
+    expect(await snapshotsFor(ImageId!)).toHaveLength(2)
     const result = await ec2.send(new DeregisterImageCommand({ ImageId, DeleteAssociatedSnapshots: true }))
     expect(result.DeleteSnapshotResults?.map((r) => r.ReturnCode)).toEqual(['success', 'success'])
     expect(await snapshotsFor(ImageId!)).toEqual([])
@@ -74,26 +79,40 @@ describe('cleanup', () => {
     const { ImageId } = await ec2.send(
       new CreateImageCommand({ InstanceId: instanceId, Name: 'abandoned', TagSpecifications: [{ ResourceType: 'snapshot', Tags: [{ Key: 'bake', Value: 'abandoned' }] }] })
     )
+    clock.advance(299)
     const result = await ec2.send(new DeregisterImageCommand({ ImageId, DeleteAssociatedSnapshots: true }))
     expect(result.DeleteSnapshotResults ?? []).toEqual([])
     expect(await snapshotsFor(ImageId!)).toEqual([])
 
-    const [[orphan]] = (await pollUntil(() => snapshotsFor(ImageId!), (s) => s.length === 1)).slice(-1)
-    expect(orphan).toMatchObject({ State: 'pending', Tags: [{ Key: 'bake', Value: 'abandoned' }] })
+    // The snapshot turns up at 300 ms all the same, pending, with the tags CreateImage asked for.
+    clock.advance(1)
+    const [orphan, ...others] = await snapshotsFor(ImageId!)
+    expect(others).toEqual([])
+    expect(orphan).toMatchObject({ State: 'pending', Progress: '0%', Tags: [{ Key: 'bake', Value: 'abandoned' }] })
     const { Snapshots: byTag } = await ec2.send(new DescribeSnapshotsCommand({ Filters: [{ Name: 'tag:bake', Values: ['aband*'] }] }))
     expect(byTag?.map((s) => s.SnapshotId)).toEqual([orphan.SnapshotId])
 
+    // Deleted half way, it stays as it was then: pending at 50 %, though its bake would have ended by now.
+    clock.advance(150)
     await ec2.send(new DeleteSnapshotCommand({ SnapshotId: orphan.SnapshotId }))
-    expect(sim.snapshots()).toEqual([expect.objectContaining({ snapshotId: orphan.SnapshotId, imageId: ImageId, deleted: true, state: 'pending' })])
+    clock.advance(1000)
+    expect(sim.snapshots()).toEqual([expect.objectContaining({ snapshotId: orphan.SnapshotId, imageId: ImageId, deleted: true, state: 'pending', progress: 50 })])
   })
 
   it('shows a failed bake with its reason, its snapshots in error and still held', async () => {
     sim.nextBake({ durationMs: 400, snapshotDelayMs: 20, fail: { afterMs: 120, code: 'Client.InvalidSnapshot', message: 'snapshot could not be made' } })
     const { ImageId } = await ec2.send(new CreateImageCommand({ InstanceId: instanceId, Name: 'doomed' }))
-    const polls = await pollUntil(() => ec2.send(new DescribeImagesCommand({ Filters: [{ Name: 'name', Values: ['doom?d'] }] })), (r) => r.Images?.[0].State === 'failed')
-    expect(polls.at(-1)?.Images?.[0].StateReason).toEqual({ Code: 'Client.InvalidSnapshot', Message: 'snapshot could not be made' })
+    const look = () => ec2.send(new DescribeImagesCommand({ Filters: [{ Name: 'name', Values: ['doom?d'] }] }))
+    clock.advance(119)
+    expect((await look()).Images?.map((i) => [i.State, i.StateReason])).toEqual([['pending', undefined]])
+    expect((await snapshotsFor(ImageId!)).map((s) => [s.State, s.Progress])).toEqual([['pending', '26%']])
+
+    // It fails at 120 ms, and its snapshot stops where it was: (120 - 20) / (400 - 20) of the way, 26 %.
+    clock.advance(1)
+    expect((await look()).Images?.[0]).toMatchObject({ State: 'failed', StateReason: { Code: 'Client.InvalidSnapshot', Message: 'snapshot could not be made' } })
+    clock.advance(1000)
     const [snapshot] = await snapshotsFor(ImageId!)
-    expect(snapshot.State).toBe('error')
+    expect([snapshot.State, snapshot.Progress]).toEqual(['error', '26%'])
     expect((await rejection(ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshot.SnapshotId })))).name).toBe('InvalidSnapshot.InUse')
     expect(sim.images()[0].stateReason).toEqual({ code: 'Client.InvalidSnapshot', message: 'snapshot could not be made' })
   })

@@ -8,17 +8,19 @@ import {
 } from '@aws-sdk/client-ec2'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { startSim, type Sim } from '../../sim/index.js'
-import { ec2Client, pollUntil, rejection, staticCredentials, useSimEnv } from './helpers.js'
+import { ec2Client, manualClock, rejection, staticCredentials, useSimEnv } from './helpers.js'
 
 // CreateImage's checks, one row per rule, through the real EC2 client signing with the static user's keys.
 
+const clock = manualClock()
 let sim: Sim
 let restoreEnv: () => void
 let ec2: EC2Client
 let running: string
 
 beforeAll(async () => {
-  sim = await startSim({ bake: { durationMs: 300 } })
+  // Snapshots (and so the image's EBS mappings) from 30 ms on, when a test moves the clock there.
+  sim = await startSim({ clock: clock.now, bake: { durationMs: 300 } })
   restoreEnv = useSimEnv(sim)
   ec2 = ec2Client(staticCredentials(sim))
   running = sim.addInstance({ volumes: 2 })
@@ -104,10 +106,10 @@ describe('CreateImage', () => {
         ]
       })
     )
-    const [{ Images }] = await pollUntil(
-      () => ec2.send(new DescribeImagesCommand({ ImageIds: [ImageId!] })),
-      ({ Images }) => (Images?.[0].BlockDeviceMappings ?? []).length > 0
-    ).then((seen) => seen.slice(-1))
+    const lookUp = () => ec2.send(new DescribeImagesCommand({ ImageIds: [ImageId!] }))
+    expect((await lookUp()).Images?.[0].BlockDeviceMappings).toEqual([])
+    clock.advance(30)
+    const { Images } = await lookUp()
     const image = sim.images().find((i) => i.imageId === ImageId)!
     expect(image.snapshotIds).toHaveLength(1)
     expect(image.snapshotLocation).toBe('regional')

@@ -3,8 +3,8 @@ import { CreateImageCommand, DescribeImagesCommand, type EC2Client } from '@aws-
 import { fromWebToken } from '@aws-sdk/credential-providers'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { FaultQueue } from '../../sim/faults.js'
-import type { Sim } from '../../sim/index.js'
-import { ec2Client, REGION, rejection, simPerTest, staticCredentials } from './helpers.js'
+import { startSim, type FaultRule, type Sim } from '../../sim/index.js'
+import { ec2Client, manualClock, REGION, rejection, simPerTest, staticCredentials, useSimEnv } from './helpers.js'
 
 // Each fault kind as a client sees it. Clients run with maxAttempts 1 to see the raw fault, except where
 // the point is what the SDK's own retries make of it.
@@ -15,7 +15,8 @@ let ec2: EC2Client
 let instanceId: string
 
 beforeEach(async () => {
-  sim = await sims.start({ bake: { durationMs: 300 } })
+  // The sim's clock stands still unless a test moves it: an image made in a test is pending for all of it.
+  sim = await sims.start({ clock: manualClock().now, bake: { durationMs: 300 } })
   ec2 = ec2Client(staticCredentials(sim))
   instanceId = sim.addInstance()
 })
@@ -150,5 +151,76 @@ describe('a fault for a while (forMs)', () => {
 
   it('refuses a length that is not above 0', () => {
     expect(() => new FaultQueue(() => 0).add({ action: '*', kind: 'throttle', forMs: 0 })).toThrow(/forMs/)
+  })
+})
+
+describe('a fault from a given sim time (startMs)', () => {
+  function queue(rule: Omit<FaultRule, 'action' | 'kind'>) {
+    let now = 0
+    const faults = new FaultQueue(() => now)
+    faults.add({ service: 'oidc', action: 'token', kind: 'server-error', ...rule })
+    return (at: number, action = 'token'): string | undefined => {
+      now = at
+      return faults.take('oidc', action) as string | undefined
+    }
+  }
+
+  it('runs an outage from startMs for forMs, however late its first request comes', () => {
+    const ask = queue({ startMs: 10_000, forMs: 14_000 })
+    // Nothing before 10 s; the first request at 20 s is inside the outage, which still ends at 24 s.
+    expect([0, 9_999, 20_000, 23_999, 24_000, 30_000].map(at => ask(at))).toEqual([
+      undefined,
+      undefined,
+      'server-error',
+      'server-error',
+      undefined,
+      undefined
+    ])
+  })
+
+  it('hits nothing at all when no request comes during the outage', () => {
+    const ask = queue({ startMs: 10_000, forMs: 1_000 })
+    expect([9_000, 11_000, 12_000].map(at => ask(at))).toEqual([undefined, undefined, undefined])
+  })
+
+  it('counts skip and times only from startMs on', () => {
+    const ask = queue({ startMs: 5_000, skip: 1, times: 2 })
+    expect([1_000, 2_000, 5_000, 6_000, 7_000, 8_000].map(at => ask(at))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      'server-error',
+      'server-error',
+      undefined
+    ])
+  })
+
+  it('refuses a start before the sim started', () => {
+    expect(() => new FaultQueue(() => 0).add({ action: '*', kind: 'throttle', startMs: -1 })).toThrow(/startMs/)
+  })
+
+  it('reads startMs on the clock of sim.calls', async () => {
+    // A sim of its own on a clock this test moves (the file's sim is on a clock that stands still).
+    const clock = manualClock()
+    const timed = await startSim({ clock: clock.now })
+    const restoreEnv = useSimEnv(timed)
+    const client = ec2Client(staticCredentials(timed))
+    try {
+      clock.advance(5_000)
+      await client.send(new DescribeImagesCommand({}))
+      const first = timed.calls[0]
+      expect(first.at).toBe(5_000)
+      timed.fault({ action: 'DescribeImages', kind: 'server-error', startMs: first.at + 10_000, forMs: 1_000 })
+      const statuses: number[] = []
+      for (const step of [9_999, 1, 999, 1]) {
+        clock.advance(step)
+        statuses.push(await client.send(new DescribeImagesCommand({})).then((r) => r.$metadata.httpStatusCode!, (e) => e.$metadata.httpStatusCode))
+      }
+      expect(statuses).toEqual([200, 500, 500, 200])
+    } finally {
+      client.destroy()
+      restoreEnv()
+      await timed.close()
+    }
   })
 })

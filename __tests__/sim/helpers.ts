@@ -10,6 +10,31 @@ import { startSim, type Sim, type SimOptions } from '../../sim/index.js'
 
 export const REGION = 'us-east-1'
 
+/**
+ * A clock a test moves by hand, for `startSim({ clock: clock.now })`. Time stands still between `advance` calls,
+ * so a test says at which moment each look happens ("create; look; advance 300 ms; look") instead of racing the
+ * wall clock. It starts at the real time because the SDK signs with the real clock (the sim refuses signatures
+ * more than 15 minutes off) and reads credential Expirations against it; a test moves it by seconds at most.
+ */
+export interface ManualClock {
+  /** Epoch ms. An arrow function, so it can be passed on as it is. */
+  readonly now: () => number
+  /** Moves the clock forward by `ms` (0 or more). */
+  advance(ms: number): void
+}
+
+export function manualClock(start = Date.now()): ManualClock {
+  let t = start
+  return {
+    now: () => t,
+    advance(ms) {
+      // The sim assumes time never runs backwards (a token's nbf, a fault's forMs), so neither may this clock.
+      if (!(ms >= 0) || !Number.isFinite(ms)) throw new Error(`manualClock: advance by a finite number of ms, 0 or more; got ${ms}`)
+      t += ms
+    }
+  }
+}
+
 /** Sets the sim's variables in process.env (the SDK and @actions/core read them there) and undoes it. */
 export function useSimEnv(sim: Sim): () => void {
   const vars = sim.env()
@@ -100,19 +125,6 @@ export function signedStsCall(sim: Sim, credentials: AwsCredentialIdentity, para
 export function xmlValue(xml: string, name: string): string | undefined {
   const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)
   return match?.[1].replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
-}
-
-/** Polls `read` until `done` holds for its result, or fails after `timeoutMs`. */
-export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T[]> {
-  const seen: T[] = []
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await read()
-    seen.push(value)
-    if (done(value)) return seen
-    if (Date.now() > deadline) throw new Error(`still not done after ${timeoutMs} ms: ${JSON.stringify(value)}`)
-    await new Promise((resolve) => setTimeout(resolve, 40))
-  }
 }
 
 /** The rejection of a promise that must reject, as the SDK's error type. */

@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { fromWebToken } from '@aws-sdk/credential-providers'
 import { describe, expect, it } from '@jest/globals'
 import type { Sim, SimOptions } from '../../sim/index.js'
-import { REGION, rejection, simPerTest } from './helpers.js'
+import { manualClock, REGION, rejection, simPerTest, type ManualClock } from './helpers.js'
 
 // The ID-token endpoint as @actions/core uses it, and AssumeRoleWithWebIdentity's checks of that token,
 // through the SDK's own web-identity provider (whose nested STS client finds the sim via AWS_ENDPOINT_URL_STS).
@@ -10,11 +10,17 @@ import { REGION, rejection, simPerTest } from './helpers.js'
 const ROLE = 'arn:aws:iam::123456789012:role/bake-ami'
 
 const sims = simPerTest()
+let clock: ManualClock
 let sim: Sim
 
+/** A sim on a manual clock, so that a test knows the very ms a session was issued. */
 async function start(options: SimOptions = {}): Promise<void> {
-  sim = await sims.start(options)
+  clock = manualClock()
+  sim = await sims.start({ clock: clock.now, ...options })
 }
+
+/** STS gives Expiration in whole seconds. */
+const wholeSeconds = (ms: number): number => Math.floor(ms / 1000) * 1000
 
 const claimsOf = (jwt: string): Record<string, unknown> => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'))
 
@@ -53,16 +59,11 @@ describe('AssumeRoleWithWebIdentity', () => {
   it('issues session credentials for the role, expiring as reported', async () => {
     await start()
     const token = await core.getIDToken('sts.amazonaws.com')
-    const before = Date.now()
     const credentials = await assume(token, { durationSeconds: 900 })
-    const after = Date.now()
     expect(credentials).toMatchObject({ accessKeyId: expect.stringMatching(/^ASIA/), accountId: '123456789012' })
     expect(credentials.secretAccessKey).toHaveLength(40)
     expect(credentials.sessionToken!.length).toBeGreaterThan(300)
-    // STS reports whole seconds, so the Expiration may fall up to a second before issue time + 900 s.
-    const expiration = credentials.expiration!.getTime()
-    expect(expiration).toBeGreaterThan(before + 899_000)
-    expect(expiration).toBeLessThanOrEqual(after + 900_000)
+    expect(credentials.expiration?.getTime()).toBe(wholeSeconds(clock.now() + 900_000))
     expect(sim.calls.at(-1)).toMatchObject({
       service: 'sts',
       action: 'AssumeRoleWithWebIdentity',
@@ -76,7 +77,7 @@ describe('AssumeRoleWithWebIdentity', () => {
     const role = 'arn:aws:iam::123456789012:role/path/deploy'
     await start({ roles: [{ arn: role, audience: 'custom-aud', subPattern: 'repo:octo-org/*:ref:refs/tags/v?.*', maxSessionSeconds: 7200 }] })
     const credentials = await assume(await core.getIDToken('custom-aud'), { roleArn: role, durationSeconds: 7200 })
-    expect(credentials.expiration!.getTime() - Date.now()).toBeGreaterThan(7100_000)
+    expect(credentials.expiration?.getTime()).toBe(wholeSeconds(clock.now() + 7200_000))
     expect(sim.calls.at(-1)?.principal).toBe('arn:aws:sts::123456789012:assumed-role/deploy/oidc-test')
   })
 

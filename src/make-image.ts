@@ -1,0 +1,111 @@
+/**
+ * The first step of an image's journey: make it, with CreateImage from an instance or RegisterImage from an
+ * EBS snapshot. Everything after (announce, wait, report, undo) is the same for both; what differs is kept
+ * here, and in the ledger entry's `madeBy`, which tells cleanup whether the image's snapshots are ours.
+ */
+import * as core from '@actions/core'
+import { Inputs } from './constants.js'
+import type { Ec2, ImageRequest, RegisterRequest } from './ec2.js'
+import { InputError } from './errors.js'
+import type { InstanceSource, Settings, SnapshotSource } from './settings.js'
+import type { LedgerEntry } from './state.js'
+
+export type MadeBy = NonNullable<LedgerEntry['madeBy']>
+
+export interface MadeImage {
+  readonly imageId: string
+  readonly madeBy: MadeBy
+}
+
+/** The EC2 call that makes the image, for messages. */
+export function makingCall(settings: Settings): MadeBy {
+  return settings.source.kind === 'instance' ? 'CreateImage' : 'RegisterImage'
+}
+
+export async function makeImage(ec2: Ec2, settings: Settings): Promise<MadeImage> {
+  const { source } = settings
+  if (source.kind === 'instance') return { imageId: await ec2.createImage(imageRequest(settings, source)), madeBy: 'CreateImage' }
+  await checkSourceSnapshot(ec2, source)
+  core.info(`Registering ${source.snapshotId} as an image (${source.architecture}, root ${source.rootDeviceName})`)
+  return { imageId: await ec2.registerImage(registerRequest(settings, source)), madeBy: 'RegisterImage' }
+}
+
+/** Dry run: whether the image could be made; returns the sentence to log. Throws the translated refusal. */
+export async function checkMakeImage(ec2: Ec2, settings: Settings): Promise<string> {
+  const { source } = settings
+  if (source.kind === 'instance') {
+    await ec2.checkCreateImage(imageRequest(settings, source))
+    return `Dry run: ${ec2.principal} may call ec2:CreateImage on ${source.instanceId} in ${settings.region}. Nothing was made.`
+  }
+  await checkSourceSnapshot(ec2, source)
+  await ec2.checkRegisterImage(registerRequest(settings, source))
+  return `Dry run: ${ec2.principal} may call ec2:RegisterImage with ${source.snapshotId} in ${settings.region}, which is completed. Nothing was made.`
+}
+
+/**
+ * The snapshots the image is known to use before EC2 describes it: none yet for CreateImage, which makes its
+ * own; for RegisterImage the source and any snapshot the user mapped.
+ */
+export function knownSnapshotIds(settings: Settings): string[] {
+  if (settings.source.kind === 'instance') return []
+  const mapped = settings.blockDeviceMappings.flatMap(mapping => (mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : []))
+  return [settings.source.snapshotId, ...mapped]
+}
+
+function imageRequest(settings: Settings, source: InstanceSource): ImageRequest {
+  const { name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation } = settings
+  return { instanceId: source.instanceId, name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation }
+}
+
+function registerRequest(settings: Settings, source: SnapshotSource): RegisterRequest {
+  const { name, description, tags, blockDeviceMappings } = settings
+  const { snapshotId, architecture, rootDeviceName, virtualizationType, bootMode, enaSupport, tpmSupport, rootVolumeSize, rootVolumeType } = source
+  return {
+    snapshotId,
+    architecture,
+    rootDeviceName,
+    virtualizationType,
+    bootMode,
+    enaSupport,
+    tpmSupport,
+    rootVolumeSize,
+    rootVolumeType,
+    name,
+    description,
+    tags,
+    blockDeviceMappings
+  }
+}
+
+/**
+ * RegisterImage needs a completed snapshot, and a root volume that holds it. Checked first, so that either
+ * problem is a sentence about the input, with no image made, rather than EC2's error after the fact.
+ */
+async function checkSourceSnapshot(ec2: Ec2, source: SnapshotSource): Promise<void> {
+  const { snapshotId } = source
+  const snapshot = await ec2.describeSourceSnapshot(snapshotId)
+  if (snapshot.state === 'pending') {
+    throw new InputError(
+      Inputs.SnapshotId,
+      snapshotId,
+      `snapshot ${snapshotId} in ${ec2.region} is still pending (${snapshot.progress}% done), and RegisterImage needs a completed snapshot. ` +
+        `Wait for it before this step (aws ec2 wait snapshot-completed --region ${ec2.region} --snapshot-ids ${snapshotId}). Nothing was registered.`
+    )
+  }
+  if (snapshot.state !== 'completed') {
+    throw new InputError(
+      Inputs.SnapshotId,
+      snapshotId,
+      `snapshot ${snapshotId} in ${ec2.region} is in state '${snapshot.state}': EC2 could not complete it, so it cannot be registered. ` +
+        `Make the snapshot again. Nothing was registered.`
+    )
+  }
+  if (source.rootVolumeSize !== undefined && source.rootVolumeSize < snapshot.sizeGiB) {
+    throw new InputError(
+      Inputs.RootVolumeSize,
+      String(source.rootVolumeSize),
+      `snapshot ${snapshotId} is ${snapshot.sizeGiB} GiB, and the root volume must hold it: set ${snapshot.sizeGiB} or more, ` +
+        `or leave '${Inputs.RootVolumeSize}' empty for the snapshot's size. Nothing was registered.`
+    )
+  }
+}
