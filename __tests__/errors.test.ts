@@ -89,6 +89,15 @@ describe('error codes', () => {
     }
   )
 
+  it('reads the code through the AwsError that explains an SDK error, as every EC2 call throws it', () => {
+    const explained = explainEc2Error('DescribeImages', sdkError('RequestLimitExceeded', 'Request limit exceeded.'), WHERE)
+    expect(explained).toBeInstanceOf(AwsError)
+    expect(explained.name).toBe('AwsError')
+    expect(awsErrorCode(explained)).toBe('RequestLimitExceeded')
+    expect(isThrottling(explained)).toBe(true)
+    expect(isThrottling(explainEc2Error('DescribeImages', sdkError('UnauthorizedOperation', 'no'), WHERE))).toBe(false)
+  })
+
   it.each(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired'])('counts %s as expired credentials', code => {
     expect(isExpiredCredentials(sdkError(code, 'expired'))).toBe(true)
   })

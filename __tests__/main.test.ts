@@ -10,7 +10,7 @@ import type { Aws } from '../src/aws.js'
 import type { Ec2, ImageRequest } from '../src/ec2.js'
 import { run, type Deps } from '../src/main.js'
 import type { StateStore } from '../src/state.js'
-import type { ImageObservation, SnapshotObservation } from '../src/wait.js'
+import type { ImageObservation, SnapshotObservation } from '../src/observations.js'
 import { parseFileCommands } from '../scripts/action-runner.js'
 
 const IMAGE = 'ami-0123456789abcdef0'

@@ -2,7 +2,7 @@
  * The waiters we compare with, as schedules of DescribeImages calls: each answers "how long to sleep before
  * attempt n" or gives up. Like them, a baseline looks at the image state only.
  */
-import type { Bake } from './timeline.js'
+import { imageAt, type Timeline } from './timeline.js'
 
 export interface Schedule {
   name: string
@@ -49,14 +49,17 @@ export function awsSdk(random: () => number, maxWaitTime = Infinity): Schedule {
 }
 
 export interface ScheduleRun {
-  /** When the waiter saw the image available or failed; undefined when it gave up first. */
+  /** When the waiter saw the image available, failed or gone; undefined when it gave up first. */
   seenAt?: number
   elapsedMs: number
   callTimes: number[]
 }
 
-/** Poll the bake's image on a schedule. Not found yet counts as "try again" (the SDK's acceptors do that). */
-export function runSchedule(bake: Bake, schedule: Schedule): ScheduleRun {
+/**
+ * Poll the timeline's image on a schedule. Not shown yet counts as "try again" (EC2's eventual consistency right
+ * after CreateImage); not shown once it was, ends the wait (the SDK's waiter throws on an error it has no acceptor for).
+ */
+export function runSchedule(timeline: Timeline, schedule: Schedule): ScheduleRun {
   const callTimes: number[] = []
   let now = 0
   for (let attempt = 0; ; attempt++) {
@@ -66,7 +69,13 @@ export function runSchedule(bake: Bake, schedule: Schedule): ScheduleRun {
       now += delay
     }
     callTimes.push(now)
-    const state = bake.imageAt(now)?.state
-    if (state === 'available' || state === 'failed') return { seenAt: now, elapsedMs: now, callTimes }
+    const image = imageAt(timeline, now)
+    const gone = image === undefined && now >= (timeline.image.visibleAtS ?? 0) * 1000
+    if (gone || image?.state === 'available' || image?.state === 'failed') return { seenAt: now, elapsedMs: now, callTimes }
   }
+}
+
+/** A plain DescribeImages every `periodMs` from the start: when it would notice the timeline's final state. */
+export function fixedPoller(periodMs: number): Schedule {
+  return { name: 'fixed', delayBefore: () => periodMs }
 }

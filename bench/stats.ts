@@ -1,7 +1,7 @@
-/** Summaries of many runs of one waiter on one timeline, and the plain-text table. */
+/** Summaries of many runs of one waiter on one row, and the plain-text table. */
 
 export interface RunRecord {
-  /** ms from the image turning available (or failed) to the waiter seeing it; undefined when it gave up. */
+  /** ms from the image's final state to the waiter's verdict; undefined when it gave up or got it wrong. */
   latencyMs?: number
   describeImages: number
   describeSnapshots: number
@@ -17,6 +17,8 @@ export interface Summary {
   calls: number
   rateMean: number
   rateMax: number
+  /** Highest rate over the waits of 10 minutes or more (NaN when there are none). */
+  rateMaxLong: number
   /** Most requests in any 10-s window, over all variations. */
   peak10s: number
   /** Most requests in any 1-s window, over all variations. */
@@ -48,9 +50,13 @@ export function peakInWindow(times: number[], width: number): number {
 
 const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)
 
+/** Requests per second over a wait; the first look of a wait that ends at once counts over one second. */
+export const rateOf = (r: RunRecord): number => (r.describeImages + r.describeSnapshots) / Math.max(1, r.elapsedMs / 1000)
+
 export function summarise(records: RunRecord[]): Summary {
   const seen = records.flatMap(r => (r.latencyMs === undefined ? [] : [r.latencyMs / 1000]))
-  const rates = records.map(r => (r.describeImages + r.describeSnapshots) / Math.max(1, r.elapsedMs / 1000))
+  const rates = records.map(rateOf)
+  const long = records.filter(r => r.elapsedMs >= 600_000).map(rateOf)
   return {
     latencyP50: quantile(seen, 0.5),
     latencyP95: quantile(seen, 0.95),
@@ -59,6 +65,7 @@ export function summarise(records: RunRecord[]): Summary {
     calls: mean(records.map(r => r.describeImages + r.describeSnapshots)),
     rateMean: mean(rates),
     rateMax: Math.max(...rates),
+    rateMaxLong: long.length ? Math.max(...long) : NaN,
     peak10s: Math.max(...records.map(r => peakInWindow(r.callTimes, 10_000))),
     peak1s: Math.max(...records.map(r => peakInWindow(r.callTimes, 1_000))),
     gaveUp: records.length - seen.length,
@@ -68,7 +75,6 @@ export function summarise(records: RunRecord[]): Summary {
 
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)))
-  const line = (cells: string[]): string =>
-    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd()
+  const line = (cells: string[]): string => cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd()
   return [line(header), line(widths.map(w => '-'.repeat(w))), ...rows.map(line)].join('\n')
 }

@@ -496,8 +496,9 @@ function ec2(options) {
         },
         async describeImage(imageId) {
             const output = await call('DescribeImages', { imageId }, () => client.send(new dist_cjs/* DescribeImagesCommand */.ji5({ ImageIds: [imageId] })).catch(error => {
-                // Right after CreateImage, EC2 may not show the image yet (eventual consistency).
-                if ((0,errors/* awsErrorCode */.J6)(error) === 'InvalidAMIID.NotFound')
+                // Right after CreateImage, EC2 may not show the image yet (eventual consistency); once deregistered, it
+                // answers Unavailable for a while, then NotFound. The waiter tells these apart by when they come.
+                if (['InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable'].includes((0,errors/* awsErrorCode */.J6)(error)))
                     return { Images: [] };
                 throw error;
             }));

@@ -28495,7 +28495,7 @@ class AwsError extends Error {
         this.cause = cause;
     }
 }
-/** The image did not become available: it failed, the wait timed out, or the job was cancelled. */
+/** The image did not become available: it failed, was deregistered by someone else, the wait timed out, or the job was cancelled. */
 class WaitError extends Error {
     outcome;
     name = 'WaitError';
@@ -28521,8 +28521,13 @@ function describeError(error) {
 function describeClause(error) {
     return describeError(error).trim().replace(/\.+$/, '');
 }
-/** The error code the SDK puts in `name` (`UnauthorizedOperation`, `InvalidInstanceID.NotFound`, …). */
+/**
+ * The error code the SDK puts in `name` (`UnauthorizedOperation`, `InvalidInstanceID.NotFound`, …), or the code an
+ * `AwsError` keeps from the error it explains: a wrapper must not hide what it wraps (throttling is retried by code).
+ */
 function awsErrorCode(error) {
+    if (error instanceof AwsError)
+        return error.code;
     if (error instanceof Error)
         return error.name;
     return 'UnknownError';
@@ -28657,7 +28662,7 @@ function wholeNumber(value) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var _github_run_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4768);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6353);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4171);
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9373);
 
 
@@ -28684,7 +28689,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6353:
+/***/ 4171:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29563,680 +29568,405 @@ function describeSettings(settings) {
     return Object.entries(settings).map(([key, value]) => `${key}: ${JSON.stringify(value)}`);
 }
 
-;// CONCATENATED MODULE: ./src/finish-estimate.ts
-/**
- * When will a snapshot reach 100%? Estimated from its DescribeSnapshots progress over time. Pure: the
- * waiter feeds it what it has seen and plans its looks around the answer.
- */
-/** Snapshot progress started no earlier than this before the wait (CreateImage returned just before it). */
-const START_SLACK_MS = 60_000;
-const BETA_MAX = 1e8;
-function lowestOf(lines, b) {
-    let v = Infinity;
-    for (const l of lines)
-        v = Math.min(v, l.t + b * l.k);
-    return v;
+;// CONCATENATED MODULE: ./src/wait/cadence.ts
+/** All the tuning; each value trades one thing against another, and `npm run bench` measures both sides. */
+const CADENCE = {
+    /**
+     * Looks allowed by second t: the first at once, then `min(earlyPerS·t, first + perS·t)`. More notice sooner, but
+     * share the region's throttling bucket with the whole account: this keeps any wait under 0.2 requests/s, and under
+     * 0.15 from 10 minutes on, whenever it ends. Credit that grows evenly, not front-loaded, leaves the end of a wait
+     * as many looks as a plain poller at the same rate would make. `perS` must exceed 1/`imageGapMs`.
+     */
+    budget: { earlyPerS: 0.195, perS: 0.14, first: 1 },
+    /**
+     * The floor when progress says nothing useful (done in seconds, stuck at 99 %): a poller's gap spending the budget
+     * less `readShare`, so no plain poller at our rate is quicker, capped here. Lower starves the reads that save credit.
+     */
+    imageGapMs: 7_500,
+    readShare: 0.1,
+    /** The floor while the finish is far: bounds how late a failure or a vanished image is seen; longer saves credit. */
+    farImageGapMs: 20_000,
+    /** The finish is far when even at the fastest pace progress allows it is this far off: less thins sooner, riskier. */
+    farAheadMs: 30_000,
+    /** The densest looks, around the finish: how late a flip is seen then; shorter needs more saved credit. */
+    denseGapMs: 1_500,
+    /** Reads closing in on the earliest finish halve the way there, down to this: closer pins it, at a read each. */
+    approachReadGapMs: 3_000,
+    /** Snapshot reads while the finish is far: a third of the time left, within these; rarer saves, later corrects. */
+    farReadGapMs: { min: 20_000, max: 60_000 },
+    /** Reads with no estimate (each costs an image look); sooner once a snapshot moved, to learn its pace. */
+    idleReadGapMs: 60_000,
+    paceReadGapMs: 15_000,
+    /** How much faster or slower than measured the rest may go: wider spends more on a wider window, narrower misses. */
+    paceSlack: 1.25,
+    /** After the last snapshot completes the image flips within seconds to a minute: dense looks this long, then the floor. */
+    flipSpanMs: 25_000,
+    /** Credit the window before the finish leaves for the flip after it (at most half): more for one, less for the other. */
+    flipReserve: 12,
+    /** Before the snapshots are listed: look this soon, then `discoverGrowth` times later each time, up to the floor. */
+    discoverGapMs: 2_000,
+    discoverGrowth: 1.5,
+    /** A shown image went missing: confirm this soon, this many times. Sooner notices sooner; later rides out a lagging replica. */
+    missGapMs: 3_000,
+    goneMisses: 3,
+    /** An image never shown is gone only after this long: EC2 may not show a new id for a while. */
+    unseenGraceMs: 60_000
+};
+const NOTHING_SEEN = { calls: 0, imageLooks: 0, lastImageAt: -Infinity, lastReadAt: -Infinity, snapshots: [], misses: 0, tracks: {} };
+function afterImageLook(seen, now, image) {
+    const looks = { calls: seen.calls + 1, imageLooks: seen.imageLooks + 1, lastImageAt: now };
+    return { ...seen, ...looks, image: image ?? seen.image, misses: image ? 0 : seen.misses + 1 };
 }
-function highestOf(lines, b) {
-    let v = -Infinity;
-    for (const l of lines)
-        v = Math.max(v, l.t + b * l.k);
-    return v;
-}
-/** y ≤ every upper line, y > every lower line, slopes ≥ 0: the range of y over feasible b ≥ 0. */
-function solveWindow(upper, lower) {
-    const slack = (b) => lowestOf(upper, b) - highestOf(lower, b);
-    // slack is concave (min of lines minus max of lines): ternary search for its peak.
-    let a = 0;
-    let c = BETA_MAX;
-    for (let i = 0; i < 60; i++) {
-        const m1 = a + (c - a) / 3;
-        const m2 = c - (c - a) / 3;
-        if (slack(m1) < slack(m2))
-            a = m1;
-        else
-            c = m2;
+function afterSnapshotRead(seen, now, read) {
+    const tracks = { ...seen.tracks };
+    for (const snapshot of read) {
+        const level = snapshot.state === 'completed' ? 100 : Math.max(0, Math.min(100, Math.floor(snapshot.progress)));
+        const old = tracks[snapshot.snapshotId];
+        if (old && level <= old.level)
+            continue;
+        const after = old ? seen.lastReadAt : -Infinity;
+        const first = old?.first ?? (level > 0 && level < 100 ? { level, at: now, after } : undefined);
+        tracks[snapshot.snapshotId] = { level, at: now, after, first };
     }
-    const peak = (a + c) / 2;
-    if (!(slack(peak) >= 0))
-        return undefined;
-    const edge = (inside, outside) => {
-        for (let i = 0; i < 45; i++) {
-            const mid = (inside + outside) / 2;
-            if (slack(mid) >= 0)
-                inside = mid;
-            else
-                outside = mid;
+    const ids = seen.image?.snapshotIds ?? [];
+    const done = ids.length > 0 && ids.every(id => tracks[id]?.level === 100);
+    const completeAt = seen.completeAt ?? (done ? now : undefined);
+    return { ...seen, calls: seen.calls + 1, lastReadAt: now, tracks, snapshots: read, completeAt };
+}
+/** A throttled request still counts against the budget. */
+function afterThrottle(seen) {
+    return { ...seen, calls: seen.calls + 1 };
+}
+/** Looks the budget allows by `at`: so a wait that ends at any moment after its first look has kept to the rate. */
+function allowance(at, t = CADENCE) {
+    const s = Math.max(0, at) / 1000;
+    const { earlyPerS, perS, first } = t.budget;
+    return Math.max(1, Math.min(earlyPerS * s, first + perS * s));
+}
+/** The first moment the budget allows `looks` looks in all. */
+function allowedFrom(looks, t) {
+    const { earlyPerS, perS, first } = t.budget;
+    if (looks <= 1)
+        return 0;
+    const early = looks / earlyPerS;
+    return 1000 * (early <= first / (earlyPerS - perS) ? early : (looks - first) / perS);
+}
+/**
+ * When the slowest unfinished snapshot reaches 100 %, no sooner than `lo` and no later than `hi`; undefined while one
+ * has no pace yet (unread, at 0 %, one level seen) or all are complete. A level was reached between the read that
+ * first showed it and the one before: the middle, give or take half; the pace from the first level above 0, give or
+ * take `paceSlack`.
+ */
+function estimateFinish(seen, t = CADENCE) {
+    let lo = -Infinity;
+    let hi = -Infinity;
+    for (const id of seen.image?.snapshotIds ?? []) {
+        const track = seen.tracks[id];
+        if (track?.level === 100)
+            continue;
+        const first = track?.first;
+        if (!first || track.level <= first.level)
+            return undefined;
+        const reached = (track.at + track.after) / 2;
+        // Seen at the first read, the first level was reached at `at` or before: a pace that errs fast, finish early.
+        const firstReached = Number.isFinite(first.after) ? (first.at + first.after) / 2 : first.at;
+        const msPerPercent = (reached - firstReached) / (track.level - first.level);
+        const left = (100 - track.level) * msPerPercent;
+        const doubt = (track.at - track.after) / 2 + left * (t.paceSlack - 1);
+        lo = Math.max(lo, reached + left - doubt);
+        hi = Math.max(hi, reached + left + doubt);
+    }
+    return Number.isFinite(hi) ? { lo, hi } : undefined;
+}
+function phaseOf(seen, now, t = CADENCE) {
+    const ids = seen.image?.snapshotIds ?? [];
+    if (seen.misses > 0 && seen.image)
+        return { phase: 'confirm' };
+    if (ids.length === 0)
+        return { phase: 'discover' };
+    if (seen.snapshots.some(s => s.state === 'error') && seen.lastImageAt < seen.lastReadAt)
+        return { phase: 'confirm' };
+    if (ids.some(id => !seen.tracks[id]))
+        return { phase: 'unread' };
+    if (seen.completeAt !== undefined)
+        return { phase: 'flip' };
+    const finish = estimateFinish(seen, t);
+    if (!finish || now > finish.hi)
+        return { phase: 'idle', finish };
+    if (finish.lo - now > t.farAheadMs)
+        return { phase: 'far', finish };
+    return { phase: now < finish.lo ? 'approach' : 'near', finish };
+}
+/** The next look at one image: a DescribeImages, or a DescribeSnapshots of its snapshots. */
+function nextLook(seen, now, t = CADENCE) {
+    const { phase, finish } = phaseOf(seen, now, t);
+    const credit = allowance(now, t) - seen.calls;
+    // A poller's gap spending the budget so far, less the reads' share: early on, the budget allows more than `perS`.
+    const floor = Math.min(t.imageGapMs, Math.max(t.denseGapMs, now / ((1 - t.readShare) * allowance(now, t))));
+    // The gap that spends the credit above `keep` evenly until `until`, within [denseGapMs, cap].
+    const spread = (until, keep, cap) => Math.min(cap, Math.max(t.denseGapMs, (until - now) / Math.max(1e-3, credit - keep)));
+    let imageAt;
+    let readAt;
+    let reserve = 1;
+    switch (phase) {
+        case 'discover':
+            imageAt = seen.lastImageAt + Math.min(floor, t.discoverGapMs * t.discoverGrowth ** Math.max(0, seen.imageLooks - 1));
+            break;
+        case 'confirm':
+            imageAt = seen.misses > 0 ? seen.lastImageAt + t.missGapMs : now;
+            break;
+        case 'unread':
+            imageAt = seen.lastImageAt + floor;
+            readAt = now;
+            reserve = 0;
+            break;
+        case 'flip': {
+            const end = seen.completeAt + t.flipSpanMs;
+            imageAt = seen.lastImageAt + (now < end ? spread(end, 0, floor) : floor);
+            break;
         }
-        return inside;
-    };
-    // Both envelopes rise with b, so the earliest T is at the smallest feasible b and the latest at the largest.
-    const bMin = slack(0) >= 0 ? 0 : edge(peak, 0);
-    const unbounded = slack(BETA_MAX) >= 0;
-    const bMax = unbounded ? BETA_MAX : edge(peak, BETA_MAX);
-    return {
-        lo: highestOf(lower, bMin),
-        hi: unbounded ? Infinity : lowestOf(upper, bMax),
-        msPerPercent: peak
-    };
-}
-class ProgressLine {
-    atMost;
-    after;
-    top;
-    strict;
-    constructor(atMost, after, 
-    /** Highest level any fact speaks of: windows are for later ticks only. */
-    top, 
-    /** Every tick was seen as it came: false when progress jumps, and the window of one tick says little. */
-    strict) {
-        this.atMost = atMost;
-        this.after = after;
-        this.top = top;
-        this.strict = strict;
+        case 'far': {
+            const ahead = finish.lo - now;
+            imageAt = seen.lastImageAt + t.farImageGapMs;
+            readAt = seen.lastReadAt + Math.min(t.farReadGapMs.max, Math.max(t.farReadGapMs.min, ahead / 3));
+            break;
+        }
+        case 'approach':
+            // Nothing can finish before the earliest finish: the floor stays thin until then. Each read halves the way
+            // there, refining the estimate as it closes in.
+            imageAt = seen.lastImageAt + Math.min(t.farImageGapMs, Math.max(floor, finish.lo - seen.lastImageAt));
+            readAt = seen.lastReadAt + Math.max(t.approachReadGapMs, (finish.lo - seen.lastReadAt) / 2);
+            break;
+        case 'near':
+            imageAt = seen.lastImageAt + floor;
+            readAt = seen.lastReadAt + spread(finish.hi, Math.min(t.flipReserve, credit / 2), t.idleReadGapMs);
+            break;
+        case 'idle': {
+            // A level above 0 but no pace yet: one more read tells whether the finish is far, and lets the floor thin.
+            const moving = !finish && Object.values(seen.tracks).some(track => track.level > 0 && track.level < 100);
+            imageAt = seen.lastImageAt + floor;
+            readAt = seen.lastReadAt + (moving ? t.paceReadGapMs : t.idleReadGapMs);
+            if (moving)
+                reserve = 0;
+            break;
+        }
     }
-    /** When percent `level` (above every level seen) can tick, or undefined when no line fits the looks. */
-    window(level) {
-        // Facts about later ticks would bend the envelopes the wrong way; leaving them out only widens the window.
-        const toLines = (facts) => facts.filter(f => f.level <= level).map(f => ({ t: f.t, k: level - f.level }));
-        return solveWindow(toLines(this.atMost), toLines(this.after));
-    }
+    // The budget: an image look needs one look's credit; a snapshot read leaves one behind for the image (but the
+    // reads that tell whether the finish is far go first).
+    const image = Math.max(now, imageAt, allowedFrom(seen.calls + 1, t));
+    const read = readAt === undefined ? Infinity : Math.max(now, readAt, allowedFrom(seen.calls + 1 + reserve, t));
+    return read < image || (reserve === 0 && read === image) ? { at: read, kind: 'snapshots', phase } : { at: image, kind: 'image', phase };
 }
+
+;// CONCATENATED MODULE: ./src/wait/progress-log.ts
 /**
- * The line through one snapshot's looks. The strict reading holds for progress that moves continuously; where
- * looks contradict it (progress that jumps and then sits, a change of pace), fall back to facts that always
- * hold: progress ≥ p at every look, and a change seen between two looks happened after the first. Undefined
- * when even those fit no line (a stall) or the snapshot is complete.
+ * The lines a person reads while an image is waited for: one when the wait starts, one on each change of what
+ * EC2 shows (and at least one a minute otherwise), a notice when EC2 throttles, and the verdict.
  */
-function fitProgress(runs) {
-    if (runs.length === 0 || runs.some(r => r.progress >= 100))
-        return undefined;
-    const attempts = [
-        [runs, true],
-        [runs, false],
-        [runs.slice(-4), false]
-    ];
-    for (const [window, strict] of attempts) {
-        // 0% may mean "not started": it says nothing about when the line crossed 0.
-        const atMost = window.filter(r => r.progress > 0).map(r => ({ t: r.first, level: r.progress }));
-        const latest = window[window.length - 1];
-        const after = [
-            // Progress started after CreateImage was called, shortly before the wait began.
-            { t: -START_SLACK_MS, level: 0 },
-            // Not complete at the latest look.
-            { t: latest.last, level: 100 }
-        ];
-        window.forEach((r, i) => {
-            if (strict)
-                after.push({ t: r.last, level: r.progress + 1 });
-            else if (i > 0)
-                after.push({ t: window[i - 1].last, level: r.progress + 1 });
-        });
-        const line = new ProgressLine(atMost, after, latest.progress, strict);
-        if (line.window(100))
-            return line;
+
+
+/** A quiet minute in a log looks like a hang; more often is noise. */
+const HEARTBEAT_MS = 60_000;
+class ProgressLog {
+    label;
+    write;
+    lastLineAt = -Infinity;
+    lastKey = '';
+    constructor(label, write) {
+        this.label = label;
+        this.write = write;
     }
+    started(timeoutMs) {
+        this.write(`Waiting for ${this.label} to become available (timeout ${(0,duration/* formatDuration */.a)(timeoutMs)})`);
+        this.lastLineAt = 0;
+    }
+    /** After a look: a line when what EC2 shows changed, or when the last line is a minute old. */
+    looked(seen, now) {
+        const key = [seen.image?.state, seen.misses > 0, seen.completeAt !== undefined, seen.snapshots.some(s => s.state === 'error')].join('/');
+        if (key === this.lastKey && now - this.lastLineAt < HEARTBEAT_MS)
+            return;
+        this.lastKey = key;
+        this.lastLineAt = now;
+        const left = timeLeft(seen, now);
+        this.write(`Waiting for ${this.label}: ${progress_log_status(seen)}, ${(0,duration/* formatDuration */.a)(now)} elapsed${left ? `, ${left}` : ''}`);
+    }
+    throttled(operation, region, backoffMs, now, first) {
+        if (!first && now - this.lastLineAt < HEARTBEAT_MS / 2)
+            return;
+        this.lastLineAt = now;
+        this.write(`Waiting for ${this.label}: EC2 throttled ${operation} in ${region}, looking again in ${(0,duration/* formatDuration */.a)(backoffMs)}`);
+    }
+    finished(verdict, seen, now, calls) {
+        const took = (0,duration/* formatDuration */.a)(now);
+        const reason = seen.image?.stateReason?.message ?? seen.image?.stateReason?.code;
+        const lines = {
+            available: `${this.label} is available after ${took} (${calls})`,
+            failed: `${this.label} is ${seen.image?.state ?? 'failed'} after ${took}${reason ? `: ${reason}` : ''} (${calls})`,
+            gone: `${this.label} is gone after ${took}: EC2 no longer shows it (${calls})`,
+            timeout: `${this.label} is still ${seen.image?.state ?? 'not shown by EC2'} after ${took}, giving up (${calls})`,
+            aborted: `Stopped waiting for ${this.label} after ${took} (${calls})`
+        };
+        this.write(lines[verdict]);
+    }
+}
+function progress_log_status(seen) {
+    if (!seen.image)
+        return 'not shown by EC2 yet';
+    if (seen.misses > 0)
+        return `not shown by EC2 any more (${seen.misses} looks)`;
+    if (seen.completeAt !== undefined)
+        return `${seen.image.state}, all snapshots complete`;
+    const percent = (s) => `${s.state === 'completed' ? 100 : Math.floor(s.progress)}%${s.state === 'error' ? ' (error)' : ''}`;
+    const snapshots = seen.snapshots.map(s => `${s.snapshotId} ${percent(s)}`);
+    return snapshots.length > 0 ? `${seen.image.state}, ${snapshots.join(' ')}` : seen.image.state;
+}
+function timeLeft(seen, now) {
+    if (seen.completeAt !== undefined)
+        return 'any moment now';
+    const finish = estimateFinish(seen);
+    if (!finish || finish.hi < now)
+        return '';
+    return `about ${(0,duration/* formatDuration */.a)(Math.max(0, (finish.lo + finish.hi) / 2 - now))} left`;
+}
+
+;// CONCATENATED MODULE: ./src/wait/loop.ts
+
+
+
+/** Never two requests to one region less than this apart. */
+const REGION_SPACING_MS = 1_000;
+/**
+ * While a region throttles: wait this long after the first throttled request, doubling each time, up to the cap
+ * (each of our requests is already several of the SDK's attempts, spread over up to a minute by its own backoff).
+ */
+const THROTTLE_BACKOFF_MS = { first: 2_000, cap: 15_000 };
+const FAILED_STATES = new Set(['failed', 'error', 'invalid', 'disabled']);
+/** Pure: what was seen of one image, as a verdict, or undefined to keep looking. */
+function checkImage(seen, now, tuning = CADENCE) {
+    if (seen.misses >= tuning.goneMisses && (seen.image !== undefined || now >= tuning.unseenGraceMs))
+        return 'gone';
+    if (seen.misses > 0)
+        return undefined;
+    if (seen.image?.state === 'available')
+        return 'available';
+    if (seen.image?.state === 'deregistered')
+        return 'gone';
+    if (FAILED_STATES.has(seen.image?.state ?? ''))
+        return 'failed';
     return undefined;
 }
-/** When a snapshot with these looks can reach 100%. */
-function estimateFinish(runs) {
-    return fitProgress(runs)?.window(100);
-}
-
-;// CONCATENATED MODULE: ./src/wait.ts
-/**
- * Waits for a new AMI to turn `available`, reading snapshot progress to decide when to look.
- *
- * Same shape as smithy's util-waiter (the code behind `waitUntilImageAvailable`): a pure check maps one
- * DescribeImages result to SUCCESS, FAILURE or RETRY, options are validated before the first call, there is one
- * deadline and an abort signal. What it adds:
- * - a schedule driven by DescribeSnapshots progress: rare polls while nothing can happen, dense ones (at most
- *   1 request/s) when the slowest snapshot is about to reach 100%, because the image flips within seconds of that;
- * - a request budget (0.19 request/s on average over the whole wait) so a long stall at 99% cannot be polled at 1/s
- *   throughout, and all Describe* calls share one account-wide throttling bucket;
- * - a sleep that ends on abort, and one last poll just before the deadline even when delays are long;
- * - throttling errors back off and carry on; every other error propagates unchanged (the caller translates it).
- *
- * Nothing here touches AWS or real time: the probe and the clock are injected.
- */
-
-
-
-const FAILED_STATES = new Set(['failed', 'error', 'invalid', 'deregistered', 'disabled']);
-/** Pure: one observation to SUCCESS, FAILURE or RETRY. Not found yet and 'transient' are worth another look. */
-function checkImage(image) {
-    if (image === undefined)
-        return 'RETRY';
-    if (image.state === 'available')
-        return 'SUCCESS';
-    if (FAILED_STATES.has(image.state))
-        return 'FAILURE';
-    return 'RETRY';
-}
-function validateWaitOptions(options) {
-    if (typeof options !== 'object' || options === null) {
-        throw new Error('waitForImage: options must be an object with at least timeoutMs');
+function validateWaitOptions(images, options) {
+    if (!Array.isArray(images) || images.some(image => typeof image?.region !== 'string' || typeof image?.imageId !== 'string')) {
+        throw new Error('waitForImages: images must be a list of { region, imageId }');
+    }
+    if (new Set(images.map(image => `${image.region}/${image.imageId}`)).size !== images.length) {
+        throw new Error('waitForImages: an image is listed twice');
     }
     const { timeoutMs } = options;
     if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-        throw new Error(`waitForImage: timeoutMs must be a finite number of milliseconds greater than 0, got ${String(timeoutMs)}`);
+        throw new Error(`waitForImages: timeoutMs must be a finite number of milliseconds greater than 0, got ${String(timeoutMs)}`);
     }
-    for (const name of ['random', 'log', 'isThrottle']) {
+    for (const name of ['sourceFor', 'log', 'random']) {
         if (options[name] !== undefined && typeof options[name] !== 'function') {
-            throw new Error(`waitForImage: ${name} must be a function when given, got ${typeof options[name]}`);
+            throw new Error(`waitForImages: ${name} must be a function, got ${typeof options[name]}`);
         }
-    }
-    if (options.signal !== undefined && typeof options.signal?.aborted !== 'boolean') {
-        throw new Error('waitForImage: signal must be an AbortSignal when given');
     }
 }
-// ---- Tuning. Times in ms, relative to the start of the wait. ----
-/** Never two requests (either kind) less than this apart: at most 1 request/s. */
-const MIN_SPACING_MS = 1_000;
-/** Average request rate the budget allows. The issue's target is 0.2/s over the whole wait; keep a margin. */
-const BUDGET_PER_MS = 0.19 / 1_000;
-/** Credit at the start: the first look is free. */
-const START_CREDIT = 1;
-/** Before the image shows its snapshot ids: look every 5 s, then a little slower, up to 15 s. */
-const DISCOVERY_GAP_MS = 5_000;
-const DISCOVERY_MAX_GAP_MS = 15_000;
-/**
- * Longest pause between two looks while the finish is far off. A failing image's snapshot turns `error` (and
- * the image `failed`), which the next look shows, so this bounds how late a failure is noticed. The SDK waiter
- * looks every 120 s once backed off; matching it would cost more calls on a 30-minute bake than the 1.5x-SDK
- * budget allows, so failures are noticed within 140 s (p95 about 20 s after the SDK, median sooner).
- */
-const APPROACH_MAX_GAP_MS = 140_000;
-/** While approaching the earliest possible finish, come back this share of the time left before it (at least 2 s). */
-const APPROACH_MARGIN = 0.1;
-const APPROACH_MIN_MARGIN_MS = 2_000;
-const FINAL_TICKS = 3;
-const FINAL_AHEAD_MS = 10_000;
-/**
- * Once the line puts the finish within this many ms, one look right after it sees the 100%: the image flips
- * 0-20 s after, so seeing the 100% a second or two late rarely means seeing the flip late.
- */
-const FINISH_KNOWN_MS = 2_500;
-/** Aim a look at the middle of a tick's window only while that window is at least this wide. */
-const TARGET_MIN_WIDTH_MS = 2_000;
-/**
- * Make a look DescribeImages instead at least this often, so a failure is noticed even when the snapshots do
- * not show it (it replaces a progress read rather than adding a call).
- */
-const IMAGE_CHECK_MS = 600_000;
-/**
- * After all snapshots reach 100%, the image flips within seconds: look densely until this long after the last
- * one can have completed (the credit allowing), then back off.
- */
-const FLIP_DENSE_MS = 25_000;
-const FLIP_GAP_MS = 1_500;
-const FLIP_MAX_GAP_MS = 30_000;
-/**
- * Credit kept back for that dense phase while waiting for the last percent to tick (at most this share of it:
- * short bakes have little, and seeing the flip late costs more than seeing the 100% a little late).
- */
-const FLIP_RESERVE = 12;
-const FLIP_RESERVE_SHARE = 0.9;
-/**
- * In a stall, look at this base rate, plus the saved credit spread with a time constant of a share of the
- * elapsed time (at least 2 min): densest at first, when the stall is most likely to end soon.
- */
-const STALL_BASE_PER_MS = 0.1 / 1_000;
-const STALL_SPEND_SHARE = 1;
-const STALL_SPEND_MIN_MS = 120_000;
-const STALL_RESERVE = 10;
-const STALL_IMAGE_CHECK_MS = 60_000;
-/**
- * Inside the finish window, look often enough to split it into this many parts, at most every 3 s: the image
- * takes a few seconds to flip after the last snapshot completes, so a 100% seen within 3 s is seen in time.
- */
-const WINDOW_LOOKS = 16;
-const WINDOW_MAX_GAP_MS = 3_000;
-/**
- * Trust an estimate no further ahead than this multiple of the time progress has been watched (at least a
- * minute): progress that jumps and then sits reads like a slow snapshot until the next jump.
- */
-const EVIDENCE_REACH = 2;
-const WINDOW_MIN_SPAN_MS = 60_000;
-/** When no line fits the progress, look at this share of the elapsed time, within bounds. */
-const BLIND_FRACTION = 0.25;
-const BLIND_MIN_GAP_MS = 5_000;
-const BLIND_MAX_GAP_MS = 60_000;
-/** The last poll happens this long before the deadline. */
-const FINAL_POLL_LEAD_MS = 1_000;
-/** Throttled: exponential backoff with jitter. */
-const THROTTLE_BASE_MS = 2_000;
-const THROTTLE_CAP_MS = 60_000;
-/** Progress lines: one a minute while nothing changes (and a throttling notice at most every 30 s). */
-const HEARTBEAT_MS = 60_000;
-const THROTTLE_LOG_GAP_MS = 30_000;
-class Waiter {
-    probe;
-    clock;
-    options;
-    start;
-    deadline;
-    random;
-    log;
-    isThrottle;
-    label;
-    image;
-    snapshots = [];
-    tracks = new Map();
-    calls = { describeImages: 0, describeSnapshots: 0 };
-    lastCallAt = -Infinity;
-    lastImageAt = -Infinity;
-    lastSnapshotsAt = -Infinity;
-    discoveryPolls = 0;
-    allCompleteAt;
-    /** The last progress read that still showed a snapshot short of 100%. */
-    lastIncompleteAt = 0;
-    /** Earliest moment the last snapshot can have reached 100%: the flip is due within FLIP_DENSE_MS of it. */
-    completedAfter = 0;
-    estimate;
-    /** The snapshot expected to finish last. */
-    bottleneck;
-    throttleStreak = 0;
-    throttleUntil = -Infinity;
-    lastLogAt = -Infinity;
-    lastStateKey = '';
-    constructor(probe, clock, options) {
-        this.probe = probe;
-        this.clock = clock;
-        this.options = options;
-        this.start = clock.now();
-        this.deadline = options.timeoutMs;
-        this.random = options.random ?? Math.random;
-        this.log = options.log ?? (() => undefined);
-        this.isThrottle = options.isThrottle ?? errors/* isThrottling */.E2;
-        this.label = options.label ?? 'image';
-    }
-    elapsed() {
-        return this.clock.now() - this.start;
-    }
-    get totalCalls() {
-        return this.calls.describeImages + this.calls.describeSnapshots;
-    }
-    credit(at) {
-        return START_CREDIT + Math.max(0, at) * BUDGET_PER_MS - this.totalCalls;
-    }
-    /** The first moment a poll can leave `reserve` credit behind. */
-    creditAt(reserve) {
-        return (this.totalCalls + 1 + reserve - START_CREDIT) / BUDGET_PER_MS;
-    }
-    result(outcome) {
-        return {
-            outcome,
-            image: this.image,
-            snapshots: this.snapshots,
-            elapsedMs: this.elapsed(),
-            calls: { ...this.calls }
-        };
-    }
-    slowestProgress() {
-        let p = 100;
-        for (const id of this.image?.snapshotIds ?? []) {
-            const runs = this.tracks.get(id)?.runs;
-            p = Math.min(p, runs?.length ? runs[runs.length - 1].progress : 0);
+async function waitForImages(images, options) {
+    validateWaitOptions(images, options);
+    const { clock, signal, timeoutMs: deadline, tuning = CADENCE } = options;
+    const random = options.random ?? Math.random;
+    const start = clock.now();
+    const elapsed = () => clock.now() - start;
+    const several = new Set(images.map(image => image.region)).size > 1;
+    const regions = new Map();
+    const waits = images.map(ref => {
+        if (!regions.has(ref.region)) {
+            regions.set(ref.region, { source: options.sourceFor(ref.region), lastCallAt: -Infinity, pausedUntil: -Infinity, throttled: 0 });
         }
-        return p;
-    }
-    anySnapshotFailed() {
-        return this.snapshots.some(s => s.state === 'error');
-    }
-    /** Credit spread evenly from now until `until`, keeping `reserve`: the gap between polls that spends it. */
-    spreadGap(until, now, reserve) {
-        const horizon = Math.max(0, until - now);
-        const spendable = this.credit(now) - reserve + horizon * BUDGET_PER_MS;
-        return spendable >= 1 ? Math.max(MIN_SPACING_MS, horizon / spendable) : Infinity;
-    }
-    /** Decide what to look at next and when. */
-    plan(now) {
-        const ids = this.image?.snapshotIds ?? [];
-        if (this.image === undefined || ids.length === 0) {
-            const gap = Math.min(DISCOVERY_MAX_GAP_MS, DISCOVERY_GAP_MS * 1.5 ** Math.max(0, this.discoveryPolls - 1));
-            return { kind: 'images', at: this.lastCallAt + gap, phase: 'discover', reserve: 0 };
+        const label = several ? `${ref.imageId} (${ref.region})` : ref.imageId;
+        const log = new ProgressLog(label, line => options.log?.(line));
+        return { ref, log, seen: NOTHING_SEEN, calls: { describeImages: 0, describeSnapshots: 0 } };
+    });
+    const finish = (wait, verdict) => {
+        const { seen, calls } = wait;
+        wait.result = { ...wait.ref, verdict, image: seen.image, snapshots: seen.snapshots, elapsedMs: elapsed(), calls: { ...calls } };
+        wait.log.finished(verdict, seen, elapsed(), `${calls.describeImages} DescribeImages, ${calls.describeSnapshots} DescribeSnapshots`);
+    };
+    if (!signal?.aborted)
+        for (const wait of waits)
+            wait.log.started(deadline);
+    for (;;) {
+        const pending = waits.filter(wait => !wait.result);
+        if (pending.length === 0)
+            break;
+        if (signal?.aborted) {
+            pending.forEach(wait => finish(wait, 'aborted'));
+            break;
         }
-        if (this.anySnapshotFailed() && this.lastImageAt < this.lastSnapshotsAt) {
-            return { kind: 'images', at: now, phase: 'failing', reserve: 0 };
+        // The look due first, among every image: its own cadence, then its region's pace.
+        const now = elapsed();
+        let next;
+        for (const wait of pending) {
+            const region = regions.get(wait.ref.region);
+            const look = nextLook(wait.seen, now, tuning);
+            let at = Math.max(look.at, region.lastCallAt + REGION_SPACING_MS, region.pausedUntil);
+            const last = at >= deadline;
+            // Whatever the cadence or a backoff say, one last look at the image at the deadline, not before it.
+            if (last)
+                at = Math.max(deadline, region.lastCallAt + REGION_SPACING_MS);
+            if (!next || at < next.at)
+                next = { wait, at: Math.ceil(at), kind: last ? 'image' : look.kind, last };
         }
-        if (ids.some(id => !this.tracks.has(id))) {
-            // New snapshot ids: read their progress; while DescribeSnapshots does not show them yet, keep an eye on
-            // the image too.
-            const kind = this.lastSnapshotsAt > this.lastImageAt ? 'images' : 'snapshots';
-            return { kind, at: this.lastCallAt + DISCOVERY_GAP_MS, phase: 'discover', reserve: 0 };
-        }
-        if (this.allCompleteAt !== undefined) {
-            // Every snapshot is complete: the image flips within seconds. Look at once (it may have flipped while
-            // we were finding out), then spread the credit over the next few seconds, then back off.
-            // The last snapshot may have completed seconds before we saw the 100% (a sparse read, or progress that
-            // jumps): spend the credit by FLIP_DENSE_MS after the earliest it can have completed, not over seconds
-            // the flip has likely gone by (short bakes have little credit). Should the flip take longer, keep
-            // looking as often as the budget allows until FLIP_DENSE_MS after the 100% was seen.
-            if (this.lastImageAt < this.allCompleteAt)
-                return { kind: 'images', at: now, phase: 'flip', reserve: 0 };
-            const since = now - this.allCompleteAt;
-            if (since < FLIP_DENSE_MS) {
-                const spread = this.spreadGap(this.completedAfter + FLIP_DENSE_MS, now, 0);
-                const at = Number.isFinite(spread) ? this.lastCallAt + Math.max(FLIP_GAP_MS, spread) : this.creditAt(0);
-                return { kind: 'images', at, phase: 'flip', reserve: 0 };
-            }
-            const gap = Math.min(FLIP_MAX_GAP_MS, Math.max(MIN_SPACING_MS, (since - FLIP_DENSE_MS) / 5));
-            return { kind: 'images', at: this.lastCallAt + gap, phase: 'flip', reserve: 0 };
-        }
-        const progress = this.planProgress(now);
-        const far = progress.phase === 'approach' || progress.phase === 'blind';
-        return far && progress.at - this.lastImageAt >= IMAGE_CHECK_MS ? { ...progress, kind: 'images' } : progress;
-    }
-    incompleteTracks() {
-        return (this.image?.snapshotIds ?? []).flatMap(id => {
-            const track = this.tracks.get(id);
-            return track && track.runs.at(-1)?.progress !== 100 ? [track] : [];
-        });
-    }
-    planProgress(now) {
-        const incomplete = this.incompleteTracks();
-        if (incomplete.some(t => (t.runs.at(-1)?.progress ?? 0) >= 99 && (t.finish === undefined || now > t.finish.hi))) {
-            // Sitting at 99% past every prediction: a stall, which may last many minutes. Spend the saved credit
-            // quickly at first, then at the budget rate. Read progress: the image cannot flip before the snapshot
-            // reaches 100%, and then takes seconds to, so seeing the 100% early beats seeing the flip late. The
-            // image state now and then all the same, in case it fails meanwhile.
-            const reserve = Math.min(STALL_RESERVE, this.credit(now) / 2);
-            const tau = Math.max(STALL_SPEND_MIN_MS, now * STALL_SPEND_SHARE);
-            const rate = STALL_BASE_PER_MS + Math.max(0, this.credit(now) - reserve) / tau;
-            const gap = Math.max(MIN_SPACING_MS, 1 / rate);
-            const kind = now - this.lastImageAt >= STALL_IMAGE_CHECK_MS ? 'images' : 'snapshots';
-            return { kind, at: this.lastCallAt + gap, phase: 'stall', reserve };
-        }
-        const est = this.estimate !== undefined && Number.isFinite(this.estimate.hi) ? this.estimate : undefined;
-        const watched = now - Math.min(...incomplete.map(t => t.runs[0]?.first ?? now));
-        if (est !== undefined && now < est.lo) {
-            // Far from the earliest possible finish: come back most of the way there, so each look both refines
-            // the estimate and costs little; but not much further than the evidence reaches.
-            const ahead = est.lo - now;
-            // Finish known to a few seconds: one look right after it sees the 100%. Else, in the last few ticks the
-            // line is as good as it gets: look right at the earliest possible finish.
-            const width = est.hi - est.lo;
-            const known = width <= FINISH_KNOWN_MS;
-            const final = known || ahead <= Math.max(FINAL_TICKS * est.msPerPercent, FINAL_AHEAD_MS);
-            const margin = final ? 0 : Math.max(APPROACH_MIN_MARGIN_MS, APPROACH_MARGIN * ahead);
-            const gap = Math.min(APPROACH_MAX_GAP_MS, Math.max(BLIND_MIN_GAP_MS, EVIDENCE_REACH * watched));
-            const wanted = Math.min(this.lastCallAt + gap, (known ? est.hi : est.lo) - margin);
-            // Close to the end and the finish still uncertain by seconds: look at the middle of each coming tick's
-            // window; every look halves it, so a few ticks locate the finish to about a second.
-            const ticks = width > TARGET_MIN_WIDTH_MS ? Math.ceil(Math.log2(width / MIN_SPACING_MS)) + 1 : 0;
-            if (ahead <= ticks * est.msPerPercent) {
-                const mid = this.nextTickMid(now);
-                if (mid !== undefined && mid < Math.min(wanted, est.lo))
-                    return { kind: 'snapshots', at: mid, phase: 'approach', reserve: 0 };
-            }
-            if (wanted >= now + MIN_SPACING_MS) {
-                return { kind: 'snapshots', at: this.tickTarget(wanted, now), phase: 'approach', reserve: 0 };
-            }
-        }
-        if (est !== undefined && est.hi - now <= Math.max(EVIDENCE_REACH * watched, WINDOW_MIN_SPAN_MS)) {
-            // Inside the window where the last percent can tick (or past it, and about to learn why): look as
-            // often as the window's width calls for and the credit (less what the flip to available will need)
-            // allows, up to once a second.
-            const reserve = Math.min(FLIP_RESERVE, this.credit(now) * FLIP_RESERVE_SHARE);
-            const spread = this.spreadGap(Math.max(est.hi, now), now, reserve);
-            const width = Math.min(WINDOW_MAX_GAP_MS, Math.max(MIN_SPACING_MS, (est.hi - est.lo) / WINDOW_LOOKS));
-            const at = Number.isFinite(spread) ? this.lastCallAt + Math.max(spread, width) : this.creditAt(reserve);
-            return { kind: 'snapshots', at, phase: 'window', reserve };
-        }
-        // No usable estimate: progress not moving yet (nothing happens soon: back off fast), or moving in a way
-        // no line fits (look more often).
-        const started = this.tracks.size > 0 && [...this.tracks.values()].some(t => t.runs.some(r => r.progress > 0));
-        const gap = started
-            ? Math.min(BLIND_MAX_GAP_MS, Math.max(BLIND_MIN_GAP_MS, BLIND_FRACTION * now))
-            : Math.min(BLIND_MAX_GAP_MS, Math.max(BLIND_MIN_GAP_MS, now));
-        return { kind: 'snapshots', at: this.lastSnapshotsAt + gap, phase: 'blind', reserve: 0 };
-    }
-    recordSnapshots(now, observed) {
-        this.snapshots = observed;
-        for (const s of observed) {
-            const progress = s.state === 'completed' ? 100 : Math.max(0, Math.min(100, Math.floor(s.progress)));
-            let track = this.tracks.get(s.snapshotId);
-            if (!track) {
-                track = { id: s.snapshotId, state: s.state, runs: [] };
-                this.tracks.set(s.snapshotId, track);
-            }
-            track.state = s.state;
-            const last = track.runs[track.runs.length - 1];
-            if (last && last.progress === progress)
-                last.last = now;
-            else
-                track.runs.push({ progress, first: now, last: now });
-        }
-        const ids = this.image?.snapshotIds ?? [];
-        const complete = ids.length > 0 && ids.every(id => this.tracks.get(id)?.runs.at(-1)?.progress === 100);
-        if (complete && this.allCompleteAt === undefined) {
-            this.allCompleteAt = now;
-            // After the last read that showed one short of 100%, and no earlier than the lines through the
-            // progress allowed (a read may have been long ago while the finish was known to seconds).
-            this.completedAfter = Math.min(now, Math.max(this.lastIncompleteAt, this.estimate?.lo ?? -Infinity));
-        }
-        if (!complete)
-            this.lastIncompleteAt = now;
-        this.estimateAll(ids);
-    }
-    estimateAll(ids) {
-        this.estimate = undefined;
-        this.bottleneck = undefined;
-        let unknown = false;
-        for (const id of ids) {
-            const track = this.tracks.get(id);
-            if (!track || track.runs.at(-1)?.progress === 100)
-                continue;
-            track.line = fitProgress(track.runs);
-            track.finish = track.line?.window(100);
-            const one = track.finish;
-            if (!one) {
-                unknown = true;
-                continue;
-            }
-            if (!this.bottleneck || one.hi > (this.bottleneck.finish?.hi ?? -Infinity))
-                this.bottleneck = track;
-            this.estimate = this.estimate
-                ? { lo: Math.max(this.estimate.lo, one.lo), hi: Math.max(this.estimate.hi, one.hi), msPerPercent: Math.max(this.estimate.msPerPercent, one.msPerPercent) }
-                : one;
-        }
-        if (unknown) {
-            this.estimate = undefined;
-            this.bottleneck = undefined;
-        }
-    }
-    /** The middle of the window of the bottleneck's next tick that can still be split, if it is wide enough to need it. */
-    nextTickMid(now) {
-        const track = this.bottleneck;
-        const current = track?.runs.at(-1);
-        if (!track?.line?.strict || !current)
-            return undefined;
-        for (let level = current.progress + 1; level <= Math.min(99, current.progress + 8); level++) {
-            const w = track.line.window(level);
-            if (!w || !Number.isFinite(w.hi))
-                return undefined;
-            const mid = (w.lo + w.hi) / 2;
-            if (mid < now + MIN_SPACING_MS)
-                continue;
-            return w.hi - w.lo >= TARGET_MIN_WIDTH_MS ? mid : undefined;
-        }
-        return undefined;
-    }
-    /**
-     * A look at `wanted` or a little before: at the middle of the window of the bottleneck's tick nearest before
-     * it, so the look halves that window. `wanted` itself when the windows are already narrow.
-     */
-    tickTarget(wanted, now) {
-        const track = this.bottleneck;
-        const line = track?.line;
-        const finish = track?.finish;
-        const current = track?.runs.at(-1);
-        if (!line?.strict || !finish || !current || !(finish.msPerPercent > 0))
-            return wanted;
-        const guess = current.progress + 1 + Math.floor((wanted - current.last) / finish.msPerPercent);
-        let level = Math.max(current.progress + 1, Math.min(99, guess));
-        for (let tries = 0; tries < 4 && level > current.progress; tries++) {
-            const w = line.window(level);
-            if (!w || !Number.isFinite(w.hi))
-                return wanted;
-            if (w.hi - w.lo < TARGET_MIN_WIDTH_MS)
-                return wanted;
-            const mid = (w.lo + w.hi) / 2;
-            if (mid > wanted)
-                level--;
-            else if (mid < now + MIN_SPACING_MS)
-                return wanted;
-            else
-                return mid;
-        }
-        return wanted;
-    }
-    status() {
-        if (this.image === undefined)
-            return 'not visible yet';
-        const parts = [this.image.state];
-        const snaps = this.snapshots.filter(s => s.state !== 'completed' || this.allCompleteAt === undefined);
-        if (snaps.length > 0 && this.allCompleteAt === undefined) {
-            parts.push(`snapshots ${snaps.map(s => `${s.snapshotId} ${s.state === 'completed' ? 100 : Math.floor(s.progress)}%`).join(' ')}`);
-        }
-        else if (this.allCompleteAt !== undefined) {
-            parts.push('all snapshots complete');
-        }
-        return parts.join(', ');
-    }
-    remainingText(now) {
-        if (this.allCompleteAt !== undefined)
-            return 'any moment now';
-        const est = this.estimate;
-        if (est && Number.isFinite(est.hi) && est.hi > now)
-            return `about ${(0,duration/* formatDuration */.a)((est.lo + est.hi) / 2 - now)} left`;
-        if ((this.image?.snapshotIds.length ?? 0) > 0 && this.slowestProgress() >= 99)
-            return 'waiting on the last percent';
-        return '';
-    }
-    /** What a change of deserves a line of its own: the image state, all snapshots complete, a snapshot error. */
-    stateKey() {
-        return [this.image?.state ?? 'not visible', this.allCompleteAt !== undefined, this.anySnapshotFailed()].join('/');
-    }
-    /** A progress line on a change of state, else at most one a minute. */
-    say(now) {
-        const key = this.stateKey();
-        if (key === this.lastStateKey && now - this.lastLogAt < HEARTBEAT_MS)
-            return;
-        const tail = this.remainingText(now);
-        this.log(`Waiting for ${this.label}: ${this.status()}, ${(0,duration/* formatDuration */.a)(now)} elapsed${tail ? `, ${tail}` : ''}`);
-        this.lastLogAt = now;
-        this.lastStateKey = key;
-    }
-    /** Sleep until `at` (relative), waking for heartbeat lines. False when aborted. */
-    async sleepUntil(at) {
-        const signal = this.options.signal;
-        for (;;) {
-            if (signal?.aborted)
-                return false;
-            const now = this.elapsed();
-            if (now >= at)
-                return true;
-            const heartbeat = this.lastLogAt + HEARTBEAT_MS;
-            const until = heartbeat > now ? Math.min(at, heartbeat) : at;
-            await this.clock.sleep(Math.ceil(until - now), signal);
-            if (signal?.aborted)
-                return false;
-            this.say(this.elapsed());
-        }
-    }
-    async poll(kind) {
-        const now = this.elapsed();
-        this.lastCallAt = now;
+        const { wait, at, kind, last } = next;
+        if (at > now)
+            await clock.sleep(at - now, signal);
+        if (signal?.aborted)
+            continue;
+        const region = regions.get(wait.ref.region);
+        const lookedAt = elapsed();
+        region.lastCallAt = lookedAt;
         try {
-            if (kind === 'images') {
-                this.calls.describeImages++;
-                this.lastImageAt = now;
-                if (this.image === undefined || this.image.snapshotIds.length === 0)
-                    this.discoveryPolls++;
-                // Once seen, a "not found" is eventual consistency, not news: keep the last observation.
-                const seen = await this.probe.describeImage();
-                if (seen !== undefined)
-                    this.image = seen;
+            if (kind === 'image') {
+                wait.calls.describeImages++;
+                wait.seen = afterImageLook(wait.seen, lookedAt, await region.source.describeImage(wait.ref.imageId));
             }
             else {
-                this.calls.describeSnapshots++;
-                this.lastSnapshotsAt = now;
-                this.recordSnapshots(now, await this.probe.describeSnapshots(this.image?.snapshotIds ?? []));
+                wait.calls.describeSnapshots++;
+                wait.seen = afterSnapshotRead(wait.seen, lookedAt, await region.source.describeSnapshots(wait.seen.image?.snapshotIds ?? []));
             }
-            this.throttleStreak = 0;
+            region.throttled = 0;
         }
         catch (error) {
-            if (!this.isThrottle(error))
+            if (!(0,errors/* isThrottling */.E2)(error))
                 throw error;
-            this.throttleStreak++;
-            const ceiling = Math.min(THROTTLE_CAP_MS, THROTTLE_BASE_MS * 2 ** (this.throttleStreak - 1));
-            const delay = ceiling / 2 + (this.random() * ceiling) / 2;
-            this.throttleUntil = this.elapsed() + delay;
-            if (this.throttleStreak === 1 || this.elapsed() - this.lastLogAt >= THROTTLE_LOG_GAP_MS) {
-                this.log(`Waiting for ${this.label}: ${kind === 'images' ? 'DescribeImages' : 'DescribeSnapshots'} throttled, backing off ${(0,duration/* formatDuration */.a)(delay)}`);
-                this.lastLogAt = this.elapsed();
-            }
+            wait.seen = afterThrottle(wait.seen);
+            region.throttled++;
+            const ceiling = Math.min(THROTTLE_BACKOFF_MS.cap, THROTTLE_BACKOFF_MS.first * 2 ** (region.throttled - 1));
+            const backoff = ceiling / 2 + (random() * ceiling) / 2;
+            region.pausedUntil = elapsed() + backoff;
+            const operation = kind === 'image' ? 'DescribeImages' : 'DescribeSnapshots';
+            wait.log.throttled(operation, wait.ref.region, backoff, elapsed(), region.throttled === 1);
         }
+        if (signal?.aborted)
+            continue;
+        const verdict = checkImage(wait.seen, elapsed(), tuning);
+        if (verdict)
+            finish(wait, verdict);
+        else if (last && elapsed() >= deadline)
+            finish(wait, 'timeout');
+        else
+            wait.log.looked(wait.seen, elapsed());
     }
-    async run() {
-        if (this.options.signal?.aborted)
-            return this.result('aborted');
-        this.log(`Waiting for ${this.label} to become available (timeout ${(0,duration/* formatDuration */.a)(this.deadline)})`);
-        this.lastLogAt = 0;
-        this.lastStateKey = this.stateKey();
-        for (;;) {
-            const now = this.elapsed();
-            const plan = this.plan(now);
-            let kind = plan.kind;
-            // Whole milliseconds, so float drift can never bring two calls closer than MIN_SPACING_MS.
-            let at = Math.ceil(Math.max(plan.at, now, this.lastCallAt + MIN_SPACING_MS, this.throttleUntil, this.creditAt(plan.reserve)));
-            let final = false;
-            if (at > this.deadline - FINAL_POLL_LEAD_MS) {
-                // One last look just before the deadline, whatever the schedule says.
-                at = Math.ceil(Math.max(now, this.deadline - FINAL_POLL_LEAD_MS, this.lastCallAt + MIN_SPACING_MS));
-                kind = 'images';
-                final = true;
-                if (at >= this.deadline)
-                    return this.finish('timeout');
-            }
-            if (!(await this.sleepUntil(at)))
-                return this.finish('aborted');
-            await this.poll(kind);
-            if (this.options.signal?.aborted)
-                return this.finish('aborted');
-            if (kind === 'images') {
-                const verdict = checkImage(this.image);
-                if (verdict === 'SUCCESS')
-                    return this.finish('available');
-                if (verdict === 'FAILURE')
-                    return this.finish('failed');
-            }
-            if (final)
-                return this.finish('timeout');
-            this.say(this.elapsed());
-        }
-    }
-    finish(outcome) {
-        const result = this.result(outcome);
-        const took = (0,duration/* formatDuration */.a)(result.elapsedMs);
-        const calls = `${result.calls.describeImages} DescribeImages, ${result.calls.describeSnapshots} DescribeSnapshots`;
-        const reason = this.image?.stateReason?.message ?? this.image?.stateReason?.code;
-        const lines = {
-            available: `${this.label} is available after ${took} (${calls})`,
-            failed: `${this.label} is ${this.image?.state ?? 'failed'} after ${took}${reason ? `: ${reason}` : ''} (${calls})`,
-            timeout: `${this.label} is still ${this.image?.state ?? 'not visible'} after ${took}, giving up (${calls})`,
-            aborted: `Stopped waiting for ${this.label} after ${took} (${calls})`
-        };
-        this.log(lines[outcome]);
-        return result;
-    }
+    return waits.map(wait => wait.result);
 }
-async function waitForImage(probe, clock, options) {
-    validateWaitOptions(options);
-    return new Waiter(probe, clock, options).run();
-}
+
+;// CONCATENATED MODULE: ./src/wait/index.ts
+/**
+ * Waiting for images to become available: the only door into `wait/`. The loop (`loop.ts`) looks at each image
+ * when its cadence (`cadence.ts`, pure) says, and logs progress (`progress-log.ts`).
+ */
+
 
 ;// CONCATENATED MODULE: ./src/main.ts
 /** The story of a bake: inputs, credentials, make the image (CreateImage or RegisterImage), wait, report; and undo when it goes wrong. */
@@ -30319,22 +30049,31 @@ async function bake(deps) {
 async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
     if (deps.signal.aborted)
         throw new errors/* WaitError */.uf('aborted', `The job was cancelled right after ${imageId} was created.`);
-    const result = await waitForImage({
-        describeImage: async () => {
-            const image = await ec2.describeImage(imageId);
-            // Snapshot ids go to state as soon as they are known, so that post can remove them (if they are ours).
-            if (image)
-                state.observe(imageId, image);
-            return image;
-        },
-        describeSnapshots: ids => ec2.describeSnapshots(ids)
-    }, deps.clock, { timeoutMs: settings.waitTimeoutMs, signal: deps.signal, log: line => core/* info */.pq(line), label: imageId });
+    const [result] = await waitForImages([{ region: ec2.region, imageId }], {
+        clock: deps.clock,
+        timeoutMs: settings.waitTimeoutMs,
+        signal: deps.signal,
+        log: line => core/* info */.pq(line),
+        sourceFor: () => ({
+            describeImage: async (id) => {
+                const image = await ec2.describeImage(id);
+                // Snapshot ids go to state as soon as they are known, so that post can remove them (if they are ours).
+                if (image)
+                    state.observe(imageId, image);
+                return image;
+            },
+            describeSnapshots: ids => ec2.describeSnapshots(ids)
+        })
+    });
     const waited = (0,duration/* formatDuration */.a)(result.elapsedMs);
-    switch (result.outcome) {
+    switch (result.verdict) {
         case 'available':
             return result.image;
         case 'failed':
             throw new errors/* WaitError */.uf('failed', `Image ${imageId} ended '${result.image?.state}' after ${waited}: ${stateReason(result.image)}`);
+        case 'gone':
+            throw new errors/* WaitError */.uf('gone', `Image ${imageId} in ${ec2.region} was deregistered outside this step ${waited} into the wait: EC2 no longer shows it. ` +
+                `Find who deregistered it in CloudTrail (DeregisterImage), stop that, and re-run the job.`);
         case 'timeout':
             throw new errors/* WaitError */.uf('timeout', `Image ${imageId} was still '${result.image?.state ?? 'pending'}' when 'wait-timeout' (${(0,duration/* formatDuration */.a)(settings.waitTimeoutMs)}) ran out. ` +
                 `Raise 'wait-timeout' for large volumes, or set 'wait: false' and wait in a later job.`);

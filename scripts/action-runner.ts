@@ -21,6 +21,8 @@ export interface StepOptions {
   readonly state?: Record<string, string>
   /** Send a signal once the step has printed a line matching `when` (as the runner does on cancel). */
   readonly cancel?: { when: RegExp; signal?: NodeJS.Signals; thenAfterMs?: number }
+  /** Call `then` once, when the step has printed a line matching `when`: a test acts on AWS at that point of the story. */
+  readonly onOutput?: { when: RegExp; then: () => void }
   /** Show the step's log as it comes, as a runner shows it: masked, debug lines only with `debug`. */
   readonly echo?: boolean | { debug: boolean }
 }
@@ -66,10 +68,15 @@ export async function runStep(step: Step, options: StepOptions = {}): Promise<St
   let stdout = ''
   let stderr = ''
   let cancelled = false
+  let reacted = false
   const show = options.echo ? runnerLog(typeof options.echo === 'object' && options.echo.debug) : undefined
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk
     show?.(String(chunk))
+    if (options.onOutput && !reacted && options.onOutput.when.test(stdout)) {
+      reacted = true
+      options.onOutput.then()
+    }
     const cancel = options.cancel
     if (cancel && !cancelled && cancel.when.test(stdout)) {
       cancelled = true

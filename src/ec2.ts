@@ -16,8 +16,8 @@ import {
 import { AttemptLog } from './attempts.js'
 import { realClock } from './clock.js'
 import { AwsError, awsErrorCode, explainEc2Error, isExpiredCredentials, type CallContext } from './errors.js'
+import type { ImageObservation, SnapshotObservation } from './observations.js'
 import type { Settings, SnapshotSource } from './settings.js'
-import type { ImageObservation, SnapshotObservation } from './wait.js'
 
 /** What CreateImage is asked for: the image settings, and the instance to image. */
 export type ImageRequest = Pick<
@@ -204,8 +204,9 @@ export function ec2(options: Ec2Options): Ec2 {
     async describeImage(imageId) {
       const output = await call('DescribeImages', { imageId }, () =>
         client.send(new DescribeImagesCommand({ ImageIds: [imageId] })).catch(error => {
-          // Right after CreateImage, EC2 may not show the image yet (eventual consistency).
-          if (awsErrorCode(error) === 'InvalidAMIID.NotFound') return { Images: [] }
+          // Right after CreateImage, EC2 may not show the image yet (eventual consistency); once deregistered, it
+          // answers Unavailable for a while, then NotFound. The waiter tells these apart by when they come.
+          if (['InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable'].includes(awsErrorCode(error))) return { Images: [] }
           throw error
         })
       )

@@ -31,11 +31,11 @@ export class AwsError extends Error {
   }
 }
 
-/** The image did not become available: it failed, the wait timed out, or the job was cancelled. */
+/** The image did not become available: it failed, was deregistered by someone else, the wait timed out, or the job was cancelled. */
 export class WaitError extends Error {
   override name = 'WaitError'
   constructor(
-    readonly outcome: 'failed' | 'timeout' | 'aborted',
+    readonly outcome: 'failed' | 'gone' | 'timeout' | 'aborted',
     message: string
   ) {
     super(message)
@@ -72,8 +72,12 @@ export interface CallContext {
   readonly denial?: string
 }
 
-/** The error code the SDK puts in `name` (`UnauthorizedOperation`, `InvalidInstanceID.NotFound`, …). */
+/**
+ * The error code the SDK puts in `name` (`UnauthorizedOperation`, `InvalidInstanceID.NotFound`, …), or the code an
+ * `AwsError` keeps from the error it explains: a wrapper must not hide what it wraps (throttling is retried by code).
+ */
 export function awsErrorCode(error: unknown): string {
+  if (error instanceof AwsError) return error.code
   if (error instanceof Error) return error.name
   return 'UnknownError'
 }

@@ -7,10 +7,11 @@ import type { GithubRun } from './github-run.js'
 import { formatDuration } from './duration.js'
 import { checkMakeImage, knownSnapshotIds, makeImage, makingCall } from './make-image.js'
 import { announceImage, reportImages } from './report.js'
+import type { ImageObservation } from './observations.js'
 import type { PostDeps } from './post-step.js'
 import { describeSettings, readSettings, type Settings } from './settings.js'
 import { BakeState, type LedgerEntry } from './state.js'
-import { waitForImage, type ImageObservation } from './wait.js'
+import { waitForImages } from './wait/index.js'
 
 /** What touches the world; `index.ts` builds the real ones, tests build fakes. */
 export interface Deps extends PostDeps {
@@ -97,25 +98,33 @@ async function waitUntilAvailable(
   deps: Deps
 ): Promise<ImageObservation> {
   if (deps.signal.aborted) throw new WaitError('aborted', `The job was cancelled right after ${imageId} was created.`)
-  const result = await waitForImage(
-    {
-      describeImage: async () => {
-        const image = await ec2.describeImage(imageId)
+  const [result] = await waitForImages([{ region: ec2.region, imageId }], {
+    clock: deps.clock,
+    timeoutMs: settings.waitTimeoutMs,
+    signal: deps.signal,
+    log: line => core.info(line),
+    sourceFor: () => ({
+      describeImage: async id => {
+        const image = await ec2.describeImage(id)
         // Snapshot ids go to state as soon as they are known, so that post can remove them (if they are ours).
         if (image) state.observe(imageId, image)
         return image
       },
       describeSnapshots: ids => ec2.describeSnapshots(ids)
-    },
-    deps.clock,
-    { timeoutMs: settings.waitTimeoutMs, signal: deps.signal, log: line => core.info(line), label: imageId }
-  )
+    })
+  })
   const waited = formatDuration(result.elapsedMs)
-  switch (result.outcome) {
+  switch (result.verdict) {
     case 'available':
       return result.image!
     case 'failed':
       throw new WaitError('failed', `Image ${imageId} ended '${result.image?.state}' after ${waited}: ${stateReason(result.image)}`)
+    case 'gone':
+      throw new WaitError(
+        'gone',
+        `Image ${imageId} in ${ec2.region} was deregistered outside this step ${waited} into the wait: EC2 no longer shows it. ` +
+          `Find who deregistered it in CloudTrail (DeregisterImage), stop that, and re-run the job.`
+      )
     case 'timeout':
       throw new WaitError(
         'timeout',

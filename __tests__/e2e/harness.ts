@@ -39,6 +39,7 @@ export interface RunOptions {
   /** Variables to take away from the environment (e.g. ACTIONS_ID_TOKEN_REQUEST_URL). */
   readonly unset?: readonly string[]
   readonly cancel?: StepOptions['cancel']
+  readonly onOutput?: StepOptions['onOutput']
 }
 
 const DEFAULT_DURATION_MS = 1000
@@ -109,7 +110,7 @@ export class Harness {
       'aws-region': this.region,
       'role-to-assume': options.credentials === 'default-chain' ? '' : ROLE_ARN
     }
-    return this.run('main', { inputs: { ...base, ...inputs }, env: this.env(options), cancel: options.cancel })
+    return this.run('main', { inputs: { ...base, ...inputs }, env: this.env(options), cancel: options.cancel, onOutput: options.onOutput })
   }
 
   /** Runs the post step with main's state, as the runner does after main ends (post-if: always()). */

@@ -28457,7 +28457,7 @@ class AwsError extends Error {
         this.cause = cause;
     }
 }
-/** The image did not become available: it failed, the wait timed out, or the job was cancelled. */
+/** The image did not become available: it failed, was deregistered by someone else, the wait timed out, or the job was cancelled. */
 class WaitError extends Error {
     outcome;
     name = 'WaitError';
@@ -28483,8 +28483,13 @@ function describeError(error) {
 function describeClause(error) {
     return describeError(error).trim().replace(/\.+$/, '');
 }
-/** The error code the SDK puts in `name` (`UnauthorizedOperation`, `InvalidInstanceID.NotFound`, …). */
+/**
+ * The error code the SDK puts in `name` (`UnauthorizedOperation`, `InvalidInstanceID.NotFound`, …), or the code an
+ * `AwsError` keeps from the error it explains: a wrapper must not hide what it wraps (throttling is retried by code).
+ */
 function awsErrorCode(error) {
+    if (error instanceof AwsError)
+        return error.code;
     if (error instanceof Error)
         return error.name;
     return 'UnknownError';

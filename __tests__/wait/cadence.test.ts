@@ -1,0 +1,177 @@
+/**
+ * The cadence, phase by phase from tables, on what was seen built with the same reducers the loop uses; then its
+ * guarantee: whatever the snapshots say, the image itself is looked at often enough, within the budget.
+ */
+import { describe, expect, it } from '@jest/globals'
+import type { ImageObservation, SnapshotObservation } from '../../src/observations.js'
+import {
+  afterImageLook,
+  afterSnapshotRead,
+  afterThrottle,
+  allowance,
+  CADENCE,
+  estimateFinish,
+  nextLook,
+  NOTHING_SEEN,
+  phaseOf,
+  type Seen
+} from '../../src/wait/cadence.js'
+import { seededRandom } from '../../bench/random.js'
+
+const S = 1000
+const IDS = ['snap-0aaaaaaaaaaaaaaaa', 'snap-0bbbbbbbbbbbbbbbb']
+const pending = (snapshotIds: readonly string[] = IDS): ImageObservation => ({ state: 'pending', snapshotIds })
+const at = (progress: number, state = progress === 100 ? 'completed' : 'pending'): SnapshotObservation[] =>
+  IDS.map(snapshotId => ({ snapshotId, state, progress }))
+
+/** What was seen after these looks: [second, image] or [second, snapshot readings]. */
+function seenAfter(...looks: [number, ImageObservation | undefined | SnapshotObservation[]][]): Seen {
+  return looks.reduce<Seen>(
+    (seen, [second, what]) => (Array.isArray(what) ? afterSnapshotRead(seen, second * S, what) : afterImageLook(seen, second * S, what)),
+    NOTHING_SEEN
+  )
+}
+
+/** A snapshot moving 1 % every 6 s from 0 s, read every 30 s: finishes at 600 s. */
+const steady = (until: number): Seen =>
+  seenAfter([0, pending()], ...Array.from({ length: Math.floor(until / 30) }, (_, i): [number, SnapshotObservation[]] => [(i + 1) * 30, at(5 * (i + 1))]))
+
+describe('phaseOf', () => {
+  it.each<[string, string, Seen, number]>([
+    ['nothing seen yet', 'discover', NOTHING_SEEN, 0],
+    ['not shown yet', 'discover', seenAfter([0, undefined]), 1 * S],
+    ['shown without snapshots', 'discover', seenAfter([0, pending([])]), 5 * S],
+    ['snapshots listed, not read', 'unread', seenAfter([0, pending()]), 5 * S],
+    ['shown, then missing', 'confirm', seenAfter([0, pending()], [10, undefined]), 11 * S],
+    ['a snapshot failed', 'confirm', seenAfter([0, pending()], [10, at(40, 'error')]), 11 * S],
+    ['at 0 %', 'idle', seenAfter([0, pending()], [10, at(0)]), 11 * S],
+    ['one level, no pace yet', 'idle', seenAfter([0, pending()], [10, at(7)]), 11 * S],
+    ['pace known, finish minutes away', 'far', steady(120), 121 * S],
+    ['pace known, finish under a minute away', 'approach', steady(540), 541 * S],
+    ['inside the finish window', 'near', steady(570), 590 * S],
+    ['past every prediction', 'idle', steady(570), 700 * S],
+    ['every snapshot complete', 'flip', seenAfter([0, pending()], [10, at(100)]), 11 * S]
+  ])('%s: %s', (_title, phase, seen, now) => {
+    expect(phaseOf(seen, now).phase).toBe(phase)
+  })
+})
+
+describe('nextLook, phase by phase', () => {
+  // [title, seen, now (s), kind, earliest (s), latest (s)]
+  it.each<[string, Seen, number, 'image' | 'snapshots', number, number]>([
+    ['the first look is at once', NOTHING_SEEN, 0, 'image', 0, 0],
+    ['not shown: soon, as the budget allows', seenAfter([0, undefined]), 0.1, 'image', 2, 10.3],
+    ['snapshots listed: read them next', seenAfter([0, pending()], [10.3, pending()]), 10.3, 'snapshots', 10.3, 15.4],
+    ['shown, then missing: confirm within a few seconds', seenAfter([0, pending()], [30, undefined]), 30, 'image', 33, 33],
+    ['a snapshot failed: the image at once', seenAfter([0, pending()], [30, at(40, 'error')]), 30, 'image', 30, 30],
+    ['far: the image every 20 s, the snapshots less often', seenAfter([0, pending()], [30, at(5)], [60, at(10)], [61, pending()]), 61, 'image', 81, 81],
+    ['approach: the image no later than the earliest finish', afterImageLook(steady(540), 541 * S, pending()), 541, 'snapshots', 544, 560],
+    ['near: dense reads while the credit lasts', afterImageLook(steady(570), 590 * S, pending()), 590, 'snapshots', 590, 591.5],
+    ['idle at 0 %: the floor, reads every minute', seenAfter([0, pending()], [30, at(0)], [31, pending()]), 31, 'image', 36, 38.5],
+    ['complete: the image at once', seenAfter([0, pending()], [30, at(100)]), 30, 'image', 30, 30],
+    ['complete: then dense looks', seenAfter([0, pending()], [100, at(100)], [101, pending()]), 101, 'image', 102.5, 103]
+  ])('%s', (_title, seen, now, kind, earliest, latest) => {
+    const look = nextLook(seen, now * S)
+    expect(look.kind).toBe(kind)
+    expect(look.at).toBeGreaterThanOrEqual(earliest * S)
+    expect(look.at).toBeLessThanOrEqual(latest * S)
+  })
+
+  it('spends the credit saved while the finish was far on the minute after every snapshot completed', () => {
+    const saved = afterImageLook(afterSnapshotRead(steady(570), 600 * S, at(100)), 600 * S, pending())
+    const looks: number[] = []
+    let seen = saved
+    for (let now = 600 * S; now < 700 * S; ) {
+      const look = nextLook(seen, now)
+      now = Math.max(look.at, now + 1000)
+      looks.push(now)
+      seen = afterImageLook(seen, now, pending())
+    }
+    const within = (from: number, to: number) => looks.filter(t => t >= from * S && t < to * S).length
+    expect(within(600, 600 + CADENCE.flipSpanMs / S)).toBeGreaterThanOrEqual(CADENCE.flipSpanMs / CADENCE.denseGapMs - 1)
+    expect(within(650, 700)).toBeLessThanOrEqual(50 / (CADENCE.imageGapMs / S) + 1)
+  })
+})
+
+describe('estimateFinish', () => {
+  it('puts a steady snapshot finish inside its window', () => {
+    const finish = estimateFinish(steady(300))!
+    expect(finish.lo).toBeLessThanOrEqual(600 * S)
+    expect(finish.hi).toBeGreaterThanOrEqual(600 * S)
+  })
+
+  it.each<[string, Seen]>([
+    ['no snapshots read', seenAfter([0, pending()])],
+    ['at 0 %', seenAfter([0, pending()], [10, at(0)], [40, at(0)])],
+    ['one level', seenAfter([0, pending()], [10, at(12)], [40, at(12)])],
+    ['all complete', seenAfter([0, pending()], [10, at(100)])]
+  ])('has none with %s', (_title, seen) => {
+    expect(estimateFinish(seen)).toBeUndefined()
+  })
+
+  it('ignores a reading that steps back', () => {
+    const back = afterSnapshotRead(steady(300), 330 * S, at(20))
+    expect(back.tracks[IDS[0]].level).toBe(50)
+  })
+})
+
+describe('the budget', () => {
+  it.each([
+    [0, 1],
+    [10, 1.95],
+    [600, 1 + 0.14 * 600]
+  ])('allows %s s into a wait %s looks', (second, looks) => {
+    expect(allowance(second * S)).toBeCloseTo(looks, 5)
+  })
+
+  it.each([5, 30, 60, 120, 180, 599])('keeps a wait ending at %s s at or under 0.2 requests/s', second => {
+    expect(allowance(second * S) / second).toBeLessThanOrEqual(0.2)
+  })
+
+  it.each([600, 1200, 3600, 10_800])('keeps a wait ending at %s s at or under 0.15 requests/s', second => {
+    expect(allowance(second * S) / second).toBeLessThanOrEqual(0.15)
+  })
+
+  it('counts a throttled request', () => {
+    expect(afterThrottle(NOTHING_SEEN).calls).toBe(1)
+  })
+})
+
+/**
+ * The guarantee, from the cadence alone: snapshot readings that are random, stuck, stepping back or absent never
+ * hold back a look at the image by more than the thin floor (plus the region's one-second spacing), and the looks
+ * keep to the budget.
+ */
+describe('whatever the snapshots say', () => {
+  const liars: [string, (random: () => number, t: number) => SnapshotObservation[]][] = [
+    ['random readings', random => IDS.map(snapshotId => ({ snapshotId, state: 'pending', progress: Math.floor(random() * 100) }))],
+    ['stuck at 99 %', () => at(99)],
+    ['a steady pace that never ends', (_r, t) => at(Math.min(99, Math.floor(t / 3000)))],
+    ['complete at once', () => at(100)],
+    ['nothing', () => []],
+    ['fast, then stuck', (_r, t) => at(Math.min(60, Math.floor(t / 1000)))]
+  ]
+
+  it.each(liars)('%s: the image is looked at often enough, within the budget', (_title, liar) => {
+    const random = seededRandom(7)
+    let seen = NOTHING_SEEN
+    let now = 0
+    let lastCall = -Infinity
+    let lastImage = 0
+    let worstGap = 0
+    while (now < 3 * 3600 * S) {
+      const look = nextLook(seen, now)
+      now = Math.max(look.at, lastCall + 1000)
+      lastCall = now
+      if (look.kind === 'image') {
+        worstGap = Math.max(worstGap, now - lastImage)
+        lastImage = now
+        seen = afterImageLook(seen, now, pending())
+      } else {
+        seen = afterSnapshotRead(seen, now, liar(random, now))
+      }
+      expect(seen.calls).toBeLessThanOrEqual(allowance(now) + 1e-9)
+    }
+    expect(worstGap).toBeLessThanOrEqual(CADENCE.farImageGapMs + 1000)
+  })
+})

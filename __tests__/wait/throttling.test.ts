@@ -1,0 +1,64 @@
+/**
+ * Throttling through the real path: the real SDK and the real `ec2.ts` wrapper against the in-repo endpoint, a
+ * storm longer than the SDK's own retries, and the waiter on a virtual clock. It must back off and carry on to
+ * its deadline rather than fail the bake.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { ec2 } from '../../src/ec2.js'
+import { waitForImages } from '../../src/wait/index.js'
+import { ec2Client, simPerTest, staticCredentials } from '../sim/helpers.js'
+
+const S = 1000
+
+class VirtualClock {
+  t = 0
+  now(): number {
+    return this.t
+  }
+  async sleep(ms: number): Promise<void> {
+    this.t += Math.max(0, ms)
+  }
+}
+
+describe('a throttling storm longer than the SDK retries', () => {
+  const sims = simPerTest()
+
+  it('is ridden out: the waiter backs off and carries on to its deadline', async () => {
+    // The image stays pending, its snapshots listed at once: the waiter reads both.
+    const sim = await sims.start({ bake: { durationMs: 3_600_000, snapshotDelayMs: 0 } })
+    const instanceId = sim.addInstance({ volumes: 2 })
+    // Two attempts per call: each storm below outlasts the SDK's retries five times over.
+    const client = ec2Client(staticCredentials(sim), { maxAttempts: 2 })
+    const calls = ec2({ region: 'us-east-1', principal: 'user release', client })
+    const imageId = await calls.createImage({
+      instanceId,
+      name: 'storm',
+      description: '',
+      noReboot: true,
+      tags: [],
+      tagSnapshots: false,
+      blockDeviceMappings: [],
+      snapshotLocation: undefined
+    })
+    // Let the first look and read through, then throttle the next ten of each.
+    sim.fault({ action: 'DescribeImages', kind: 'throttle', skip: 1, times: 10 })
+    sim.fault({ action: 'DescribeSnapshots', kind: 'throttle', skip: 1, times: 10 })
+
+    const clock = new VirtualClock()
+    const lines: string[] = []
+    const [result] = await waitForImages([{ region: 'us-east-1', imageId }], {
+      clock,
+      timeoutMs: 30 * 60 * S,
+      sourceFor: () => calls,
+      log: line => lines.push(line)
+    })
+
+    expect(result).toMatchObject({ verdict: 'timeout', elapsedMs: 30 * 60 * S })
+    const throttled = sim.calls.filter(call => call.errorCode === 'RequestLimitExceeded').map(call => call.action)
+    expect(throttled.filter(action => action === 'DescribeImages')).toHaveLength(10)
+    expect(throttled.filter(action => action === 'DescribeSnapshots')).toHaveLength(10)
+    // The storm is over and the waiter looked again, with success, until the deadline.
+    expect(sim.calls.at(-1)).toMatchObject({ action: 'DescribeImages', status: 200 })
+    expect(lines.some(line => line.includes(`Waiting for ${imageId}: EC2 throttled`))).toBe(true)
+  })
+})

@@ -1,0 +1,237 @@
+/**
+ * When to look at one image next, and at what: a pure function of what was seen so far and the time (ms since
+ * the wait started). The guarantee holds whatever the snapshots say:
+ * - a floor: the image itself is looked at every `imageGapMs` at most (`farImageGapMs` while progress clearly puts
+ *   the finish minutes away), so `available`, `failed` and a vanished image are seen within that gap;
+ * - a budget: a look is made only while the credit allows, and a snapshot read leaves one look's credit for the
+ *   image, so the budget delays an image look by at most 1/`budget.perS`.
+ * Progress only moves looks between them: credit saved while the finish is far buys dense looks around it.
+ */
+import type { ImageObservation, SnapshotObservation } from '../observations.js'
+
+/** All the tuning; each value trades one thing against another, and `npm run bench` measures both sides. */
+export const CADENCE = {
+  /**
+   * Looks allowed by second t: the first at once, then `min(earlyPerS·t, first + perS·t)`. More notice sooner, but
+   * share the region's throttling bucket with the whole account: this keeps any wait under 0.2 requests/s, and under
+   * 0.15 from 10 minutes on, whenever it ends. Credit that grows evenly, not front-loaded, leaves the end of a wait
+   * as many looks as a plain poller at the same rate would make. `perS` must exceed 1/`imageGapMs`.
+   */
+  budget: { earlyPerS: 0.195, perS: 0.14, first: 1 },
+  /**
+   * The floor when progress says nothing useful (done in seconds, stuck at 99 %): a poller's gap spending the budget
+   * less `readShare`, so no plain poller at our rate is quicker, capped here. Lower starves the reads that save credit.
+   */
+  imageGapMs: 7_500,
+  readShare: 0.1,
+  /** The floor while the finish is far: bounds how late a failure or a vanished image is seen; longer saves credit. */
+  farImageGapMs: 20_000,
+  /** The finish is far when even at the fastest pace progress allows it is this far off: less thins sooner, riskier. */
+  farAheadMs: 30_000,
+  /** The densest looks, around the finish: how late a flip is seen then; shorter needs more saved credit. */
+  denseGapMs: 1_500,
+  /** Reads closing in on the earliest finish halve the way there, down to this: closer pins it, at a read each. */
+  approachReadGapMs: 3_000,
+  /** Snapshot reads while the finish is far: a third of the time left, within these; rarer saves, later corrects. */
+  farReadGapMs: { min: 20_000, max: 60_000 },
+  /** Reads with no estimate (each costs an image look); sooner once a snapshot moved, to learn its pace. */
+  idleReadGapMs: 60_000,
+  paceReadGapMs: 15_000,
+  /** How much faster or slower than measured the rest may go: wider spends more on a wider window, narrower misses. */
+  paceSlack: 1.25,
+  /** After the last snapshot completes the image flips within seconds to a minute: dense looks this long, then the floor. */
+  flipSpanMs: 25_000,
+  /** Credit the window before the finish leaves for the flip after it (at most half): more for one, less for the other. */
+  flipReserve: 12,
+  /** Before the snapshots are listed: look this soon, then `discoverGrowth` times later each time, up to the floor. */
+  discoverGapMs: 2_000,
+  discoverGrowth: 1.5,
+  /** A shown image went missing: confirm this soon, this many times. Sooner notices sooner; later rides out a lagging replica. */
+  missGapMs: 3_000,
+  goneMisses: 3,
+  /** An image never shown is gone only after this long: EC2 may not show a new id for a while. */
+  unseenGraceMs: 60_000
+} as const
+
+export type Tuning = typeof CADENCE
+
+/** One snapshot's highest level so far (a reading that steps back does not count), first read at `at`, after `after`. */
+export interface SnapshotTrack {
+  readonly level: number
+  readonly at: number
+  readonly after: number
+  /** The same for its first level above 0: with `level`, it gives the pace. */
+  readonly first?: { readonly level: number; readonly at: number; readonly after: number }
+}
+
+/** What was seen of one image so far. `calls` counts throttled requests too; `misses`, looks in a row without it. */
+export interface Seen {
+  readonly calls: number
+  readonly imageLooks: number
+  readonly lastImageAt: number
+  readonly lastReadAt: number
+  /** The last DescribeImages answer that showed the image, and the last DescribeSnapshots answer. */
+  readonly image?: ImageObservation
+  readonly snapshots: readonly SnapshotObservation[]
+  readonly misses: number
+  readonly tracks: Readonly<Record<string, SnapshotTrack>>
+  /** When a read first showed every snapshot complete. */
+  readonly completeAt?: number
+}
+
+export const NOTHING_SEEN: Seen = { calls: 0, imageLooks: 0, lastImageAt: -Infinity, lastReadAt: -Infinity, snapshots: [], misses: 0, tracks: {} }
+
+export function afterImageLook(seen: Seen, now: number, image: ImageObservation | undefined): Seen {
+  const looks = { calls: seen.calls + 1, imageLooks: seen.imageLooks + 1, lastImageAt: now }
+  return { ...seen, ...looks, image: image ?? seen.image, misses: image ? 0 : seen.misses + 1 }
+}
+
+export function afterSnapshotRead(seen: Seen, now: number, read: readonly SnapshotObservation[]): Seen {
+  const tracks = { ...seen.tracks }
+  for (const snapshot of read) {
+    const level = snapshot.state === 'completed' ? 100 : Math.max(0, Math.min(100, Math.floor(snapshot.progress)))
+    const old = tracks[snapshot.snapshotId]
+    if (old && level <= old.level) continue
+    const after = old ? seen.lastReadAt : -Infinity
+    const first = old?.first ?? (level > 0 && level < 100 ? { level, at: now, after } : undefined)
+    tracks[snapshot.snapshotId] = { level, at: now, after, first }
+  }
+  const ids = seen.image?.snapshotIds ?? []
+  const done = ids.length > 0 && ids.every(id => tracks[id]?.level === 100)
+  const completeAt = seen.completeAt ?? (done ? now : undefined)
+  return { ...seen, calls: seen.calls + 1, lastReadAt: now, tracks, snapshots: read, completeAt }
+}
+
+/** A throttled request still counts against the budget. */
+export function afterThrottle(seen: Seen): Seen {
+  return { ...seen, calls: seen.calls + 1 }
+}
+
+/** Looks the budget allows by `at`: so a wait that ends at any moment after its first look has kept to the rate. */
+export function allowance(at: number, t: Tuning = CADENCE): number {
+  const s = Math.max(0, at) / 1000
+  const { earlyPerS, perS, first } = t.budget
+  return Math.max(1, Math.min(earlyPerS * s, first + perS * s))
+}
+
+/** The first moment the budget allows `looks` looks in all. */
+function allowedFrom(looks: number, t: Tuning): number {
+  const { earlyPerS, perS, first } = t.budget
+  if (looks <= 1) return 0
+  const early = looks / earlyPerS
+  return 1000 * (early <= first / (earlyPerS - perS) ? early : (looks - first) / perS)
+}
+
+/**
+ * When the slowest unfinished snapshot reaches 100 %, no sooner than `lo` and no later than `hi`; undefined while one
+ * has no pace yet (unread, at 0 %, one level seen) or all are complete. A level was reached between the read that
+ * first showed it and the one before: the middle, give or take half; the pace from the first level above 0, give or
+ * take `paceSlack`.
+ */
+export function estimateFinish(seen: Seen, t: Tuning = CADENCE): { lo: number; hi: number } | undefined {
+  let lo = -Infinity
+  let hi = -Infinity
+  for (const id of seen.image?.snapshotIds ?? []) {
+    const track = seen.tracks[id]
+    if (track?.level === 100) continue
+    const first = track?.first
+    if (!first || track.level <= first.level) return undefined
+    const reached = (track.at + track.after) / 2
+    // Seen at the first read, the first level was reached at `at` or before: a pace that errs fast, finish early.
+    const firstReached = Number.isFinite(first.after) ? (first.at + first.after) / 2 : first.at
+    const msPerPercent = (reached - firstReached) / (track.level - first.level)
+    const left = (100 - track.level) * msPerPercent
+    const doubt = (track.at - track.after) / 2 + left * (t.paceSlack - 1)
+    lo = Math.max(lo, reached + left - doubt)
+    hi = Math.max(hi, reached + left + doubt)
+  }
+  return Number.isFinite(hi) ? { lo, hi } : undefined
+}
+
+/**
+ * discover: no snapshots listed yet · confirm: a shown image went missing, or a snapshot failed · unread: snapshots
+ * listed, not read · flip: all complete · far: the finish minutes away · approach: closing in on the earliest finish
+ * · near: between the earliest and latest finish · idle: no estimate (0 %, one level, past every prediction).
+ */
+export type Phase = 'discover' | 'confirm' | 'unread' | 'flip' | 'far' | 'approach' | 'near' | 'idle'
+
+export interface Look {
+  readonly at: number
+  readonly kind: 'image' | 'snapshots'
+  readonly phase: Phase
+}
+
+export function phaseOf(seen: Seen, now: number, t: Tuning = CADENCE): { phase: Phase; finish?: { lo: number; hi: number } } {
+  const ids = seen.image?.snapshotIds ?? []
+  if (seen.misses > 0 && seen.image) return { phase: 'confirm' }
+  if (ids.length === 0) return { phase: 'discover' }
+  if (seen.snapshots.some(s => s.state === 'error') && seen.lastImageAt < seen.lastReadAt) return { phase: 'confirm' }
+  if (ids.some(id => !seen.tracks[id])) return { phase: 'unread' }
+  if (seen.completeAt !== undefined) return { phase: 'flip' }
+  const finish = estimateFinish(seen, t)
+  if (!finish || now > finish.hi) return { phase: 'idle', finish }
+  if (finish.lo - now > t.farAheadMs) return { phase: 'far', finish }
+  return { phase: now < finish.lo ? 'approach' : 'near', finish }
+}
+
+/** The next look at one image: a DescribeImages, or a DescribeSnapshots of its snapshots. */
+export function nextLook(seen: Seen, now: number, t: Tuning = CADENCE): Look {
+  const { phase, finish } = phaseOf(seen, now, t)
+  const credit = allowance(now, t) - seen.calls
+  // A poller's gap spending the budget so far, less the reads' share: early on, the budget allows more than `perS`.
+  const floor = Math.min(t.imageGapMs, Math.max(t.denseGapMs, now / ((1 - t.readShare) * allowance(now, t))))
+  // The gap that spends the credit above `keep` evenly until `until`, within [denseGapMs, cap].
+  const spread = (until: number, keep: number, cap: number): number =>
+    Math.min(cap, Math.max(t.denseGapMs, (until - now) / Math.max(1e-3, credit - keep)))
+
+  let imageAt: number
+  let readAt: number | undefined
+  let reserve = 1
+  switch (phase) {
+    case 'discover':
+      imageAt = seen.lastImageAt + Math.min(floor, t.discoverGapMs * t.discoverGrowth ** Math.max(0, seen.imageLooks - 1))
+      break
+    case 'confirm':
+      imageAt = seen.misses > 0 ? seen.lastImageAt + t.missGapMs : now
+      break
+    case 'unread':
+      imageAt = seen.lastImageAt + floor
+      readAt = now
+      reserve = 0
+      break
+    case 'flip': {
+      const end = seen.completeAt! + t.flipSpanMs
+      imageAt = seen.lastImageAt + (now < end ? spread(end, 0, floor) : floor)
+      break
+    }
+    case 'far': {
+      const ahead = finish!.lo - now
+      imageAt = seen.lastImageAt + t.farImageGapMs
+      readAt = seen.lastReadAt + Math.min(t.farReadGapMs.max, Math.max(t.farReadGapMs.min, ahead / 3))
+      break
+    }
+    case 'approach':
+      // Nothing can finish before the earliest finish: the floor stays thin until then. Each read halves the way
+      // there, refining the estimate as it closes in.
+      imageAt = seen.lastImageAt + Math.min(t.farImageGapMs, Math.max(floor, finish!.lo - seen.lastImageAt))
+      readAt = seen.lastReadAt + Math.max(t.approachReadGapMs, (finish!.lo - seen.lastReadAt) / 2)
+      break
+    case 'near':
+      imageAt = seen.lastImageAt + floor
+      readAt = seen.lastReadAt + spread(finish!.hi, Math.min(t.flipReserve, credit / 2), t.idleReadGapMs)
+      break
+    case 'idle': {
+      // A level above 0 but no pace yet: one more read tells whether the finish is far, and lets the floor thin.
+      const moving = !finish && Object.values(seen.tracks).some(track => track.level > 0 && track.level < 100)
+      imageAt = seen.lastImageAt + floor
+      readAt = seen.lastReadAt + (moving ? t.paceReadGapMs : t.idleReadGapMs)
+      if (moving) reserve = 0
+      break
+    }
+  }
+  // The budget: an image look needs one look's credit; a snapshot read leaves one behind for the image (but the
+  // reads that tell whether the finish is far go first).
+  const image = Math.max(now, imageAt, allowedFrom(seen.calls + 1, t))
+  const read = readAt === undefined ? Infinity : Math.max(now, readAt, allowedFrom(seen.calls + 1 + reserve, t))
+  return read < image || (reserve === 0 && read === image) ? { at: read, kind: 'snapshots', phase } : { at: image, kind: 'image', phase }
+}
