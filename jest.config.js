@@ -8,5 +8,8 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }]
   },
   testMatch: ['**/__tests__/**/*.test.ts'],
-  testTimeout: 30000
+  testTimeout: 30000,
+  // The end-to-end files spend their time waiting on the local endpoint's bake timelines, not on the CPU: run
+  // three files at once rather than jest's default of one per core but one (a single worker on 2 cores).
+  maxWorkers: 3
 }
