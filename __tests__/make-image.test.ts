@@ -21,7 +21,9 @@ const BASE: Settings = {
   wait: true,
   waitTimeoutMs: 60_000,
   cleanupOnFailure: true,
-  dryRun: false
+  dryRun: false,
+  distribution: { copyToRegions: [], shareWithAccounts: [], shareWithOrganizations: [], shareWithOus: [], shareSnapshots: false },
+  ifExists: 'fail'
 }
 
 const SNAPSHOT: SnapshotSource = {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { parse } from 'yaml'
-import { Inputs } from '../src/constants.js'
+import { FAMILY_TAG_KEY, Inputs } from '../src/constants.js'
 import { InputError } from '../src/errors.js'
 import type { GithubRun } from '../src/github-run.js'
-import { readSettings, type Settings } from '../src/settings.js'
+import { describeSettings, readSettings, type Distribution, type Settings } from '../src/settings.js'
 
 const NOW_MS = Date.UTC(2026, 10, 28, 8, 35, 42, 123)
 const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
@@ -89,7 +89,19 @@ describe('defaults', () => {
       wait: true,
       waitTimeoutMs: 60 * 60 * 1000,
       cleanupOnFailure: true,
-      dryRun: false
+      dryRun: false,
+      distribution: {
+        copyToRegions: [],
+        shareWithAccounts: [],
+        shareWithOrganizations: [],
+        shareWithOus: [],
+        shareSnapshots: false,
+        deprecateAfterMs: undefined,
+        imdsSupport: undefined,
+        family: undefined,
+        keepLatest: undefined
+      },
+      ifExists: 'fail'
     })
   })
 
@@ -97,7 +109,7 @@ describe('defaults', () => {
     setRequired()
     const fromEmpty = read()
     const defaults = actionDefaults()
-    expect(Object.keys(defaults)).toHaveLength(25)
+    expect(Object.keys(defaults)).toHaveLength(35)
     for (const [name, value] of Object.entries(defaults)) setInput(name, value)
     setRequired()
     expect(read()).toStrictEqual(fromEmpty)
@@ -715,6 +727,438 @@ describe('wait-timeout', () => {
       expectInputError(Inputs.WaitTimeout, `Invalid value '${value}' for input 'wait-timeout': expected a duration from 1s to 72h`)
     }
   )
+})
+
+const ACCOUNT_A = '123456789012'
+const ACCOUNT_B = '210987654321'
+const ORG_A = 'arn:aws:organizations::123456789012:organization/o-a1b2c3d4e5'
+const ORG_B = `arn:aws-cn:organizations::210987654321:organization/o-${'z9'.repeat(16)}`
+const OU_A = 'arn:aws:organizations::123456789012:ou/o-a1b2c3d4e5/ou-ab12-cd34ef56'
+const OU_B = `arn:aws-us-gov:organizations::123456789012:ou/o-a1b2c3d4e5/ou-${'r'.repeat(32)}-${'7'.repeat(32)}`
+
+function distribution(inputs: Record<string, string>): Distribution {
+  setRequired()
+  setInputs(inputs)
+  return read().distribution
+}
+
+type ListField = 'copyToRegions' | 'shareWithAccounts' | 'shareWithOrganizations' | 'shareWithOus'
+
+describe.each<[string, ListField, string, string]>([
+  [Inputs.CopyToRegions, 'copyToRegions', 'us-east-1', 'ap-southeast-2'],
+  [Inputs.ShareWithAccounts, 'shareWithAccounts', ACCOUNT_A, ACCOUNT_B],
+  [Inputs.ShareWithOrganizations, 'shareWithOrganizations', ORG_A, ORG_B],
+  [Inputs.ShareWithOus, 'shareWithOus', OU_A, OU_B]
+])('list input %s', (input, field, a, b) => {
+  it.each([
+    ['items between commas', `${a},${b}`],
+    ['items on lines', `${a}\n${b}`],
+    ['commas and newlines together, with spaces around items', `  ${a} ,\n   ${b} ,\n`],
+    ['empty items', `,${a},,\n\n , ,${b},`],
+    ['CRLF line ends', `${a}\r\n${b}\r\n`],
+    ['duplicates, keeping the first in place', `${a}, ${b}\n${a},${b}`]
+  ])('reads %s', (_, value) => {
+    expect(distribution({ [input]: value })[field]).toStrictEqual([a, b])
+  })
+
+  it('keeps the order given', () => {
+    expect(distribution({ [input]: `${b},${a}` })[field]).toStrictEqual([b, a])
+  })
+
+  it('reads nothing but separators as an empty list', () => {
+    expect(distribution({ [input]: ' ,\n, ' })[field]).toStrictEqual([])
+  })
+
+  it('names the bad item, not the whole list, and says how to separate items', () => {
+    setRequired()
+    setInput(input, `${a}, oops\n${b}`)
+    expectInputError(input, `Invalid value 'oops' for input '${input}': expected `)
+    expect(inputError().message).toContain('separated by commas or newlines')
+  })
+})
+
+describe('copy-to-regions', () => {
+  it.each(['us-gov-west-1', 'cn-north-1', 'ap-southeast-5'])('accepts %s', region => {
+    expect(distribution({ [Inputs.CopyToRegions]: region }).copyToRegions).toStrictEqual([region])
+  })
+
+  it('skips the bake region', () => {
+    expect(distribution({ [Inputs.CopyToRegions]: 'us-east-1, eu-west-1, eu-central-1' }).copyToRegions).toStrictEqual(['us-east-1', 'eu-central-1'])
+  })
+
+  it('skips the bake region when it comes from AWS_REGION', () => {
+    setRequired()
+    setInputs({ [Inputs.AwsRegion]: '', [Inputs.CopyToRegions]: 'us-east-1,us-west-2' })
+    process.env.AWS_REGION = 'us-west-2'
+    expect(read().distribution.copyToRegions).toStrictEqual(['us-east-1'])
+  })
+
+  it('is empty when it lists only the bake region', () => {
+    expect(distribution({ [Inputs.CopyToRegions]: 'eu-west-1' }).copyToRegions).toStrictEqual([])
+  })
+
+  it.each(['us-east1', 'US-EAST-1', 'eu-west-1a', 'Frankfurt', 'us-east-1 eu-west-1', 'us-east-1;eu-west-1'])("rejects '%s'", region => {
+    setRequired()
+    setInput(Inputs.CopyToRegions, region)
+    expectInputError(
+      Inputs.CopyToRegions,
+      `Invalid value '${region}' for input 'copy-to-regions': expected region codes such as us-east-1 or eu-central-2, separated by commas or newlines`
+    )
+  })
+})
+
+describe('share-with-accounts', () => {
+  it.each([
+    ['11 digits', '12345678901'],
+    ['13 digits', '1234567890123'],
+    ['dashes', '1234-5678-9012'],
+    ['letters', '12345678901a'],
+    ['a root ARN', 'arn:aws:iam::123456789012:root'],
+    ['an account alias', 'release-prod']
+  ])('rejects %s', (_, account) => {
+    setRequired()
+    setInput(Inputs.ShareWithAccounts, account)
+    expectInputError(Inputs.ShareWithAccounts, `Invalid value '${account}' for input 'share-with-accounts': expected 12-digit AWS account ids`)
+  })
+})
+
+describe('share-with-organizations', () => {
+  it.each([
+    ['an id of 10 characters', ORG_A],
+    ['an id of 32 characters in aws-cn', ORG_B],
+    ['the aws-us-gov partition', 'arn:aws-us-gov:organizations::123456789012:organization/o-a1b2c3d4e5']
+  ])('accepts %s', (_, arn) => {
+    expect(distribution({ [Inputs.ShareWithOrganizations]: arn }).shareWithOrganizations).toStrictEqual([arn])
+  })
+
+  it.each([
+    ['an organization id alone', 'o-a1b2c3d4e5'],
+    ['an id of 9 characters', 'arn:aws:organizations::123456789012:organization/o-a1b2c3d4e'],
+    ['an id of 33 characters', `arn:aws:organizations::123456789012:organization/o-${'a'.repeat(33)}`],
+    ['an upper-case id', 'arn:aws:organizations::123456789012:organization/o-A1B2C3D4E5'],
+    ['another partition', 'arn:aws-iso:organizations::123456789012:organization/o-a1b2c3d4e5'],
+    ['a region', 'arn:aws:organizations:us-east-1:123456789012:organization/o-a1b2c3d4e5'],
+    ['an 11-digit account', 'arn:aws:organizations::12345678901:organization/o-a1b2c3d4e5'],
+    ['an OU ARN', OU_A]
+  ])('rejects %s', (_, arn) => {
+    setRequired()
+    setInput(Inputs.ShareWithOrganizations, arn)
+    expectInputError(
+      Inputs.ShareWithOrganizations,
+      `Invalid value '${arn}' for input 'share-with-organizations': expected organization ARNs such as arn:aws:organizations::123456789012:organization/o-`
+    )
+  })
+})
+
+describe('share-with-ous', () => {
+  it.each([
+    ['the shortest parts', OU_A],
+    ['the longest parts in aws-us-gov', OU_B],
+    ['the aws-cn partition', 'arn:aws-cn:organizations::123456789012:ou/o-a1b2c3d4e5/ou-ab12-cd34ef56']
+  ])('accepts %s', (_, arn) => {
+    expect(distribution({ [Inputs.ShareWithOus]: arn }).shareWithOus).toStrictEqual([arn])
+  })
+
+  it.each([
+    ['an OU id alone', 'ou-ab12-cd34ef56'],
+    ['no organization', 'arn:aws:organizations::123456789012:ou/ou-ab12-cd34ef56'],
+    ['a root part of 3 characters', 'arn:aws:organizations::123456789012:ou/o-a1b2c3d4e5/ou-ab1-cd34ef56'],
+    ['a last part of 7 characters', 'arn:aws:organizations::123456789012:ou/o-a1b2c3d4e5/ou-ab12-cd34ef5'],
+    ['a last part of 33 characters', `arn:aws:organizations::123456789012:ou/o-a1b2c3d4e5/ou-ab12-${'c'.repeat(33)}`],
+    ['upper case', 'arn:aws:organizations::123456789012:ou/o-a1b2c3d4e5/ou-AB12-CD34EF56'],
+    ['another partition', 'arn:aws-iso-b:organizations::123456789012:ou/o-a1b2c3d4e5/ou-ab12-cd34ef56'],
+    ['an organization ARN', ORG_A]
+  ])('rejects %s', (_, arn) => {
+    setRequired()
+    setInput(Inputs.ShareWithOus, arn)
+    expectInputError(
+      Inputs.ShareWithOus,
+      `Invalid value '${arn}' for input 'share-with-ous': expected organizational unit ARNs such as arn:aws:organizations::123456789012:ou/o-`
+    )
+  })
+})
+
+describe('share-snapshots', () => {
+  it.each([
+    ['defaults to true with accounts', { [Inputs.ShareWithAccounts]: ACCOUNT_A }, true],
+    ['can be turned off with accounts', { [Inputs.ShareWithAccounts]: ACCOUNT_A, [Inputs.ShareSnapshots]: 'false' }, false],
+    ['is false without accounts, even when set', { [Inputs.ShareSnapshots]: 'true' }, false],
+    ['is false with only organizations and OUs: snapshots are shared with accounts only', { [Inputs.ShareWithOrganizations]: ORG_A, [Inputs.ShareWithOus]: OU_A }, false]
+  ])('%s', (_, inputs, expected) => {
+    expect(distribution(inputs).shareSnapshots).toBe(expected)
+  })
+
+  it.each(['yes', 'on', '1'])("rejects '%s', with or without accounts", value => {
+    setRequired()
+    setInput(Inputs.ShareSnapshots, value)
+    expectInputError(Inputs.ShareSnapshots, `Invalid value '${value}' for input 'share-snapshots': expected a YAML boolean`)
+  })
+})
+
+describe('deprecate-after', () => {
+  const HOUR = 3_600_000
+  it.each([
+    ['1h', HOUR],
+    ['36h', 36 * HOUR],
+    ['90d', 90 * 24 * HOUR],
+    ['26w', 26 * 7 * 24 * HOUR],
+    ['3650d', 3650 * 24 * HOUR],
+    ['87600h', 87600 * HOUR],
+    ['521w', 521 * 7 * 24 * HOUR]
+  ])("reads '%s' as %d ms", (value, ms) => {
+    expect(distribution({ [Inputs.DeprecateAfter]: value }).deprecateAfterMs).toBe(ms)
+  })
+
+  it.each(['0h', '0d', '000w', '-1d', '90', '90m', '90s', '1y', '1.5d', '90 d', '90D', '36H', 'd', '1d12h', 'ninety days'])("rejects '%s'", value => {
+    setRequired()
+    setInput(Inputs.DeprecateAfter, value)
+    expectInputError(
+      Inputs.DeprecateAfter,
+      `Invalid value '${value}' for input 'deprecate-after': expected a whole number of hours, days or weeks greater than zero, such as 36h, 90d or 26w`
+    )
+  })
+
+  // 10 years: EC2 refuses a later DeprecateAt. Digit strings too long for a number are Infinity, and refused the same way.
+  it.each(['3651d', '87601h', '522w', `${'9'.repeat(400)}d`])("rejects '%s', more than 10 years ahead", value => {
+    setRequired()
+    setInput(Inputs.DeprecateAfter, value)
+    expectInputError(Inputs.DeprecateAfter, 'EC2 refuses a deprecation date more than 10 years ahead: give at most 3650d (87600h, 521w)')
+  })
+})
+
+describe('imds-support', () => {
+  it('reads v2.0', () => {
+    expect(distribution({ [Inputs.ImdsSupport]: 'v2.0' }).imdsSupport).toBe('v2.0')
+  })
+
+  it.each(['v2', 'V2.0', 'v1.0', 'required', 'true'])("rejects '%s'", value => {
+    setRequired()
+    setInput(Inputs.ImdsSupport, value)
+    expectInputError(Inputs.ImdsSupport, `Invalid value '${value}' for input 'imds-support': expected 'v2.0'`)
+  })
+})
+
+describe('family', () => {
+  it.each([
+    ['a short name', 'web', 'web'],
+    ['one character', 'w', 'w'],
+    ['255 characters', 'f'.repeat(255), 'f'.repeat(255)],
+    ['every allowed character', 'Web 01_.:/=+-@', 'Web 01_.:/=+-@'],
+    ['letters beyond ASCII', 'Bäckerei-Ω', 'Bäckerei-Ω']
+  ])('accepts %s', (_, value, family) => {
+    expect(distribution({ [Inputs.Family]: value }).family).toBe(family)
+  })
+
+  it("adds the family tag after the user's tags", () => {
+    setRequired()
+    setInputs({ [Inputs.Family]: 'web', [Inputs.Tags]: 'Team=images\nCommit={{ sha }}' })
+    expect(read().tags).toStrictEqual([
+      { key: 'Team', value: 'images' },
+      { key: 'Commit', value: SHA },
+      { key: FAMILY_TAG_KEY, value: 'web' }
+    ])
+  })
+
+  it('is the only tag without user tags', () => {
+    setRequired()
+    setInput(Inputs.Family, 'web')
+    expect(read().tags).toStrictEqual([{ key: 'bake-ami:family', value: 'web' }])
+  })
+
+  it('leaves room for itself among the 50 tags EC2 allows: 49 user tags and the family', () => {
+    setRequired()
+    setInputs({ [Inputs.Family]: 'web', [Inputs.Tags]: Array.from({ length: 49 }, (_, i) => `Key${i}=v`).join('\n') })
+    expect(read().tags).toHaveLength(50)
+  })
+
+  it.each([
+    ['a placeholder', '{{ ref_name }}'],
+    ['a placeholder in a name', 'web-{{ sha }}'],
+    ['a placeholder without spaces', 'web-{{date}}'],
+    ['a stray closing of one', 'web}}']
+  ])('refuses %s: a lineage must be the same in every run', (_, value) => {
+    setRequired()
+    setInput(Inputs.Family, value)
+    expectInputError(Inputs.Family, `Invalid value '${value}' for input 'family': placeholders are not allowed`)
+    expect(inputError().message).toContain('must be the same in every run')
+  })
+
+  it.each([
+    ['a comma', 'web,server', ','],
+    ['an asterisk', 'web*', '*'],
+    ['a hash', 'web#1', '#'],
+    ['a single brace', 'web{1}', '{'],
+    ['a tab', 'web\tserver', '\t']
+  ])('rejects %s', (_, value, stray) => {
+    setRequired()
+    setInput(Inputs.Family, value)
+    expectInputError(Inputs.Family, `'${stray}' is not allowed in a family (a tag value); use letters, digits, spaces and _ . : / = + - @`)
+  })
+
+  it('rejects 256 characters', () => {
+    setRequired()
+    setInput(Inputs.Family, 'f'.repeat(256))
+    expectInputError(Inputs.Family, 'a family has at most 255 characters, not 256')
+  })
+
+  it.each([
+    ['with a family', { [Inputs.Family]: 'web' }],
+    ['without a family', {}]
+  ])("refuses a user tag with the family tag's key, %s", (_, inputs) => {
+    setRequired()
+    setInputs({ ...inputs, [Inputs.Tags]: 'Team=images\nbake-ami:family=web' })
+    expectInputError(Inputs.Tags, "Invalid value 'bake-ami:family=web' for input 'tags': the tag key 'bake-ami:family' is the action's own")
+    expect(inputError().message).toContain("with the 'family' input instead")
+  })
+
+  it("refuses the family tag's key in another case", () => {
+    setRequired()
+    setInput(Inputs.Tags, 'Bake-AMI:Family=web')
+    expectInputError(Inputs.Tags, "the tag key 'bake-ami:family' is the action's own")
+  })
+
+  it('counts its tag among the 50: 50 user tags and a family are too many', () => {
+    setRequired()
+    setInputs({ [Inputs.Family]: 'web', [Inputs.Tags]: Array.from({ length: 50 }, (_, i) => `Key${i}=v`).join('\n') })
+    expectInputError(
+      Inputs.Tags,
+      "Invalid value '50 tags' for input 'tags': EC2 allows at most 50 tags on a resource, and 'family' adds the tag bake-ami:family: give at most 49"
+    )
+  })
+})
+
+describe('keep-latest', () => {
+  it.each([
+    ['1', 1],
+    ['3', 3],
+    ['1000', 1000]
+  ])("reads '%s' with a family", (value, count) => {
+    expect(distribution({ [Inputs.Family]: 'web', [Inputs.KeepLatest]: value }).keepLatest).toBe(count)
+  })
+
+  it.each(['0', '-1', '1001', '2.5', '1e3', 'three', '+3', '9'.repeat(400)])("rejects '%s'", value => {
+    setRequired()
+    setInputs({ [Inputs.Family]: 'web', [Inputs.KeepLatest]: value })
+    expectInputError(Inputs.KeepLatest, `Invalid value '${value}' for input 'keep-latest': expected a whole number of images from 1 to 1000`)
+  })
+
+  it('needs family, and the error names both inputs', () => {
+    setRequired()
+    setInput(Inputs.KeepLatest, '3')
+    expectInputError(Inputs.KeepLatest, "Invalid value '3' for input 'keep-latest': needs input 'family'")
+    expect(inputError().message).toContain("Set 'family', or remove 'keep-latest'")
+  })
+
+  it('reports a malformed count before the missing family', () => {
+    setRequired()
+    setInput(Inputs.KeepLatest, '0')
+    expectInputError(Inputs.KeepLatest, 'expected a whole number of images from 1 to 1000')
+  })
+})
+
+describe('if-exists', () => {
+  it.each(['fail', 'reuse', 'replace'] as const)("reads '%s'", value => {
+    setRequired()
+    setInput(Inputs.IfExists, value)
+    expect(read().ifExists).toBe(value)
+  })
+
+  it.each(['skip', 'Reuse', 'overwrite', 'true'])("rejects '%s'", value => {
+    setRequired()
+    setInput(Inputs.IfExists, value)
+    expectInputError(Inputs.IfExists, `Invalid value '${value}' for input 'if-exists': expected one of fail, reuse, replace`)
+  })
+})
+
+describe('distribution with wait false', () => {
+  it.each<[string, Record<string, string>]>([
+    [Inputs.CopyToRegions, { [Inputs.CopyToRegions]: 'us-east-1' }],
+    [Inputs.ShareWithAccounts, { [Inputs.ShareWithAccounts]: ACCOUNT_A }],
+    [Inputs.ShareWithOrganizations, { [Inputs.ShareWithOrganizations]: ORG_A }],
+    [Inputs.ShareWithOus, { [Inputs.ShareWithOus]: OU_A }],
+    [Inputs.DeprecateAfter, { [Inputs.DeprecateAfter]: '90d' }],
+    [Inputs.ImdsSupport, { [Inputs.ImdsSupport]: 'v2.0' }],
+    [Inputs.KeepLatest, { [Inputs.Family]: 'web', [Inputs.KeepLatest]: '3' }]
+  ])('refuses %s: it acts on the available image', (input, inputs) => {
+    setRequired()
+    setInputs({ ...inputs, [Inputs.Wait]: 'false' })
+    expectInputError(input, `for input '${input}': acts on the image once it is available, and 'wait' is false`)
+    expect(inputError().message).toContain(`Remove 'wait: false' so the step waits, or remove '${input}'`)
+  })
+
+  it.each<[string, Record<string, string>]>([
+    ['family alone (a tag)', { [Inputs.Family]: 'web' }],
+    ['share-snapshots without accounts', { [Inputs.ShareSnapshots]: 'true' }],
+    ['copy-to-regions naming only the bake region', { [Inputs.CopyToRegions]: 'eu-west-1' }],
+    ['if-exists', { [Inputs.IfExists]: 'reuse' }]
+  ])('accepts %s', (_, inputs) => {
+    setRequired()
+    setInputs({ ...inputs, [Inputs.Wait]: 'false' })
+    expect(read().wait).toBe(false)
+  })
+
+  it('reports a malformed value before the missing wait', () => {
+    setRequired()
+    setInputs({ [Inputs.DeprecateAfter]: '90m', [Inputs.Wait]: 'false' })
+    expectInputError(Inputs.DeprecateAfter, 'expected a whole number of hours, days or weeks')
+  })
+})
+
+describe('distribution', () => {
+  const EVERY_INPUT = {
+    [Inputs.CopyToRegions]: 'us-east-1, eu-central-1\nap-southeast-2',
+    [Inputs.ShareWithAccounts]: `${ACCOUNT_A}\n${ACCOUNT_B}`,
+    [Inputs.ShareWithOrganizations]: ORG_A,
+    [Inputs.ShareWithOus]: OU_A,
+    [Inputs.ShareSnapshots]: 'true',
+    [Inputs.DeprecateAfter]: '26w',
+    [Inputs.ImdsSupport]: 'v2.0',
+    [Inputs.Family]: 'web server',
+    [Inputs.KeepLatest]: '5',
+    [Inputs.IfExists]: 'reuse'
+  }
+
+  it('reads every input together', () => {
+    setRequired()
+    setInputs(EVERY_INPUT)
+    const settings = read()
+    expect(settings.distribution).toStrictEqual({
+      copyToRegions: ['us-east-1', 'eu-central-1', 'ap-southeast-2'],
+      shareWithAccounts: [ACCOUNT_A, ACCOUNT_B],
+      shareWithOrganizations: [ORG_A],
+      shareWithOus: [OU_A],
+      shareSnapshots: true,
+      deprecateAfterMs: 26 * 7 * 86_400_000,
+      imdsSupport: 'v2.0',
+      family: 'web server',
+      keepLatest: 5
+    })
+    expect(settings.ifExists).toBe('reuse')
+  })
+
+  it('is allowed with dry-run: the permissions are checked later', () => {
+    setRequired()
+    setInputs({ ...EVERY_INPUT, [Inputs.DryRun]: 'true' })
+    expect(read()).toMatchObject({ dryRun: true, distribution: { keepLatest: 5 } })
+  })
+
+  it('is described one setting a line, for the debug log', () => {
+    setRequired()
+    setInputs(EVERY_INPUT)
+    const lines = describeSettings(read())
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'distribution.copyToRegions: ["us-east-1","eu-central-1","ap-southeast-2"]',
+        `distribution.shareWithAccounts: ["${ACCOUNT_A}","${ACCOUNT_B}"]`,
+        'distribution.deprecateAfterMs: 15724800000',
+        'distribution.family: "web server"',
+        'distribution.keepLatest: 5',
+        'ifExists: "reuse"',
+        `tags: [{"key":"bake-ami:family","value":"web server"}]`
+      ])
+    )
+    expect(lines.some(line => line.startsWith('distribution:'))).toBe(false)
+  })
 })
 
 /** The `default:` of every input in action.yml that has one. */

@@ -26,7 +26,17 @@ export const Inputs = {
   Wait: 'wait',
   WaitTimeout: 'wait-timeout',
   CleanupOnFailure: 'cleanup-on-failure',
-  DryRun: 'dry-run'
+  DryRun: 'dry-run',
+  CopyToRegions: 'copy-to-regions',
+  ShareWithAccounts: 'share-with-accounts',
+  ShareWithOrganizations: 'share-with-organizations',
+  ShareWithOus: 'share-with-ous',
+  ShareSnapshots: 'share-snapshots',
+  DeprecateAfter: 'deprecate-after',
+  ImdsSupport: 'imds-support',
+  Family: 'family',
+  KeepLatest: 'keep-latest',
+  IfExists: 'if-exists'
 } as const
 
 export const Outputs = {
@@ -34,5 +44,13 @@ export const Outputs = {
   ImageName: 'image-name',
   State: 'state',
   Region: 'region',
-  SnapshotIds: 'snapshot-ids'
+  SnapshotIds: 'snapshot-ids',
+  Images: 'images',
+  RemovedImageIds: 'removed-image-ids'
 } as const
+
+/**
+ * The one tag the action adds of its own: the image's lineage (input 'family'). Retention finds the older images
+ * of a family by it, so a user's tag may not take this key.
+ */
+export const FAMILY_TAG_KEY = 'bake-ami:family'

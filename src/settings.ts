@@ -3,7 +3,7 @@
  * Nothing else in the action calls `core.getInput`.
  */
 import * as core from '@actions/core'
-import { Inputs } from './constants.js'
+import { FAMILY_TAG_KEY, Inputs } from './constants.js'
 import { parseDuration } from './duration.js'
 import { InputError } from './errors.js'
 import { runValues, type GithubRun } from './github-run.js'
@@ -74,6 +74,32 @@ export type CredentialSettings =
     }
   | { readonly kind: 'default-chain' }
 
+/** What to do when an image with the rendered name already exists in the account and region. */
+export type IfExists = 'fail' | 'reuse' | 'replace'
+export const IF_EXISTS = ['fail', 'reuse', 'replace'] as const
+
+/** What happens to the image once it is available: copies, shares, deprecation, retention. */
+export interface Distribution {
+  /** Target regions in the order given, deduplicated, without the bake region. */
+  readonly copyToRegions: readonly string[]
+  /** 12-digit AWS account ids, deduplicated. */
+  readonly shareWithAccounts: readonly string[]
+  /** Organization ARNs, deduplicated. */
+  readonly shareWithOrganizations: readonly string[]
+  /** Organizational unit ARNs, deduplicated. */
+  readonly shareWithOus: readonly string[]
+  /** Also give the accounts CreateVolumePermission on the snapshots (default true); false when no accounts. */
+  readonly shareSnapshots: boolean
+  /** DeprecateAt = start of the run + this; undefined: no deprecation. */
+  readonly deprecateAfterMs?: number
+  /** Instances launched from the image must use IMDSv2; undefined leaves the image as it is. */
+  readonly imdsSupport?: 'v2.0'
+  /** The lineage name; undefined: no family tag and no retention. */
+  readonly family?: string
+  /** Keep this many newest images of the family per region; undefined: no retention. Needs family. */
+  readonly keepLatest?: number
+}
+
 export interface Settings {
   /** What to image. */
   readonly source: ImageSource
@@ -83,7 +109,10 @@ export interface Settings {
   readonly description: string
   /** Image without stopping the instance first; always false for a snapshot. */
   readonly noReboot: boolean
-  /** Tags for the image (and its snapshots when `tagSnapshots`), values rendered. */
+  /**
+   * Tags for the image (and its snapshots when `tagSnapshots`), values rendered; with a family, the family tag
+   * (`FAMILY_TAG_KEY`) last.
+   */
   readonly tags: readonly Tag[]
   /** Also tag the snapshots CreateImage makes; always false for a snapshot, which belongs to the user. */
   readonly tagSnapshots: boolean
@@ -103,6 +132,10 @@ export interface Settings {
   readonly cleanupOnFailure: boolean
   /** Only check that CreateImage (or RegisterImage) would be allowed. */
   readonly dryRun: boolean
+  /** Copies, shares, deprecation and retention of the available image. */
+  readonly distribution: Distribution
+  /** An image with the rendered name exists already: fail, use it, or replace it. */
+  readonly ifExists: IfExists
 }
 
 /** EC2's AMI name alphabet: letters, digits, ( ) [ ] space . / - ' @ _ */
@@ -124,6 +157,25 @@ const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[\x21-\x7e]+\/)?[\w+
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/
 const MAX_TAGS = 50
+const ACCOUNT_ID = /^\d{12}$/
+/** The partitions EC2 shares images in: the commercial regions, China and GovCloud. */
+const PARTITION = '(?:aws|aws-cn|aws-us-gov)'
+/** As AWS Organizations documents them: `o-` and 10-32, `ou-` and 4-32, a dash and 8-32 lowercase letters or digits. */
+const ORGANIZATION_ARN = new RegExp(`^arn:${PARTITION}:organizations::\\d{12}:organization/o-[a-z0-9]{10,32}$`)
+const OU_ARN = new RegExp(`^arn:${PARTITION}:organizations::\\d{12}:ou/o-[a-z0-9]{10,32}/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$`)
+const DEPRECATE_AFTER = /^(\d+)([hdw])$/
+const UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 }
+/**
+ * EC2 refuses a DeprecateAt more than 10 years ahead. 3650 days is less than any 10 calendar years, leap days or
+ * not, so whatever the start of the run, a duration allowed here is one EC2 accepts.
+ */
+const MAX_DEPRECATE_DAYS = 3650
+/** EC2's tag-value alphabet: letters, digits, spaces and _ . : / = + - @ */
+const FAMILY_CHARACTER = /[\p{L}\p{N} _.:/=+\-@]/u
+const FAMILY_ALPHABET = 'letters, digits, spaces and _ . : / = + - @'
+const MAX_FAMILY_LENGTH = 255
+/** A bound well beyond any real lineage, so that a typo (10000 for 100) does not pass unnoticed. */
+const MAX_KEEP_LATEST = 1000
 const VOLUME_TYPES = ['standard', 'io1', 'io2', 'gp2', 'gp3', 'sc1', 'st1'] as const
 
 /**
@@ -144,23 +196,28 @@ export function readSettings(nowMs: number, run: GithubRun, env: NodeJS.ProcessE
   const tagSnapshots = readBoolean(Inputs.TagSnapshots, true)
   const snapshotLocation = readSnapshotLocation()
   if (!instance) refuseInstanceOnly(noReboot, snapshotLocation)
+  const region = readRegion(env)
+  const wait = readBoolean(Inputs.Wait, true)
+  const distribution = readDistribution(region, wait)
 
   return {
     source,
     name: readName(values),
     description: readDescription(values),
     noReboot,
-    tags: readTags(values),
+    tags: readTags(values, distribution.family),
     // The snapshot a registered image uses is the user's, not the action's to tag.
     tagSnapshots: instance && tagSnapshots,
     blockDeviceMappings: readBlockDeviceMappings(source),
     snapshotLocation,
-    region: readRegion(env),
+    region,
     credentials: readCredentials(),
-    wait: readBoolean(Inputs.Wait, true),
+    wait,
     waitTimeoutMs: readWaitTimeout(),
     cleanupOnFailure: readBoolean(Inputs.CleanupOnFailure, true),
-    dryRun: readBoolean(Inputs.DryRun, false)
+    dryRun: readBoolean(Inputs.DryRun, false),
+    distribution,
+    ifExists: readChoice(Inputs.IfExists, IF_EXISTS, 'fail')
   }
 }
 
@@ -372,8 +429,8 @@ function readDescription(values: TemplateValues): string {
   return description
 }
 
-/** One `Key=Value` a line; blank lines and `#` comments are skipped. */
-function readTags(values: TemplateValues): Tag[] {
+/** One `Key=Value` a line; blank lines and `#` comments are skipped. With a family, its tag goes last. */
+function readTags(values: TemplateValues, family: string | undefined): Tag[] {
   const tags: Tag[] = []
   for (const raw of core.getMultilineInput(Inputs.Tags)) {
     const line = raw.trim()
@@ -387,6 +444,10 @@ function readTags(values: TemplateValues): Tag[] {
     if (key.toLowerCase().startsWith('aws:')) {
       throw new InputError(Inputs.Tags, line, "tag keys starting with 'aws:' are reserved for AWS")
     }
+    // Retention trusts this tag to mean "made by bake-ami in this lineage"; only the 'family' input sets it.
+    if (key.toLowerCase() === FAMILY_TAG_KEY) {
+      throw new InputError(Inputs.Tags, line, `the tag key '${FAMILY_TAG_KEY}' is the action's own: set the image's lineage with the '${Inputs.Family}' input instead`)
+    }
     if (tags.some(tag => tag.key === key)) throw new InputError(Inputs.Tags, line, `tag key '${key}' is given twice`)
     const value = render(Inputs.Tags, line.slice(equals + 1).trim(), values)
     if (value.length > 256) {
@@ -394,10 +455,17 @@ function readTags(values: TemplateValues): Tag[] {
     }
     tags.push({ key, value })
   }
-  if (tags.length > MAX_TAGS) {
+  if (family === undefined && tags.length > MAX_TAGS) {
     throw new InputError(Inputs.Tags, `${tags.length} tags`, `EC2 allows at most ${MAX_TAGS} tags on a resource`)
   }
-  return tags
+  if (family !== undefined && tags.length >= MAX_TAGS) {
+    throw new InputError(
+      Inputs.Tags,
+      `${tags.length} tags`,
+      `EC2 allows at most ${MAX_TAGS} tags on a resource, and '${Inputs.Family}' adds the tag ${FAMILY_TAG_KEY}: give at most ${MAX_TAGS - 1}`
+    )
+  }
+  return family === undefined ? tags : [...tags, { key: FAMILY_TAG_KEY, value: family }]
 }
 
 const MAPPING_KEYS = ['DeviceName', 'VirtualName', 'NoDevice', 'Ebs']
@@ -520,11 +588,155 @@ function readWaitTimeout(): number {
   return ms
 }
 
+/**
+ * Copies, shares, deprecation and retention. All of them act on the image once it is available, so all but the
+ * family tag need the step to wait.
+ */
+function readDistribution(region: string, wait: boolean): Distribution {
+  const copyToRegions = readList(Inputs.CopyToRegions, REGION, 'region codes such as us-east-1 or eu-central-2').filter(target => {
+    if (target !== region) return true
+    core.debug(`${Inputs.CopyToRegions}: skipping ${target}, the region the image is baked in`)
+    return false
+  })
+  const shareWithAccounts = readList(Inputs.ShareWithAccounts, ACCOUNT_ID, '12-digit AWS account ids such as 123456789012')
+  const shareWithOrganizations = readList(
+    Inputs.ShareWithOrganizations,
+    ORGANIZATION_ARN,
+    'organization ARNs such as arn:aws:organizations::123456789012:organization/o-a1b2c3d4e5'
+  )
+  const shareWithOus = readList(
+    Inputs.ShareWithOus,
+    OU_ARN,
+    'organizational unit ARNs such as arn:aws:organizations::123456789012:ou/o-a1b2c3d4e5/ou-ab12-cd34ef56'
+  )
+  // Snapshot permissions go to accounts only: without any, there is no one to give them to.
+  const shareSnapshots = readBoolean(Inputs.ShareSnapshots, true) && shareWithAccounts.length > 0
+  const family = readFamily()
+  const distribution: Distribution = {
+    copyToRegions,
+    shareWithAccounts,
+    shareWithOrganizations,
+    shareWithOus,
+    shareSnapshots,
+    deprecateAfterMs: readDeprecateAfter(),
+    imdsSupport: readImdsSupport(),
+    family,
+    keepLatest: readKeepLatest(family)
+  }
+  if (!wait) refuseWithoutWait(distribution)
+  return distribution
+}
+
+/**
+ * A list input: items between commas, newlines or both, trimmed, empty ones skipped, each matching `item`;
+ * duplicates dropped, the first kept in place.
+ */
+function readList(input: string, item: RegExp, allowed: string): string[] {
+  const items = core
+    .getInput(input)
+    .split(/[,\n]/)
+    .map(value => value.trim())
+    .filter(value => value !== '')
+  const bad = items.find(value => !item.test(value))
+  if (bad !== undefined) throw new InputError(input, bad, `expected ${allowed}, separated by commas or newlines`)
+  return [...new Set(items)]
+}
+
+/** `36h`, `90d`, `26w`: a whole number of hours, days or weeks, at most 10 years. */
+function readDeprecateAfter(): number | undefined {
+  const value = core.getInput(Inputs.DeprecateAfter)
+  if (value === '') return undefined
+  const match = DEPRECATE_AFTER.exec(value)
+  const ms = match ? Number(match[1]) * UNIT_MS[match[2]] : NaN
+  if (!(ms > 0)) {
+    throw new InputError(Inputs.DeprecateAfter, value, 'expected a whole number of hours, days or weeks greater than zero, such as 36h, 90d or 26w')
+  }
+  if (ms > MAX_DEPRECATE_DAYS * UNIT_MS.d) {
+    throw new InputError(
+      Inputs.DeprecateAfter,
+      value,
+      `EC2 refuses a deprecation date more than 10 years ahead: give at most ${MAX_DEPRECATE_DAYS}d (${MAX_DEPRECATE_DAYS * 24}h, ${Math.floor(MAX_DEPRECATE_DAYS / 7)}w)`
+    )
+  }
+  return ms
+}
+
+function readImdsSupport(): 'v2.0' | undefined {
+  const value = core.getInput(Inputs.ImdsSupport)
+  if (value === '') return undefined
+  if (value === 'v2.0') return value
+  throw new InputError(Inputs.ImdsSupport, value, "expected 'v2.0' (instances launched from the image must use IMDSv2), or empty to leave the image as it is")
+}
+
+/** A literal lineage name: it must be the same in every run, or retention would never find the older images. */
+function readFamily(): string | undefined {
+  const family = core.getInput(Inputs.Family)
+  if (family === '') return undefined
+  if (family.includes('{{') || family.includes('}}')) {
+    throw new InputError(
+      Inputs.Family,
+      family,
+      'placeholders are not allowed: a family names a lineage of images across runs, so it must be the same in every run. Write it out, such as web-server'
+    )
+  }
+  const stray = [...family].find(character => !FAMILY_CHARACTER.test(character))
+  if (stray !== undefined) {
+    throw new InputError(Inputs.Family, family, `'${stray}' is not allowed in a family (a tag value); use ${FAMILY_ALPHABET}`)
+  }
+  const length = [...family].length
+  if (length > MAX_FAMILY_LENGTH) {
+    throw new InputError(Inputs.Family, family, `a family has at most ${MAX_FAMILY_LENGTH} characters, not ${length}`)
+  }
+  return family
+}
+
+function readKeepLatest(family: string | undefined): number | undefined {
+  const value = core.getInput(Inputs.KeepLatest)
+  if (value === '') return undefined
+  const count = Number(value)
+  if (!/^\d+$/.test(value) || count < 1 || count > MAX_KEEP_LATEST) {
+    throw new InputError(Inputs.KeepLatest, value, `expected a whole number of images from 1 to ${MAX_KEEP_LATEST}`)
+  }
+  if (family === undefined) {
+    throw new InputError(
+      Inputs.KeepLatest,
+      value,
+      `needs input '${Inputs.Family}': retention removes only older images tagged with the same family. Set '${Inputs.Family}', or remove '${Inputs.KeepLatest}'`
+    )
+  }
+  return count
+}
+
+/** With `wait: false` the step ends while the image is pending; what acts on the available image would never run. */
+function refuseWithoutWait(distribution: Distribution): void {
+  const used: [string, boolean][] = [
+    [Inputs.CopyToRegions, distribution.copyToRegions.length > 0],
+    [Inputs.ShareWithAccounts, distribution.shareWithAccounts.length > 0],
+    [Inputs.ShareWithOrganizations, distribution.shareWithOrganizations.length > 0],
+    [Inputs.ShareWithOus, distribution.shareWithOus.length > 0],
+    [Inputs.DeprecateAfter, distribution.deprecateAfterMs !== undefined],
+    [Inputs.ImdsSupport, distribution.imdsSupport !== undefined],
+    [Inputs.KeepLatest, distribution.keepLatest !== undefined]
+  ]
+  const input = used.find(([, set]) => set)?.[0]
+  if (input === undefined) return
+  throw new InputError(
+    input,
+    core.getInput(input),
+    `acts on the image once it is available, and 'wait' is false, so the step would end before that. Remove 'wait: false' so the step waits, or remove '${input}'`
+  )
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** One line per setting, for `core.debug`. Settings hold no secrets, so all of it can be shown. */
+/**
+ * One line per setting, for `core.debug`, and one per distribution setting. Settings hold no secrets, so all of it
+ * can be shown.
+ */
 export function describeSettings(settings: Settings): string[] {
-  return Object.entries(settings).map(([key, value]) => `${key}: ${JSON.stringify(value)}`)
+  const { distribution, ...rest } = settings
+  const entries = [...Object.entries(rest), ...Object.entries(distribution).map(([key, value]) => [`distribution.${key}`, value] as const)]
+  return entries.map(([key, value]) => `${key}: ${JSON.stringify(value)}`)
 }

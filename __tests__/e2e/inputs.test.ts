@@ -33,7 +33,17 @@ const BAD_INPUTS: readonly BadInput[] = [
   { input: 'tags', value: FIFTY_ONE_TAGS, shows: ['51', '50'], label: '51 tags' },
   { input: 'tags', value: 'aws:owner=release', shows: ['aws:owner=release', "'aws:'"] },
   { input: 'block-device-mappings', value: '[{"DeviceName":"/dev/sdb",}]' },
-  { input: 'block-device-mappings', value: '[{"DeviceName":"/dev/sdb","Ebs":{"VolumeSize":"100"}}]', shows: ['VolumeSize'] }
+  { input: 'block-device-mappings', value: '[{"DeviceName":"/dev/sdb","Ebs":{"VolumeSize":"100"}}]', shows: ['VolumeSize'] },
+  // A bad item of a list is named alone.
+  { input: 'copy-to-regions', value: 'eu-central-1, Frankfurt', shows: ["'Frankfurt'", 'commas or newlines'] },
+  { input: 'share-with-accounts', value: '12345', shows: ['12345', '12-digit'] },
+  { input: 'share-with-ous', value: 'ou-ab12-cd34ef56', shows: ['ou-ab12-cd34ef56', 'arn:aws:organizations::'] },
+  { input: 'deprecate-after', value: '90m', shows: ['90m', '36h', '90d', '26w'] },
+  { input: 'deprecate-after', value: '11000d', shows: ['11000d', '10 years', '3650d'] },
+  { input: 'family', value: 'web-{{ ref_name }}', shows: ['web-{{ ref_name }}', 'placeholders', 'every run'] },
+  { input: 'keep-latest', value: '3', shows: ["'3'", "'family'"] },
+  { input: 'if-exists', value: 'overwrite', shows: ['overwrite', 'fail, reuse, replace'] },
+  { input: 'tags', value: 'bake-ami:family=web', shows: ['bake-ami:family', "'family'"] }
 ]
 
 describe('bad inputs fail before any request', () => {
@@ -46,6 +56,15 @@ describe('bad inputs fail before any request', () => {
         expect(h.sim.calls).toEqual([])
         expect(main.outputs).toEqual({})
       })
+  )
+
+  it.concurrent('copy-to-regions with wait false: what acts on the available image needs the step to wait', () =>
+    withHarness({}, async h => {
+      const main = await h.main({ 'copy-to-regions': 'eu-central-1', wait: 'false' })
+      expectFailure(main, "'copy-to-regions'", 'eu-central-1', "'wait: false'")
+      expect(h.sim.calls).toEqual([])
+      expect(main.outputs).toEqual({})
+    })
   )
 
   it.concurrent('a missing region, with neither AWS_REGION nor AWS_DEFAULT_REGION set', () =>
