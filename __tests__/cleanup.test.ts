@@ -4,6 +4,7 @@ import { manualCleanup, removeImage, undo } from '../src/cleanup.js'
 import type { Ec2 } from '../src/ec2.js'
 import { AwsError } from '../src/errors.js'
 import { BakeState, type LedgerEntry, type StateStore } from '../src/state.js'
+import { refuseDistribution } from './fakes/ec2.js'
 
 const REGION = 'eu-west-1'
 const ENTRY: LedgerEntry = { region: REGION, imageId: 'ami-1', snapshotIds: ['snap-a', 'snap-b'] }
@@ -45,6 +46,7 @@ function fakeEc2(overrides: Partial<Ec2> = {}): Ec2 & { calls: string[] } {
     findSnapshotsOf: async () => [],
     deregisterImage: async () => true,
     deleteSnapshot: async () => true,
+    ...refuseDistribution(),
     ...overrides
   }
   return {

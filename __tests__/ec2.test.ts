@@ -28,7 +28,10 @@ const REQUEST: ImageRequest = {
     { key: 'Team', value: 'images' },
     { key: 'Commit', value: 'a1b2c3d' }
   ],
-  tagSnapshots: true,
+  snapshotTags: [
+    { key: 'Team', value: 'images' },
+    { key: 'Commit', value: 'a1b2c3d' }
+  ],
   blockDeviceMappings: [{ DeviceName: '/dev/sdb', Ebs: { VolumeSize: 100, VolumeType: 'gp3' } }],
   snapshotLocation: 'local'
 }
@@ -40,7 +43,7 @@ const BARE: ImageRequest = {
   description: '',
   noReboot: false,
   tags: [],
-  tagSnapshots: true,
+  snapshotTags: [],
   blockDeviceMappings: []
 }
 
@@ -100,9 +103,9 @@ describe('createImage', () => {
     ])
   })
 
-  it('tags only the image when tagSnapshots is off', async () => {
+  it('tags only the image when there are no snapshot tags', async () => {
     mock.on(CreateImageCommand).resolvesOnce({ ImageId: IMAGE_ID })
-    await connect().createImage({ ...REQUEST, tagSnapshots: false })
+    await connect().createImage({ ...REQUEST, snapshotTags: [] })
     expect(mock.commandCalls(CreateImageCommand)[0].args[0].input.TagSpecifications).toStrictEqual([
       {
         ResourceType: 'image',
@@ -349,12 +352,12 @@ describe('describeSnapshots', () => {
 })
 
 describe('findSnapshotsOf', () => {
-  it('filters own snapshots by the description CreateImage gives them', async () => {
+  it('filters own snapshots by the description CreateImage or CopyImage gives them', async () => {
     mock.on(DescribeSnapshotsCommand).resolvesOnce({ Snapshots: [{ SnapshotId: 'snap-0aaa' }, {}, { SnapshotId: 'snap-0bbb' }] })
     await expect(connect().findSnapshotsOf(IMAGE_ID)).resolves.toStrictEqual(['snap-0aaa', 'snap-0bbb'])
     expect(mock.commandCalls(DescribeSnapshotsCommand)[0].args[0].input).toStrictEqual({
       OwnerIds: ['self'],
-      Filters: [{ Name: 'description', Values: [`*for ${IMAGE_ID} *`, `*for ${IMAGE_ID}`] }]
+      Filters: [{ Name: 'description', Values: [`*for ${IMAGE_ID} *`, `*for ${IMAGE_ID}`, `*DestinationAmi ${IMAGE_ID} *`] }]
     })
   })
 

@@ -133,7 +133,7 @@ describe('explainEc2Error', () => {
     ]],
     ['InvalidAMIName.Duplicate', 'CreateImage', 'AMI name web-main-42 is already in use by AMI ami-0abc123def4567890', [
       "An AMI named 'web-main-42' already exists in eu-west-1 (ami-0abc123def4567890).",
-      "add {{ run_attempt }} or {{ datetime }} to the 'name' input, or deregister the old image"
+      "add {{ run_attempt }} or {{ datetime }} to the 'name' input, or set 'if-exists: reuse' to carry on with that image, or 'if-exists: replace'"
     ]],
     ['InvalidAMIName.Malformed', 'CreateImage', 'AMI names must be between 3 and 128 characters long.', [
       "EC2 rejected the AMI name 'web-main-42': AMI names must be between 3 and 128 characters long. Change the 'name' input."

@@ -7,6 +7,7 @@ import type { Aws } from '../src/aws.js'
 import type { Ec2 } from '../src/ec2.js'
 import { runPost, type PostDeps } from '../src/post-step.js'
 import { BakeState, type StateStore } from '../src/state.js'
+import { refuseDistribution } from './fakes/ec2.js'
 
 const IMAGE = 'ami-0123456789abcdef0'
 const SNAPSHOTS = ['snap-0aaaaaaaaaaaaaaaa', 'snap-0bbbbbbbbbbbbbbbb']
@@ -41,6 +42,7 @@ function fakeEc2(deregister: () => Promise<boolean> = async () => true) {
     describeSourceSnapshot: unexpected,
     describeImage: unexpected,
     describeSnapshots: unexpected,
+    ...refuseDistribution(),
     async findSnapshotsOf() {
       calls.push('FindSnapshots')
       return SNAPSHOTS

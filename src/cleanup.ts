@@ -84,7 +84,7 @@ export async function removeImage(
 }
 
 /** true, or why the snapshot could not be deleted. */
-async function deleteSnapshot(ec2: Ec2, id: string, clock: Clock): Promise<true | string> {
+export async function deleteSnapshot(ec2: Ec2, id: string, clock: Clock): Promise<true | string> {
   for (let attempt = 1; ; attempt++) {
     try {
       await ec2.deleteSnapshot(id)

@@ -3,27 +3,36 @@
  * renews expired role credentials once before giving up.
  */
 import {
+  CopyImageCommand,
   CreateImageCommand,
   DeleteSnapshotCommand,
   DeregisterImageCommand,
   DescribeImagesCommand,
+  DescribeInstancesCommand,
   DescribeSnapshotsCommand,
   EC2Client,
+  EnableImageDeprecationCommand,
+  ModifyImageAttributeCommand,
+  ModifySnapshotAttributeCommand,
   RegisterImageCommand,
+  type Filter,
   type Image,
+  type Tag as SdkTag,
   type TagSpecification
 } from '@aws-sdk/client-ec2'
+import { randomUUID } from 'node:crypto'
 import { AttemptLog } from './attempts.js'
 import { realClock } from './clock.js'
 import { AwsError, awsErrorCode, explainEc2Error, isExpiredCredentials, type CallContext } from './errors.js'
 import type { ImageObservation, SnapshotObservation } from './observations.js'
-import type { Settings, SnapshotSource } from './settings.js'
+import type { Settings, SnapshotSource, Tag } from './settings.js'
 
 /** What CreateImage is asked for: the image settings, and the instance to image. */
-export type ImageRequest = Pick<
-  Settings,
-  'name' | 'description' | 'noReboot' | 'tags' | 'tagSnapshots' | 'blockDeviceMappings' | 'snapshotLocation'
-> & { readonly instanceId: string }
+export type ImageRequest = Pick<Settings, 'name' | 'description' | 'noReboot' | 'tags' | 'blockDeviceMappings' | 'snapshotLocation'> & {
+  readonly instanceId: string
+  /** Tags for the snapshots CreateImage makes; none leaves them untagged. */
+  readonly snapshotTags: readonly Tag[]
+}
 
 /** What RegisterImage is asked for: the image settings, and the snapshot and how to boot from it. */
 export type RegisterRequest = Pick<Settings, 'name' | 'description' | 'tags' | 'blockDeviceMappings'> & Omit<SnapshotSource, 'kind'>
@@ -37,7 +46,36 @@ export interface SourceSnapshot {
   readonly sizeGiB: number
 }
 
-/** What main, the waiter and cleanup need from EC2 in one region. */
+/** What CopyImage is asked for, in the destination region: the source, and the copy's name, description and tags. */
+export interface CopyRequest {
+  readonly sourceRegion: string
+  readonly sourceImageId: string
+  readonly name: string
+  readonly description: string
+  readonly tags: readonly Tag[]
+  /** Tags for the snapshots CopyImage makes. */
+  readonly snapshotTags: readonly Tag[]
+}
+
+/** Who may launch an image: ModifyImageAttribute's LaunchPermission. */
+export interface LaunchAudience {
+  readonly accounts: readonly string[]
+  readonly organizations: readonly string[]
+  readonly ous: readonly string[]
+}
+
+/** An image the account owns, as if-exists and retention need it. */
+export interface OwnedImage {
+  readonly imageId: string
+  readonly name: string
+  readonly state: string
+  /** ISO 8601, as EC2 gives it; sorts as text. */
+  readonly creationDate: string
+  readonly snapshotIds: readonly string[]
+  readonly tags: Readonly<Record<string, string>>
+}
+
+/** What main, the waiter, distribution and cleanup need from EC2 in one region. */
 export interface Ec2 {
   readonly region: string
   /** The principal the calls are made as, for error messages. */
@@ -56,14 +94,34 @@ export interface Ec2 {
   describeImage(imageId: string): Promise<ImageObservation | undefined>
   describeSnapshots(snapshotIds: readonly string[]): Promise<SnapshotObservation[]>
   /**
-   * Snapshots that CreateImage made for an image, found by the description EC2 gives them
-   * (`Created by CreateImage(i-…) for ami-… from vol-…`), so they are found even after the image is gone.
+   * Snapshots that CreateImage or CopyImage made for an image, found by the description EC2 gives them, so they
+   * are found even after the image is gone.
    */
   findSnapshotsOf(imageId: string): Promise<string[]>
   /** DeregisterImage; false when the image was already gone. */
   deregisterImage(imageId: string): Promise<boolean>
   /** DeleteSnapshot; false when the snapshot was already gone. */
   deleteSnapshot(snapshotId: string): Promise<boolean>
+  /** CopyImage into this region; returns the copy's id. Idempotent across the SDK's retries (ClientToken). */
+  copyImage(request: CopyRequest): Promise<string>
+  /** The account's images with exactly this name (at most one, as names are unique per account and region). */
+  findImagesNamed(name: string): Promise<OwnedImage[]>
+  /** The account's images whose tag `key` is exactly `value`. */
+  findImagesTagged(key: string, value: string): Promise<OwnedImage[]>
+  /** The account's images whose block device mappings use any of these snapshots. */
+  findImagesUsing(snapshotIds: readonly string[]): Promise<OwnedImage[]>
+  /** The tags of the account's snapshots among these; a snapshot that no longer exists is left out. */
+  snapshotTags(snapshotIds: readonly string[]): Promise<Map<string, Readonly<Record<string, string>>>>
+  /** Which of these images a pending, running, stopping or stopped instance was launched from. */
+  imagesInUse(imageIds: readonly string[]): Promise<Set<string>>
+  /** ModifyImageAttribute: LaunchPermission Add, for accounts, organizations and OUs in one call. */
+  shareImage(imageId: string, audience: LaunchAudience): Promise<void>
+  /** ModifySnapshotAttribute: CreateVolumePermission Add, for these accounts. */
+  shareSnapshot(snapshotId: string, accounts: readonly string[]): Promise<void>
+  /** EnableImageDeprecation at this time. */
+  deprecateImage(imageId: string, at: Date): Promise<void>
+  /** ModifyImageAttribute: ImdsSupport v2.0, so instances launched from the image require IMDSv2. */
+  requireImdsV2(imageId: string): Promise<void>
 }
 
 export interface Ec2Options {
@@ -231,7 +289,8 @@ export function ec2(options: Ec2Options): Ec2 {
         client.send(
           new DescribeSnapshotsCommand({
             OwnerIds: ['self'],
-            Filters: [{ Name: 'description', Values: [`*for ${imageId} *`, `*for ${imageId}`] }]
+            // CreateImage's: `Created by CreateImage(i-…) for ami-… from vol-…`; CopyImage's: `Copied for DestinationAmi ami-… from SourceAmi …`.
+            Filters: [{ Name: 'description', Values: [`*for ${imageId} *`, `*for ${imageId}`, `*DestinationAmi ${imageId} *`] }]
           })
         )
       )
@@ -255,7 +314,122 @@ export function ec2(options: Ec2Options): Ec2 {
           error => (awsErrorCode(error) === 'InvalidSnapshot.NotFound' ? false : Promise.reject(error))
         )
       )
+    },
+
+    async copyImage(request) {
+      const { sourceRegion, sourceImageId, name } = request
+      const output = await call('CopyImage', { imageId: sourceImageId, name }, () =>
+        client.send(
+          new CopyImageCommand({
+            SourceRegion: sourceRegion,
+            SourceImageId: sourceImageId,
+            Name: name,
+            Description: request.description || undefined,
+            // The SDK sends the same token on each retry, so a retry after a lost answer cannot make a second copy.
+            ClientToken: randomUUID(),
+            TagSpecifications: tagSpecifications(request)
+          })
+        )
+      )
+      if (!output.ImageId) throw new Error(`CopyImage in ${region} answered without an image id`)
+      return output.ImageId
+    },
+
+    async findImagesNamed(name) {
+      return findImages('DescribeImages', { name }, [{ Name: 'name', Values: [name] }], image => image.name === name)
+    },
+
+    async findImagesTagged(key, value) {
+      return findImages('DescribeImages', {}, [{ Name: `tag:${key}`, Values: [value] }], image => image.tags[key] === value)
+    },
+
+    async findImagesUsing(snapshotIds) {
+      if (snapshotIds.length === 0) return []
+      return findImages('DescribeImages', {}, [{ Name: 'block-device-mapping.snapshot-id', Values: [...snapshotIds] }], () => true)
+    },
+
+    async snapshotTags(snapshotIds) {
+      const tags = new Map<string, Readonly<Record<string, string>>>()
+      // One at a time would cost a call each; together, one missing id fails the call (InvalidSnapshot.NotFound).
+      const output = await call('DescribeSnapshots', {}, () =>
+        client.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: 'snapshot-id', Values: [...snapshotIds] }] }))
+      )
+      for (const snapshot of output.Snapshots ?? []) if (snapshot.SnapshotId) tags.set(snapshot.SnapshotId, tagRecord(snapshot.Tags))
+      return tags
+    },
+
+    async imagesInUse(imageIds) {
+      const used = new Set<string>()
+      if (imageIds.length === 0) return used
+      let NextToken: string | undefined
+      do {
+        const output = await call('DescribeInstances', {}, () =>
+          client.send(
+            new DescribeInstancesCommand({
+              Filters: [
+                { Name: 'image-id', Values: [...imageIds] },
+                { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] }
+              ],
+              NextToken
+            })
+          )
+        )
+        for (const instance of (output.Reservations ?? []).flatMap(reservation => reservation.Instances ?? [])) {
+          if (instance.ImageId) used.add(instance.ImageId)
+        }
+        NextToken = output.NextToken
+      } while (NextToken)
+      return used
+    },
+
+    async shareImage(imageId, audience) {
+      const Add = [
+        ...audience.accounts.map(UserId => ({ UserId })),
+        ...audience.organizations.map(OrganizationArn => ({ OrganizationArn })),
+        ...audience.ous.map(OrganizationalUnitArn => ({ OrganizationalUnitArn }))
+      ]
+      await call('ModifyImageAttribute', { imageId }, () => client.send(new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Add } })))
+    },
+
+    async shareSnapshot(snapshotId, accounts) {
+      await call('ModifySnapshotAttribute', { snapshotId }, () =>
+        client.send(
+          new ModifySnapshotAttributeCommand({
+            SnapshotId: snapshotId,
+            Attribute: 'createVolumePermission',
+            OperationType: 'add',
+            CreateVolumePermission: { Add: accounts.map(UserId => ({ UserId })) }
+          })
+        )
+      )
+    },
+
+    async deprecateImage(imageId, at) {
+      await call('EnableImageDeprecation', { imageId }, () => client.send(new EnableImageDeprecationCommand({ ImageId: imageId, DeprecateAt: at })))
+    },
+
+    async requireImdsV2(imageId) {
+      await call('ModifyImageAttribute', { imageId }, () =>
+        client.send(new ModifyImageAttributeCommand({ ImageId: imageId, ImdsSupport: { Value: 'v2.0' } }))
+      )
     }
+  }
+
+  /** DescribeImages of the account's own images, every page, keeping those `exact` accepts (filters take wildcards). */
+  async function findImages(
+    operation: string,
+    where: Partial<CallContext>,
+    Filters: Filter[],
+    exact: (image: OwnedImage) => boolean
+  ): Promise<OwnedImage[]> {
+    const found: OwnedImage[] = []
+    let NextToken: string | undefined
+    do {
+      const output = await call(operation, where, () => client.send(new DescribeImagesCommand({ Owners: ['self'], Filters, NextToken })))
+      found.push(...(output.Images ?? []).map(ownedImage).filter(exact))
+      NextToken = output.NextToken
+    } while (NextToken)
+    return found
   }
 }
 
@@ -362,22 +536,46 @@ function registerImageCommand(request: RegisterRequest, dryRun: boolean): Regist
       ...request.blockDeviceMappings
     ],
     // The image only: the snapshot is the user's, and RegisterImage tags nothing else.
-    TagSpecifications: request.tags.length ? [{ ResourceType: 'image', Tags: request.tags.map(tag => ({ Key: tag.key, Value: tag.value })) }] : undefined,
+    TagSpecifications: tagSpecifications({ tags: request.tags, snapshotTags: [] }),
     DryRun: dryRun || undefined
   })
 }
 
-function tagSpecifications(request: ImageRequest): TagSpecification[] | undefined {
-  if (request.tags.length === 0) return undefined
-  const tags = request.tags.map(tag => ({ Key: tag.key, Value: tag.value }))
-  const types = request.tagSnapshots ? (['image', 'snapshot'] as const) : (['image'] as const)
-  return types.map(type => ({ ResourceType: type, Tags: tags }))
+function tagSpecifications(request: Pick<ImageRequest, 'tags' | 'snapshotTags'>): TagSpecification[] | undefined {
+  const specifications = [
+    ...(request.tags.length ? [{ ResourceType: 'image' as const, Tags: sdkTags(request.tags) }] : []),
+    ...(request.snapshotTags.length ? [{ ResourceType: 'snapshot' as const, Tags: sdkTags(request.snapshotTags) }] : [])
+  ]
+  return specifications.length ? specifications : undefined
+}
+
+function sdkTags(tags: readonly Tag[]): SdkTag[] {
+  return tags.map(tag => ({ Key: tag.key, Value: tag.value }))
+}
+
+function tagRecord(tags: SdkTag[] | undefined): Record<string, string> {
+  return Object.fromEntries((tags ?? []).flatMap(tag => (tag.Key === undefined ? [] : [[tag.Key, tag.Value ?? '']])))
+}
+
+function ownedImage(image: Image): OwnedImage {
+  return {
+    imageId: image.ImageId ?? '',
+    name: image.Name ?? '',
+    state: image.State ?? 'pending',
+    creationDate: image.CreationDate ?? '',
+    snapshotIds: snapshotIdsOf(image),
+    tags: tagRecord(image.Tags)
+  }
+}
+
+function snapshotIdsOf(image: Image): string[] {
+  return (image.BlockDeviceMappings ?? []).flatMap(mapping => (mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : []))
 }
 
 function observeImage(image: Image): ImageObservation {
   return {
     state: image.State ?? 'pending',
     stateReason: image.StateReason && { code: image.StateReason.Code, message: image.StateReason.Message },
-    snapshotIds: (image.BlockDeviceMappings ?? []).flatMap(mapping => (mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : []))
+    snapshotIds: snapshotIdsOf(image)
   }
 }

@@ -129,7 +129,8 @@ export function explainEc2Error(operation: string, error: unknown, where: CallCo
         const existing = /by AMI (ami-[0-9a-f]+)/.exec(detail)?.[1]
         return (
           `An AMI named '${where.name ?? ''}' already exists in ${where.region}${existing ? ` (${existing})` : ''}. ` +
-          `AMI names are unique per account and region: add {{ run_attempt }} or {{ datetime }} to the 'name' input, or deregister the old image.`
+          `AMI names are unique per account and region: add {{ run_attempt }} or {{ datetime }} to the 'name' input, ` +
+          `or set 'if-exists: reuse' to carry on with that image, or 'if-exists: replace' to deregister it and make a new one.`
         )
       }
       case 'InvalidAMIName.Malformed':

@@ -9,11 +9,11 @@ export interface LedgerEntry {
   readonly region: string
   readonly imageId: string
   /**
-   * What made the image. CreateImage makes snapshots that belong to the image (cleanup deletes them);
-   * RegisterImage uses snapshots that existed before the run, so its image owns none and cleanup only
+   * What made the image. CreateImage and CopyImage make snapshots that belong to the image (cleanup deletes
+   * them); RegisterImage uses snapshots that existed before the run, so its image owns none and cleanup only
    * deregisters it. Absent in state from a version before RegisterImage: CreateImage.
    */
-  readonly madeBy?: 'CreateImage' | 'RegisterImage'
+  readonly madeBy?: 'CreateImage' | 'RegisterImage' | 'CopyImage'
   /** Snapshots known to belong to the image; more may appear while it is pending. Always empty for RegisterImage. */
   readonly snapshotIds: readonly string[]
   /** The image's last known state; once 'failed', EC2 makes no more snapshots for it. */
@@ -93,6 +93,11 @@ export class BakeState {
     const held = this.ledger.find(known => known.imageId === imageId)
     if (!held) throw new Error(`observe: ${imageId} was never recorded`)
     this.record({ ...held, state: observation.state, snapshotIds: ownsSnapshots(held) ? observation.snapshotIds : [] })
+  }
+
+  /** Whether this run made the image (an image reused with `if-exists: reuse` is not the run's). */
+  holds(imageId: string): boolean {
+    return this.ledger.some(known => known.imageId === imageId)
   }
 
   /** Every image this run made. Cleanup removes these and nothing else. */

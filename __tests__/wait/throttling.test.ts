@@ -36,7 +36,7 @@ describe('a throttling storm longer than the SDK retries', () => {
       description: '',
       noReboot: true,
       tags: [],
-      tagSnapshots: false,
+      snapshotTags: [],
       blockDeviceMappings: [],
       snapshotLocation: undefined
     })

@@ -1,0 +1,33 @@
+/** Pieces of fake `Ec2`s shared by the unit tests. */
+import type { Ec2 } from '../../src/ec2.js'
+
+type DistributionCalls =
+  | 'copyImage'
+  | 'findImagesNamed'
+  | 'findImagesTagged'
+  | 'findImagesUsing'
+  | 'snapshotTags'
+  | 'imagesInUse'
+  | 'shareImage'
+  | 'shareSnapshot'
+  | 'deprecateImage'
+  | 'requireImdsV2'
+
+/** The calls of distribution, if-exists and retention, each failing the test when made: a fake overrides those it expects. */
+export function refuseDistribution(): Pick<Ec2, DistributionCalls> {
+  const unexpected = (name: string) => async (): Promise<never> => {
+    throw new Error(`unexpected call to ${name}`)
+  }
+  return {
+    copyImage: unexpected('copyImage'),
+    findImagesNamed: unexpected('findImagesNamed'),
+    findImagesTagged: unexpected('findImagesTagged'),
+    findImagesUsing: unexpected('findImagesUsing'),
+    snapshotTags: unexpected('snapshotTags'),
+    imagesInUse: unexpected('imagesInUse'),
+    shareImage: unexpected('shareImage'),
+    shareSnapshot: unexpected('shareSnapshot'),
+    deprecateImage: unexpected('deprecateImage'),
+    requireImdsV2: unexpected('requireImdsV2')
+  }
+}
