@@ -1,0 +1,125 @@
+/** Copies and publishing on fake EC2s, one per region: what is asked of each region, and what a failure names. */
+import { describe, expect, it } from '@jest/globals'
+import type { Aws } from '../../src/aws.js'
+import { copyToRegions, publish, type Publication } from '../../src/distribute/index.js'
+import type { CopyRequest, Ec2, LaunchAudience } from '../../src/ec2.js'
+import { AwsError } from '../../src/errors.js'
+import { BakeState, type StateStore } from '../../src/state.js'
+import { refuseDistribution } from '../fakes/ec2.js'
+
+function memoryStore(): StateStore {
+  const values = new Map<string, string>()
+  return { save: (key, value) => void values.set(key, value), get: key => values.get(key) ?? '' }
+}
+
+/** Fake regions that record each call as `region: call`; `failIn` makes every call in that region fail. */
+function fakeAws(failIn?: string) {
+  const calls: string[] = []
+  const copies: (CopyRequest & { region: string })[] = []
+  const aws: Aws = {
+    ec2(region) {
+      const fail = (what: string) => {
+        if (region === failIn) throw new AwsError('CopyImage', 'UnauthorizedOperation', `not allowed to call ${what} in ${region}`)
+      }
+      const ec2: Ec2 = {
+        ...({} as Ec2),
+        ...refuseDistribution(),
+        region,
+        async copyImage(request) {
+          calls.push(`${region}: CopyImage ${request.sourceRegion}/${request.sourceImageId}`)
+          fail('ec2:CopyImage')
+          copies.push({ ...request, region })
+          return `ami-copy-${region}`
+        },
+        async requireImdsV2(imageId) {
+          calls.push(`${region}: ImdsSupport ${imageId}`)
+          fail('ec2:ModifyImageAttribute')
+        },
+        async shareImage(imageId, audience: LaunchAudience) {
+          calls.push(`${region}: LaunchPermission ${imageId} ${[...audience.accounts, ...audience.organizations, ...audience.ous].join(',')}`)
+        },
+        async shareSnapshot(snapshotId, accounts) {
+          calls.push(`${region}: CreateVolumePermission ${snapshotId} ${accounts.join(',')}`)
+        },
+        async deprecateImage(imageId, at) {
+          calls.push(`${region}: EnableImageDeprecation ${imageId} ${at.toISOString()}`)
+        }
+      }
+      return ec2
+    }
+  }
+  return { aws, calls, copies }
+}
+
+const SOURCE = { region: 'us-east-1', imageId: 'ami-source' }
+const COPY = { name: 'web-42', description: 'web', tags: [{ key: 'bake-ami:family', value: 'web' }], snapshotTags: [{ key: 'bake-ami:family', value: 'web' }] }
+
+describe('copyToRegions', () => {
+  it('copies to every region with the same name, description and tags, and records each copy for cleanup', async () => {
+    const { aws, copies } = fakeAws()
+    const state = new BakeState(memoryStore())
+    const made = await copyToRegions(aws, SOURCE, ['eu-west-1', 'ap-south-1'], COPY, state, () => undefined)
+    expect(made).toEqual([
+      { region: 'eu-west-1', imageId: 'ami-copy-eu-west-1' },
+      { region: 'ap-south-1', imageId: 'ami-copy-ap-south-1' }
+    ])
+    expect(copies).toEqual([
+      { ...COPY, sourceRegion: 'us-east-1', sourceImageId: 'ami-source', region: 'eu-west-1' },
+      { ...COPY, sourceRegion: 'us-east-1', sourceImageId: 'ami-source', region: 'ap-south-1' }
+    ])
+    expect(state.entries()).toEqual([
+      { region: 'eu-west-1', imageId: 'ami-copy-eu-west-1', madeBy: 'CopyImage', snapshotIds: [] },
+      { region: 'ap-south-1', imageId: 'ami-copy-ap-south-1', madeBy: 'CopyImage', snapshotIds: [] }
+    ])
+  })
+
+  it('names the region that failed, after recording the copies that were made', async () => {
+    const { aws } = fakeAws('ap-south-1')
+    const state = new BakeState(memoryStore())
+    const copying = copyToRegions(aws, SOURCE, ['ap-south-1', 'eu-west-1'], COPY, state, () => undefined)
+    await expect(copying).rejects.toThrow('Could not copy ami-source to ap-south-1: not allowed to call ec2:CopyImage in ap-south-1.')
+    expect(state.entries().map(entry => entry.imageId)).toEqual(['ami-copy-eu-west-1'])
+  })
+})
+
+describe('publish', () => {
+  const IMAGES = [
+    { region: 'us-east-1', imageId: 'ami-source', snapshotIds: ['snap-s1', 'snap-s2'] },
+    { region: 'eu-west-1', imageId: 'ami-copy', snapshotIds: ['snap-c1'] }
+  ]
+  const EVERYTHING: Publication = {
+    audience: { accounts: ['111122223333'], organizations: ['arn:aws:organizations::111122223333:organization/o-abcdefghij'], ous: [] },
+    shareSnapshots: true,
+    deprecateAt: new Date('2027-03-05T00:00:00.000Z'),
+    requireImdsV2: true
+  }
+
+  it('requires IMDSv2 first, then shares the image and its snapshots, then deprecates, in every region', async () => {
+    const { aws, calls } = fakeAws()
+    await publish(aws, IMAGES, EVERYTHING, () => undefined)
+    for (const { region, imageId, snapshotIds } of IMAGES) {
+      expect(calls.filter(call => call.startsWith(`${region}:`))).toEqual([
+        `${region}: ImdsSupport ${imageId}`,
+        `${region}: LaunchPermission ${imageId} 111122223333,arn:aws:organizations::111122223333:organization/o-abcdefghij`,
+        ...snapshotIds.map(id => `${region}: CreateVolumePermission ${id} 111122223333`),
+        `${region}: EnableImageDeprecation ${imageId} 2027-03-05T00:00:00.000Z`
+      ])
+    }
+  })
+
+  it('shares no snapshot without accounts or with share-snapshots off, and makes no call when nothing is asked', async () => {
+    const { aws, calls } = fakeAws()
+    await publish(aws, IMAGES, { ...EVERYTHING, shareSnapshots: false, deprecateAt: undefined, requireImdsV2: false }, () => undefined)
+    expect(calls.some(call => call.includes('CreateVolumePermission'))).toBe(false)
+    calls.length = 0
+    await publish(aws, IMAGES, { audience: { accounts: [], organizations: [], ous: [] }, shareSnapshots: true, requireImdsV2: false }, () => undefined)
+    expect(calls).toEqual([])
+  })
+
+  it('names the image and region that could not be published', async () => {
+    const { aws } = fakeAws('eu-west-1')
+    await expect(publish(aws, IMAGES, EVERYTHING, () => undefined)).rejects.toThrow(
+      'Could not publish ami-copy in eu-west-1: not allowed to call ec2:ModifyImageAttribute in eu-west-1.'
+    )
+  })
+})
