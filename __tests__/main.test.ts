@@ -12,6 +12,7 @@ import { run, type Deps } from '../src/main.js'
 import type { StateStore } from '../src/state.js'
 import type { ImageObservation, SnapshotObservation } from '../src/observations.js'
 import { parseFileCommands } from '../scripts/action-runner.js'
+import { refuseDistribution } from './fakes/ec2.js'
 
 const IMAGE = 'ami-0123456789abcdef0'
 const SNAPSHOTS = ['snap-0aaaaaaaaaaaaaaaa', 'snap-0bbbbbbbbbbbbbbbb']
@@ -42,6 +43,7 @@ function fakeEc2(options: { pendingPolls?: number; finalState?: string; createEr
     registerImage: unexpected('RegisterImage'),
     checkRegisterImage: unexpected('RegisterImage(DryRun)'),
     describeSourceSnapshot: unexpected('DescribeSnapshots (source)'),
+    ...refuseDistribution(),
     async describeImage(): Promise<ImageObservation | undefined> {
       calls.push('DescribeImages')
       polls++
@@ -150,7 +152,7 @@ describe('run', () => {
         description: '',
         noReboot: false,
         tags: [],
-        tagSnapshots: true,
+        snapshotTags: [],
         blockDeviceMappings: [],
         snapshotLocation: undefined
       }
@@ -159,6 +161,8 @@ describe('run', () => {
       'image-id': IMAGE,
       'image-name': 'web v1.2.3',
       region: 'eu-west-1',
+      images: JSON.stringify({ 'eu-west-1': IMAGE }),
+      'removed-image-ids': '[]',
       state: 'available',
       'snapshot-ids': JSON.stringify(SNAPSHOTS)
     })
@@ -199,7 +203,7 @@ describe('run', () => {
     await run(d)
 
     expect(errors()).toHaveLength(1)
-    expect(errors()[0]).toContain(`Image ${IMAGE} ended 'failed'`)
+    expect(errors()[0]).toContain(`Image ${IMAGE} in eu-west-1 ended 'failed'`)
     expect(errors()[0]).toContain('Client.InternalError: snapshot failed')
     expect(outputs()['image-id']).toBe(IMAGE)
     expect(fake.calls.filter(call => /^(Deregister|Delete)/.test(call))).toEqual([
@@ -228,7 +232,7 @@ describe('run', () => {
     const { deps: d } = deps(fake.ec2)
     await run(d)
 
-    expect(errors()[0]).toContain(`Image ${IMAGE} was still 'pending' when 'wait-timeout' (1m30s) ran out`)
+    expect(errors()[0]).toContain(`Image ${IMAGE} in eu-west-1 was still 'pending' when 'wait-timeout' (1m30s) ran out`)
     expect(fake.calls).toContain(`DeregisterImage ${IMAGE}`)
   })
 

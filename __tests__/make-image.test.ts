@@ -1,10 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import type { Ec2, ImageRequest, RegisterRequest, SourceSnapshot } from '../src/ec2.js'
-import { InputError } from '../src/errors.js'
+import { AwsError, InputError } from '../src/errors.js'
 import { checkMakeImage, knownSnapshotIds, makeImage, makingCall } from '../src/make-image.js'
 import type { Settings, SnapshotSource } from '../src/settings.js'
+import { refuseDistribution } from './fakes/ec2.js'
 
 const SNAPSHOT_ID = 'snap-0123456789abcdef0'
+const clock = { now: () => 0, sleep: async () => undefined }
 const IMAGE_ID = 'ami-0fedcba9876543210'
 
 const BASE: Settings = {
@@ -75,6 +77,7 @@ function fakeEc2(snapshot: Partial<SourceSnapshot> = {}) {
       return { snapshotId, state: 'completed', progress: 100, sizeGiB: 8, ...snapshot }
     },
     describeImage: unexpected('describeImage'),
+    ...refuseDistribution(),
     describeSnapshots: unexpected('describeSnapshots'),
     findSnapshotsOf: unexpected('findSnapshotsOf'),
     deregisterImage: unexpected('deregisterImage'),
@@ -94,7 +97,7 @@ afterEach(() => {
 describe('makeImage', () => {
   it('makes an instance image with CreateImage, and no snapshot check', async () => {
     const fake = fakeEc2()
-    await expect(makeImage(fake.ec2, BASE)).resolves.toStrictEqual({ imageId: IMAGE_ID, madeBy: 'CreateImage' })
+    await expect(makeImage(fake.ec2, BASE, clock)).resolves.toStrictEqual({ imageId: IMAGE_ID, madeBy: 'CreateImage' })
     expect(fake.calls).toStrictEqual(['CreateImage'])
     expect(fake.created).toStrictEqual([
       {
@@ -103,7 +106,7 @@ describe('makeImage', () => {
         description: 'web',
         noReboot: true,
         tags: [{ key: 'Team', value: 'images' }],
-        tagSnapshots: true,
+        snapshotTags: [{ key: 'Team', value: 'images' }],
         blockDeviceMappings: [],
         snapshotLocation: undefined
       }
@@ -112,7 +115,7 @@ describe('makeImage', () => {
 
   it('registers a completed snapshot with RegisterImage, after describing it', async () => {
     const fake = fakeEc2()
-    await expect(makeImage(fake.ec2, FROM_SNAPSHOT)).resolves.toStrictEqual({ imageId: IMAGE_ID, madeBy: 'RegisterImage' })
+    await expect(makeImage(fake.ec2, FROM_SNAPSHOT, clock)).resolves.toStrictEqual({ imageId: IMAGE_ID, madeBy: 'RegisterImage' })
     expect(fake.calls).toStrictEqual([`DescribeSnapshots ${SNAPSHOT_ID}`, 'RegisterImage'])
     expect(fake.registered).toStrictEqual([
       {
@@ -140,7 +143,7 @@ describe('makeImage', () => {
     ['a root volume smaller than the snapshot', { sizeGiB: 30 }, { rootVolumeSize: 29 }, 'root-volume-size', `snapshot ${SNAPSHOT_ID} is 30 GiB, and the root volume must hold it: set 30 or more`]
   ])('refuses %s before RegisterImage', async (_, snapshot, source, input, fragment) => {
     const fake = fakeEc2(snapshot)
-    const error = await makeImage(fake.ec2, { ...FROM_SNAPSHOT, source: { ...SNAPSHOT, ...source } }).catch((e: unknown) => e)
+    const error = await makeImage(fake.ec2, { ...FROM_SNAPSHOT, source: { ...SNAPSHOT, ...source } }, clock).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(InputError)
     expect((error as InputError).input).toBe(input)
     expect((error as Error).message).toContain(fragment)
@@ -150,8 +153,64 @@ describe('makeImage', () => {
 
   it('accepts a root volume exactly the size of the snapshot', async () => {
     const fake = fakeEc2({ sizeGiB: 30 })
-    await makeImage(fake.ec2, { ...FROM_SNAPSHOT, source: { ...SNAPSHOT, rootVolumeSize: 30 } })
+    await makeImage(fake.ec2, { ...FROM_SNAPSHOT, source: { ...SNAPSHOT, rootVolumeSize: 30 } }, clock)
     expect(fake.registered.map(request => request.rootVolumeSize)).toStrictEqual([30])
+  })
+})
+
+describe('makeImage with if-exists', () => {
+  const taken = new AwsError('CreateImage', 'InvalidAMIName.Duplicate', "An AMI named 'web-main' already exists in eu-west-1 (ami-0other).")
+  const existing = { imageId: 'ami-0other', name: 'web-main', state: 'pending', creationDate: '2026-12-01T00:00:00.000Z', snapshotIds: [], tags: {} }
+
+  /** CreateImage refuses the name `refusals` times; the look-ups see nothing, then the image once `seenFrom` looks were made. */
+  function racingEc2(refusals: number, seenFrom: number) {
+    const fake = fakeEc2()
+    let looks = 0
+    let creates = 0
+    fake.ec2.findImagesNamed = async () => {
+      fake.calls.push('DescribeImages name')
+      return ++looks >= seenFrom ? [existing] : []
+    }
+    fake.ec2.createImage = async () => {
+      fake.calls.push('CreateImage')
+      if (++creates <= refusals) throw taken
+      return IMAGE_ID
+    }
+    fake.ec2.deregisterImage = async id => {
+      fake.calls.push(`DeregisterImage ${id}`)
+      return true
+    }
+    fake.ec2.findSnapshotsOf = async () => []
+    return fake
+  }
+
+  it('fail: no look-up, and the refusal of CreateImage is the error', async () => {
+    const fake = racingEc2(1, 1)
+    await expect(makeImage(fake.ec2, BASE, clock)).rejects.toBe(taken)
+    expect(fake.calls).toStrictEqual(['CreateImage'])
+  })
+
+  it('reuse: takes the image that holds the name, with no CreateImage', async () => {
+    const fake = racingEc2(0, 1)
+    await expect(makeImage(fake.ec2, { ...BASE, ifExists: 'reuse' }, clock)).resolves.toStrictEqual({ imageId: 'ami-0other', madeBy: 'reused' })
+    expect(fake.calls).toStrictEqual(['DescribeImages name'])
+  })
+
+  it('reuse, in the race: the look-up sees nothing, CreateImage says the name is taken, the look-up again finds the image', async () => {
+    const fake = racingEc2(1, 3)
+    await expect(makeImage(fake.ec2, { ...BASE, ifExists: 'reuse' }, clock)).resolves.toStrictEqual({ imageId: 'ami-0other', madeBy: 'reused' })
+    expect(fake.calls).toStrictEqual(['DescribeImages name', 'CreateImage', 'DescribeImages name', 'DescribeImages name'])
+  })
+
+  it('replace, in the race: removes the image that took the name, then makes one', async () => {
+    const fake = racingEc2(1, 2)
+    await expect(makeImage(fake.ec2, { ...BASE, ifExists: 'replace' }, clock)).resolves.toStrictEqual({ imageId: IMAGE_ID, madeBy: 'CreateImage' })
+    expect(fake.calls).toStrictEqual(['DescribeImages name', 'CreateImage', 'DescribeImages name', 'DeregisterImage ami-0other', 'CreateImage'])
+  })
+
+  it('replace: a second refusal is final', async () => {
+    const fake = racingEc2(2, 2)
+    await expect(makeImage(fake.ec2, { ...BASE, ifExists: 'replace' }, clock)).rejects.toBe(taken)
   })
 })
 

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { announceImage, reportImages, type BakedImage } from '../src/report.js'
+import { announceImage, announceRegions, reportImages, type BakedImage } from '../src/report.js'
 
 const IMAGE: BakedImage = {
   region: 'eu-west-1',
@@ -14,8 +14,7 @@ const IMAGE: BakedImage = {
     { key: 'Team', value: 'images' },
     { key: 'Env', value: 'prod' }
   ],
-  elapsedMs: 754_000,
-  waitedMs: 600_000
+  availableAfterMs: 600_000
 }
 
 let dir: string
@@ -73,9 +72,25 @@ describe('announceImage', () => {
     expect(outputs()).toStrictEqual([
       ['image-id', 'ami-0fedcba9876543210'],
       ['image-name', 'web-main-42'],
-      ['region', 'eu-west-1']
+      ['region', 'eu-west-1'],
+      ['images', '{"eu-west-1":"ami-0fedcba9876543210"}']
     ])
     expect(stdout.join('')).toBe('Created image ami-0fedcba9876543210 (web-main-42) in eu-west-1\n')
+  })
+
+  it('says when the image is reused rather than created', () => {
+    announceImage('eu-west-1', 'ami-0fedcba9876543210', 'web-main-42', true)
+    expect(stdout.join('')).toBe('Reusing image ami-0fedcba9876543210 (web-main-42) in eu-west-1\n')
+  })
+})
+
+describe('announceRegions', () => {
+  it('sets images to every region and its image id', () => {
+    announceRegions([
+      { region: 'eu-west-1', imageId: 'ami-0source' },
+      { region: 'us-east-1', imageId: 'ami-0copy' }
+    ])
+    expect(outputs()).toStrictEqual([['images', '{"eu-west-1":"ami-0source","us-east-1":"ami-0copy"}']])
   })
 })
 
@@ -84,43 +99,50 @@ describe('reportImages', () => {
     await reportImages([IMAGE])
     expect(outputs()).toStrictEqual([
       ['state', 'available'],
-      ['snapshot-ids', '["snap-0aaa","snap-0bbb"]']
+      ['snapshot-ids', '["snap-0aaa","snap-0bbb"]'],
+      ['images', '{"eu-west-1":"ami-0fedcba9876543210"}'],
+      ['removed-image-ids', '[]']
     ])
   })
 
-  it('writes a summary table with the image, tags, state, snapshots and times', async () => {
-    await reportImages([IMAGE])
+  it('writes one summary row per region: image, state, time to available, snapshots, tags, shares, deprecation', async () => {
+    await reportImages([IMAGE, { ...IMAGE, region: 'us-east-1', imageId: 'ami-0copy', snapshotIds: ['snap-0ccc'], availableAfterMs: 754_000, sharedWith: '2 accounts', deprecateAt: '2027-06-01T00:00:00.000Z' }])
     const summary = readFileSync(summaryFile, 'utf8')
     expect(summary).toContain('<h2>bake-ami</h2>')
     expect(summary).toContain(
-      '<tr><th>Image</th><th>Name</th><th>Region</th><th>State</th><th>Snapshots</th><th>Tags</th><th>Elapsed</th></tr>'
+      '<tr><th>Region</th><th>Image</th><th>Name</th><th>State</th><th>Time to available</th><th>Snapshots</th><th>Tags</th><th>Shared with</th><th>Deprecation</th></tr>'
     )
     expect(summary).toContain(
-      '<tr><td>ami-0fedcba9876543210</td><td>web-main-42</td><td>eu-west-1</td><td>available</td>' +
-        '<td>snap-0aaa, snap-0bbb</td><td>Team=images, Env=prod</td><td>12m34s (waited 10m00s)</td></tr>'
+      '<tr><td>eu-west-1</td><td>ami-0fedcba9876543210</td><td>web-main-42</td><td>available</td><td>10m00s</td>' +
+        '<td>snap-0aaa, snap-0bbb</td><td>Team=images, Env=prod</td><td>nobody</td><td>none</td></tr>'
     )
+    expect(summary).toContain(
+      '<tr><td>us-east-1</td><td>ami-0copy</td><td>web-main-42</td><td>available</td><td>12m34s</td>' +
+        '<td>snap-0ccc</td><td>Team=images, Env=prod</td><td>2 accounts</td><td>2027-06-01T00:00:00.000Z</td></tr>'
+    )
+    expect(outputs()).toContainEqual(['images', '{"eu-west-1":"ami-0fedcba9876543210","us-east-1":"ami-0copy"}'])
   })
 
-  it('says none for no snapshots or tags, and leaves out the wait when the action did not wait', async () => {
-    await reportImages([{ ...IMAGE, state: 'pending', snapshotIds: [], tags: [], elapsedMs: 6_000, waitedMs: undefined }])
-    expect(outputs()).toStrictEqual([
-      ['state', 'pending'],
-      ['snapshot-ids', '[]']
-    ])
+  it('says none for no snapshots or tags, and says when the action did not wait', async () => {
+    await reportImages([{ ...IMAGE, state: 'pending', snapshotIds: [], tags: [], availableAfterMs: undefined }])
+    expect(outputs()).toContainEqual(['state', 'pending'])
+    expect(outputs()).toContainEqual(['snapshot-ids', '[]'])
     expect(readFileSync(summaryFile, 'utf8')).toContain(
-      '<tr><td>ami-0fedcba9876543210</td><td>web-main-42</td><td>eu-west-1</td><td>pending</td><td>none</td><td>none</td><td>6s</td></tr>'
+      '<tr><td>eu-west-1</td><td>ami-0fedcba9876543210</td><td>web-main-42</td><td>pending</td><td>not waited for</td><td>none</td><td>none</td><td>nobody</td><td>none</td></tr>'
     )
   })
 
-  it('lists every image in the summary and takes the outputs from the first', async () => {
-    await reportImages([IMAGE, { ...IMAGE, region: 'us-east-1', imageId: 'ami-0123456789abcdef0', state: 'pending' }])
-    expect(outputs()).toStrictEqual([
-      ['state', 'available'],
-      ['snapshot-ids', '["snap-0aaa","snap-0bbb"]']
-    ])
+  it('lists what retention removed and kept, and outputs the removed ids', async () => {
+    await reportImages([IMAGE], {
+      removed: [{ region: 'eu-west-1', imageId: 'ami-0old', name: 'web-main-40', creationDate: '2026-11-01T10:00:00.000Z', snapshotIds: ['snap-0old'] }],
+      kept: [{ region: 'eu-west-1', imageId: 'ami-0used', name: 'web-main-39', reason: 'an instance was launched from it' }],
+      problems: []
+    })
+    expect(outputs()).toContainEqual(['removed-image-ids', '["ami-0old"]'])
     const summary = readFileSync(summaryFile, 'utf8')
-    expect(summary).toContain('<td>ami-0fedcba9876543210</td><td>web-main-42</td><td>eu-west-1</td><td>available</td>')
-    expect(summary).toContain('<td>ami-0123456789abcdef0</td><td>web-main-42</td><td>us-east-1</td><td>pending</td>')
+    expect(summary).toContain('<h3>Retention</h3>')
+    expect(summary).toContain('<li>Removed ami-0old (web-main-40, created 2026-11-01T10:00:00.000Z) in eu-west-1 with snap-0old</li>')
+    expect(summary).toContain('<li>Kept ami-0used (web-main-39) in eu-west-1: an instance was launched from it</li>')
   })
 
   it('still sets the outputs, and does not throw, without a summary file', async () => {
@@ -128,7 +150,9 @@ describe('reportImages', () => {
     await expect(reportImages([IMAGE])).resolves.toBeUndefined()
     expect(outputs()).toStrictEqual([
       ['state', 'available'],
-      ['snapshot-ids', '["snap-0aaa","snap-0bbb"]']
+      ['snapshot-ids', '["snap-0aaa","snap-0bbb"]'],
+      ['images', '{"eu-west-1":"ami-0fedcba9876543210"}'],
+      ['removed-image-ids', '[]']
     ])
     expect(readFileSync(summaryFile, 'utf8')).toBe('')
   })
@@ -145,7 +169,9 @@ describe('reportImages', () => {
     }
     expect(outputs()).toStrictEqual([
       ['state', 'available'],
-      ['snapshot-ids', '["snap-0aaa","snap-0bbb"]']
+      ['snapshot-ids', '["snap-0aaa","snap-0bbb"]'],
+      ['images', '{"eu-west-1":"ami-0fedcba9876543210"}'],
+      ['removed-image-ids', '[]']
     ])
     const warnings = stdout.join('').split('\n').filter(line => line.startsWith('::warning::'))
     expect(warnings).toEqual([expect.stringMatching(/^::warning::Could not write the job summary: .*EISDIR.*The image and the outputs are not affected\.$/)])
@@ -155,7 +181,7 @@ describe('reportImages', () => {
 describe('summary escaping', () => {
   it('escapes HTML in cells, since tag values may hold any character', async () => {
     await reportImages([
-      { region: 'eu-west-1', imageId: 'ami-0escape', name: 'web', state: 'available', snapshotIds: [], tags: [{ key: 'Owner', value: '<team@acme> & co' }], elapsedMs: 1000 }
+      { region: 'eu-west-1', imageId: 'ami-0escape', name: 'web', state: 'available', snapshotIds: [], tags: [{ key: 'Owner', value: '<team@acme> & co' }] }
     ])
     const summary = readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')
     expect(summary).toContain('<td>Owner=&#60;team@acme&#62; &#38; co</td>')

@@ -298,6 +298,8 @@ function explainAssumeRoleError(error, settings, token) {
     return new errors/* AwsError */.Gy('AssumeRoleWithWebIdentity', code, sentence, error);
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./src/attempts.ts
 /**
  * What became of each attempt the SDK made of one call, so that a later `InvalidAMIName.Duplicate` can be
@@ -390,6 +392,7 @@ class AttemptLog {
  * Thin typed EC2 calls for one region. Each call turns AWS errors into sentences where it is made, and
  * renews expired role credentials once before giving up.
  */
+
 
 
 
@@ -518,7 +521,8 @@ function ec2(options) {
         async findSnapshotsOf(imageId) {
             const output = await call('DescribeSnapshots', { imageId }, () => client.send(new dist_cjs/* DescribeSnapshotsCommand */.MmI({
                 OwnerIds: ['self'],
-                Filters: [{ Name: 'description', Values: [`*for ${imageId} *`, `*for ${imageId}`] }]
+                // CreateImage's: `Created by CreateImage(i-…) for ami-… from vol-…`; CopyImage's: `Copied for DestinationAmi ami-… from SourceAmi …`.
+                Filters: [{ Name: 'description', Values: [`*for ${imageId} *`, `*for ${imageId}`, `*DestinationAmi ${imageId} *`] }]
             })));
             return (output.Snapshots ?? []).flatMap(snapshot => (snapshot.SnapshotId ? [snapshot.SnapshotId] : []));
         },
@@ -529,8 +533,97 @@ function ec2(options) {
         },
         async deleteSnapshot(snapshotId) {
             return call('DeleteSnapshot', {}, () => client.send(new dist_cjs/* DeleteSnapshotCommand */.tZN({ SnapshotId: snapshotId })).then(() => true, error => ((0,errors/* awsErrorCode */.J6)(error) === 'InvalidSnapshot.NotFound' ? false : Promise.reject(error))));
+        },
+        async copyImage(request) {
+            const { sourceRegion, sourceImageId, name } = request;
+            const output = await call('CopyImage', { imageId: sourceImageId, name }, () => client.send(new dist_cjs/* CopyImageCommand */.SDF({
+                SourceRegion: sourceRegion,
+                SourceImageId: sourceImageId,
+                Name: name,
+                Description: request.description || undefined,
+                // The SDK sends the same token on each retry, so a retry after a lost answer cannot make a second copy.
+                ClientToken: (0,external_node_crypto_.randomUUID)(),
+                TagSpecifications: tagSpecifications(request)
+            })));
+            if (!output.ImageId)
+                throw new Error(`CopyImage in ${region} answered without an image id`);
+            return output.ImageId;
+        },
+        async findImagesNamed(name) {
+            return findImages('DescribeImages', { name }, [{ Name: 'name', Values: [name] }], image => image.name === name);
+        },
+        async findImagesTagged(key, value) {
+            return findImages('DescribeImages', {}, [{ Name: `tag:${key}`, Values: [value] }], image => image.tags[key] === value);
+        },
+        async findImagesUsing(snapshotIds) {
+            if (snapshotIds.length === 0)
+                return [];
+            return findImages('DescribeImages', {}, [{ Name: 'block-device-mapping.snapshot-id', Values: [...snapshotIds] }], () => true);
+        },
+        async snapshotTags(snapshotIds) {
+            const tags = new Map();
+            // One at a time would cost a call each; together, one missing id fails the call (InvalidSnapshot.NotFound).
+            const output = await call('DescribeSnapshots', {}, () => client.send(new dist_cjs/* DescribeSnapshotsCommand */.MmI({ OwnerIds: ['self'], Filters: [{ Name: 'snapshot-id', Values: [...snapshotIds] }] })));
+            for (const snapshot of output.Snapshots ?? [])
+                if (snapshot.SnapshotId)
+                    tags.set(snapshot.SnapshotId, tagRecord(snapshot.Tags));
+            return tags;
+        },
+        async imagesInUse(imageIds) {
+            const used = new Set();
+            if (imageIds.length === 0)
+                return used;
+            let NextToken;
+            do {
+                const output = await call('DescribeInstances', {}, () => client.send(new dist_cjs/* DescribeInstancesCommand */.bNs({
+                    Filters: [
+                        { Name: 'image-id', Values: [...imageIds] },
+                        { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] }
+                    ],
+                    NextToken
+                })));
+                for (const instance of (output.Reservations ?? []).flatMap(reservation => reservation.Instances ?? [])) {
+                    if (instance.ImageId)
+                        used.add(instance.ImageId);
+                }
+                NextToken = output.NextToken;
+            } while (NextToken);
+            return used;
+        },
+        async shareImage(imageId, audience) {
+            const Add = [
+                ...audience.accounts.map(UserId => ({ UserId })),
+                ...audience.organizations.map(OrganizationArn => ({ OrganizationArn })),
+                ...audience.ous.map(OrganizationalUnitArn => ({ OrganizationalUnitArn }))
+            ];
+            await call('ModifyImageAttribute', { imageId }, () => client.send(new dist_cjs/* ModifyImageAttributeCommand */.FE3({ ImageId: imageId, LaunchPermission: { Add } })));
+        },
+        async shareSnapshot(snapshotId, accounts) {
+            await call('ModifySnapshotAttribute', { snapshotId }, () => client.send(new dist_cjs/* ModifySnapshotAttributeCommand */.KD0({
+                SnapshotId: snapshotId,
+                Attribute: 'createVolumePermission',
+                OperationType: 'add',
+                CreateVolumePermission: { Add: accounts.map(UserId => ({ UserId })) }
+            })));
+        },
+        async deprecateImage(imageId, at) {
+            await call('EnableImageDeprecation', { imageId }, () => client.send(new dist_cjs/* EnableImageDeprecationCommand */.cJk({ ImageId: imageId, DeprecateAt: at })));
+        },
+        async requireImdsV2(imageId) {
+            await call('ModifyImageAttribute', { imageId }, () => client.send(new dist_cjs/* ModifyImageAttributeCommand */.FE3({ ImageId: imageId, ImdsSupport: { Value: 'v2.0' } })));
         }
     };
+    /** DescribeImages of the account's own images, every page, keeping those `exact` accepts (filters take wildcards). */
+    async function findImages(operation, where, Filters, exact) {
+        const found = [];
+        let NextToken;
+        do {
+            const output = await call(operation, where, () => client.send(new dist_cjs/* DescribeImagesCommand */.ji5({ Owners: ['self'], Filters, NextToken })));
+            found.push(...(output.Images ?? []).map(ownedImage).filter(exact));
+            NextToken = output.NextToken;
+        } while (NextToken);
+        return found;
+    }
 }
 /** The decoded authorization message (JSON) as a clause: what was denied, on what, and by which rule. */
 function describeDenial(decoded) {
@@ -620,22 +713,41 @@ function registerImageCommand(request, dryRun) {
             ...request.blockDeviceMappings
         ],
         // The image only: the snapshot is the user's, and RegisterImage tags nothing else.
-        TagSpecifications: request.tags.length ? [{ ResourceType: 'image', Tags: request.tags.map(tag => ({ Key: tag.key, Value: tag.value })) }] : undefined,
+        TagSpecifications: tagSpecifications({ tags: request.tags, snapshotTags: [] }),
         DryRun: dryRun || undefined
     });
 }
 function tagSpecifications(request) {
-    if (request.tags.length === 0)
-        return undefined;
-    const tags = request.tags.map(tag => ({ Key: tag.key, Value: tag.value }));
-    const types = request.tagSnapshots ? ['image', 'snapshot'] : ['image'];
-    return types.map(type => ({ ResourceType: type, Tags: tags }));
+    const specifications = [
+        ...(request.tags.length ? [{ ResourceType: 'image', Tags: sdkTags(request.tags) }] : []),
+        ...(request.snapshotTags.length ? [{ ResourceType: 'snapshot', Tags: sdkTags(request.snapshotTags) }] : [])
+    ];
+    return specifications.length ? specifications : undefined;
+}
+function sdkTags(tags) {
+    return tags.map(tag => ({ Key: tag.key, Value: tag.value }));
+}
+function tagRecord(tags) {
+    return Object.fromEntries((tags ?? []).flatMap(tag => (tag.Key === undefined ? [] : [[tag.Key, tag.Value ?? '']])));
+}
+function ownedImage(image) {
+    return {
+        imageId: image.ImageId ?? '',
+        name: image.Name ?? '',
+        state: image.State ?? 'pending',
+        creationDate: image.CreationDate ?? '',
+        snapshotIds: snapshotIdsOf(image),
+        tags: tagRecord(image.Tags)
+    };
+}
+function snapshotIdsOf(image) {
+    return (image.BlockDeviceMappings ?? []).flatMap(mapping => (mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : []));
 }
 function observeImage(image) {
     return {
         state: image.State ?? 'pending',
         stateReason: image.StateReason && { code: image.StateReason.Code, message: image.StateReason.Message },
-        snapshotIds: (image.BlockDeviceMappings ?? []).flatMap(mapping => (mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : []))
+        snapshotIds: snapshotIdsOf(image)
     };
 }
 

@@ -28571,7 +28571,8 @@ function explainEc2Error(operation, error, where) {
                 // "AMI name X is already in use by AMI ami-…": the id after "by AMI", not an ami-… in the name.
                 const existing = /by AMI (ami-[0-9a-f]+)/.exec(detail)?.[1];
                 return (`An AMI named '${where.name ?? ''}' already exists in ${where.region}${existing ? ` (${existing})` : ''}. ` +
-                    `AMI names are unique per account and region: add {{ run_attempt }} or {{ datetime }} to the 'name' input, or deregister the old image.`);
+                    `AMI names are unique per account and region: add {{ run_attempt }} or {{ datetime }} to the 'name' input, ` +
+                    `or set 'if-exists: reuse' to carry on with that image, or 'if-exists: replace' to deregister it and make a new one.`);
             }
             case 'InvalidAMIName.Malformed':
                 return `EC2 rejected the AMI name '${where.name ?? ''}': ${detail}. Change the 'name' input.`;
@@ -28662,7 +28663,7 @@ function wholeNumber(value) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var _github_run_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4768);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4171);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7282);
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9373);
 
 
@@ -28689,7 +28690,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4171:
+/***/ 7282:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28700,8 +28701,482 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
 var core = __nccwpck_require__(3218);
+// EXTERNAL MODULE: ./src/duration.ts
+var duration = __nccwpck_require__(7607);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/wait/cadence.ts
+/** All the tuning; each value trades one thing against another, and `npm run bench` measures both sides. */
+const CADENCE = {
+    /**
+     * Looks allowed by second t: the first at once, then `min(earlyPerS·t, first + perS·t)`. More notice sooner, but
+     * share the region's throttling bucket with the whole account: this keeps any wait under 0.2 requests/s, and under
+     * 0.15 from 10 minutes on, whenever it ends. Credit that grows evenly, not front-loaded, leaves the end of a wait
+     * as many looks as a plain poller at the same rate would make. `perS` must exceed 1/`imageGapMs`.
+     */
+    budget: { earlyPerS: 0.195, perS: 0.14, first: 1 },
+    /**
+     * The floor when progress says nothing useful (done in seconds, stuck at 99 %): a poller's gap spending the budget
+     * less `readShare`, so no plain poller at our rate is quicker, capped here. Lower starves the reads that save credit.
+     */
+    imageGapMs: 7_500,
+    readShare: 0.1,
+    /** The floor while the finish is far: bounds how late a failure or a vanished image is seen; longer saves credit. */
+    farImageGapMs: 20_000,
+    /** The finish is far when even at the fastest pace progress allows it is this far off: less thins sooner, riskier. */
+    farAheadMs: 30_000,
+    /** The densest looks, around the finish: how late a flip is seen then; shorter needs more saved credit. */
+    denseGapMs: 1_500,
+    /** Reads closing in on the earliest finish halve the way there, down to this: closer pins it, at a read each. */
+    approachReadGapMs: 3_000,
+    /** Snapshot reads while the finish is far: a third of the time left, within these; rarer saves, later corrects. */
+    farReadGapMs: { min: 20_000, max: 60_000 },
+    /** Reads with no estimate (each costs an image look); sooner once a snapshot moved, to learn its pace. */
+    idleReadGapMs: 60_000,
+    paceReadGapMs: 15_000,
+    /** How much faster or slower than measured the rest may go: wider spends more on a wider window, narrower misses. */
+    paceSlack: 1.25,
+    /** After the last snapshot completes the image flips within seconds to a minute: dense looks this long, then the floor. */
+    flipSpanMs: 25_000,
+    /** Credit the window before the finish leaves for the flip after it (at most half): more for one, less for the other. */
+    flipReserve: 12,
+    /** Before the snapshots are listed: look this soon, then `discoverGrowth` times later each time, up to the floor. */
+    discoverGapMs: 2_000,
+    discoverGrowth: 1.5,
+    /** A shown image went missing: confirm this soon, this many times. Sooner notices sooner; later rides out a lagging replica. */
+    missGapMs: 3_000,
+    goneMisses: 3,
+    /** An image never shown is gone only after this long: EC2 may not show a new id for a while. */
+    unseenGraceMs: 60_000
+};
+const NOTHING_SEEN = { calls: 0, imageLooks: 0, lastImageAt: -Infinity, lastReadAt: -Infinity, snapshots: [], misses: 0, tracks: {} };
+function afterImageLook(seen, now, image) {
+    const looks = { calls: seen.calls + 1, imageLooks: seen.imageLooks + 1, lastImageAt: now };
+    return { ...seen, ...looks, image: image ?? seen.image, misses: image ? 0 : seen.misses + 1 };
+}
+function afterSnapshotRead(seen, now, read) {
+    const tracks = { ...seen.tracks };
+    for (const snapshot of read) {
+        const level = snapshot.state === 'completed' ? 100 : Math.max(0, Math.min(100, Math.floor(snapshot.progress)));
+        const old = tracks[snapshot.snapshotId];
+        if (old && level <= old.level)
+            continue;
+        const after = old ? seen.lastReadAt : -Infinity;
+        const first = old?.first ?? (level > 0 && level < 100 ? { level, at: now, after } : undefined);
+        tracks[snapshot.snapshotId] = { level, at: now, after, first };
+    }
+    const ids = seen.image?.snapshotIds ?? [];
+    const done = ids.length > 0 && ids.every(id => tracks[id]?.level === 100);
+    const completeAt = seen.completeAt ?? (done ? now : undefined);
+    return { ...seen, calls: seen.calls + 1, lastReadAt: now, tracks, snapshots: read, completeAt };
+}
+/** A throttled request still counts against the budget. */
+function afterThrottle(seen) {
+    return { ...seen, calls: seen.calls + 1 };
+}
+/** Looks the budget allows by `at`: so a wait that ends at any moment after its first look has kept to the rate. */
+function allowance(at, t = CADENCE) {
+    const s = Math.max(0, at) / 1000;
+    const { earlyPerS, perS, first } = t.budget;
+    return Math.max(1, Math.min(earlyPerS * s, first + perS * s));
+}
+/** The first moment the budget allows `looks` looks in all. */
+function allowedFrom(looks, t) {
+    const { earlyPerS, perS, first } = t.budget;
+    if (looks <= 1)
+        return 0;
+    const early = looks / earlyPerS;
+    return 1000 * (early <= first / (earlyPerS - perS) ? early : (looks - first) / perS);
+}
+/**
+ * When the slowest unfinished snapshot reaches 100 %, no sooner than `lo` and no later than `hi`; undefined while one
+ * has no pace yet (unread, at 0 %, one level seen) or all are complete. A level was reached between the read that
+ * first showed it and the one before: the middle, give or take half; the pace from the first level above 0, give or
+ * take `paceSlack`.
+ */
+function estimateFinish(seen, t = CADENCE) {
+    let lo = -Infinity;
+    let hi = -Infinity;
+    for (const id of seen.image?.snapshotIds ?? []) {
+        const track = seen.tracks[id];
+        if (track?.level === 100)
+            continue;
+        const first = track?.first;
+        if (!first || track.level <= first.level)
+            return undefined;
+        const reached = (track.at + track.after) / 2;
+        // Seen at the first read, the first level was reached at `at` or before: a pace that errs fast, finish early.
+        const firstReached = Number.isFinite(first.after) ? (first.at + first.after) / 2 : first.at;
+        const msPerPercent = (reached - firstReached) / (track.level - first.level);
+        const left = (100 - track.level) * msPerPercent;
+        const doubt = (track.at - track.after) / 2 + left * (t.paceSlack - 1);
+        lo = Math.max(lo, reached + left - doubt);
+        hi = Math.max(hi, reached + left + doubt);
+    }
+    return Number.isFinite(hi) ? { lo, hi } : undefined;
+}
+function phaseOf(seen, now, t = CADENCE) {
+    const ids = seen.image?.snapshotIds ?? [];
+    if (seen.misses > 0 && seen.image)
+        return { phase: 'confirm' };
+    if (ids.length === 0)
+        return { phase: 'discover' };
+    if (seen.snapshots.some(s => s.state === 'error') && seen.lastImageAt < seen.lastReadAt)
+        return { phase: 'confirm' };
+    if (ids.some(id => !seen.tracks[id]))
+        return { phase: 'unread' };
+    if (seen.completeAt !== undefined)
+        return { phase: 'flip' };
+    const finish = estimateFinish(seen, t);
+    if (!finish || now > finish.hi)
+        return { phase: 'idle', finish };
+    if (finish.lo - now > t.farAheadMs)
+        return { phase: 'far', finish };
+    return { phase: now < finish.lo ? 'approach' : 'near', finish };
+}
+/** The next look at one image: a DescribeImages, or a DescribeSnapshots of its snapshots. */
+function nextLook(seen, now, t = CADENCE) {
+    const { phase, finish } = phaseOf(seen, now, t);
+    const credit = allowance(now, t) - seen.calls;
+    // A poller's gap spending the budget so far, less the reads' share: early on, the budget allows more than `perS`.
+    const floor = Math.min(t.imageGapMs, Math.max(t.denseGapMs, now / ((1 - t.readShare) * allowance(now, t))));
+    // The gap that spends the credit above `keep` evenly until `until`, within [denseGapMs, cap].
+    const spread = (until, keep, cap) => Math.min(cap, Math.max(t.denseGapMs, (until - now) / Math.max(1e-3, credit - keep)));
+    let imageAt;
+    let readAt;
+    let reserve = 1;
+    switch (phase) {
+        case 'discover':
+            imageAt = seen.lastImageAt + Math.min(floor, t.discoverGapMs * t.discoverGrowth ** Math.max(0, seen.imageLooks - 1));
+            break;
+        case 'confirm':
+            imageAt = seen.misses > 0 ? seen.lastImageAt + t.missGapMs : now;
+            break;
+        case 'unread':
+            imageAt = seen.lastImageAt + floor;
+            readAt = now;
+            reserve = 0;
+            break;
+        case 'flip': {
+            const end = seen.completeAt + t.flipSpanMs;
+            imageAt = seen.lastImageAt + (now < end ? spread(end, 0, floor) : floor);
+            break;
+        }
+        case 'far': {
+            const ahead = finish.lo - now;
+            imageAt = seen.lastImageAt + t.farImageGapMs;
+            readAt = seen.lastReadAt + Math.min(t.farReadGapMs.max, Math.max(t.farReadGapMs.min, ahead / 3));
+            break;
+        }
+        case 'approach':
+            // Nothing can finish before the earliest finish: the floor stays thin until then. Each read halves the way
+            // there, refining the estimate as it closes in.
+            imageAt = seen.lastImageAt + Math.min(t.farImageGapMs, Math.max(floor, finish.lo - seen.lastImageAt));
+            readAt = seen.lastReadAt + Math.max(t.approachReadGapMs, (finish.lo - seen.lastReadAt) / 2);
+            break;
+        case 'near':
+            imageAt = seen.lastImageAt + floor;
+            readAt = seen.lastReadAt + spread(finish.hi, Math.min(t.flipReserve, credit / 2), t.idleReadGapMs);
+            break;
+        case 'idle': {
+            // A level above 0 but no pace yet: one more read tells whether the finish is far, and lets the floor thin.
+            const moving = !finish && Object.values(seen.tracks).some(track => track.level > 0 && track.level < 100);
+            imageAt = seen.lastImageAt + floor;
+            readAt = seen.lastReadAt + (moving ? t.paceReadGapMs : t.idleReadGapMs);
+            if (moving)
+                reserve = 0;
+            break;
+        }
+    }
+    // The budget: an image look needs one look's credit; a snapshot read leaves one behind for the image (but the
+    // reads that tell whether the finish is far go first).
+    const image = Math.max(now, imageAt, allowedFrom(seen.calls + 1, t));
+    const read = readAt === undefined ? Infinity : Math.max(now, readAt, allowedFrom(seen.calls + 1 + reserve, t));
+    return read < image || (reserve === 0 && read === image) ? { at: read, kind: 'snapshots', phase } : { at: image, kind: 'image', phase };
+}
+
+;// CONCATENATED MODULE: ./src/wait/progress-log.ts
+/**
+ * The lines a person reads while an image is waited for: one when the wait starts, one on each change of what
+ * EC2 shows (and at least one a minute otherwise), a notice when EC2 throttles, and the verdict.
+ */
+
+
+/** A quiet minute in a log looks like a hang; more often is noise. */
+const HEARTBEAT_MS = 60_000;
+class ProgressLog {
+    label;
+    write;
+    lastLineAt = -Infinity;
+    lastKey = '';
+    constructor(label, write) {
+        this.label = label;
+        this.write = write;
+    }
+    started(timeoutMs) {
+        this.write(`Waiting for ${this.label} to become available (timeout ${(0,duration/* formatDuration */.a)(timeoutMs)})`);
+        this.lastLineAt = 0;
+    }
+    /** After a look: a line when what EC2 shows changed, or when the last line is a minute old. */
+    looked(seen, now) {
+        const key = [seen.image?.state, seen.misses > 0, seen.completeAt !== undefined, seen.snapshots.some(s => s.state === 'error')].join('/');
+        if (key === this.lastKey && now - this.lastLineAt < HEARTBEAT_MS)
+            return;
+        this.lastKey = key;
+        this.lastLineAt = now;
+        const left = timeLeft(seen, now);
+        this.write(`Waiting for ${this.label}: ${progress_log_status(seen)}, ${(0,duration/* formatDuration */.a)(now)} elapsed${left ? `, ${left}` : ''}`);
+    }
+    throttled(operation, region, backoffMs, now, first) {
+        if (!first && now - this.lastLineAt < HEARTBEAT_MS / 2)
+            return;
+        this.lastLineAt = now;
+        this.write(`Waiting for ${this.label}: EC2 throttled ${operation} in ${region}, looking again in ${(0,duration/* formatDuration */.a)(backoffMs)}`);
+    }
+    finished(verdict, seen, now, calls) {
+        const took = (0,duration/* formatDuration */.a)(now);
+        const reason = seen.image?.stateReason?.message ?? seen.image?.stateReason?.code;
+        const lines = {
+            available: `${this.label} is available after ${took} (${calls})`,
+            failed: `${this.label} is ${seen.image?.state ?? 'failed'} after ${took}${reason ? `: ${reason}` : ''} (${calls})`,
+            gone: `${this.label} is gone after ${took}: EC2 no longer shows it (${calls})`,
+            timeout: `${this.label} is still ${seen.image?.state ?? 'not shown by EC2'} after ${took}, giving up (${calls})`,
+            aborted: `Stopped waiting for ${this.label} after ${took} (${calls})`
+        };
+        this.write(lines[verdict]);
+    }
+}
+function progress_log_status(seen) {
+    if (!seen.image)
+        return 'not shown by EC2 yet';
+    if (seen.misses > 0)
+        return `not shown by EC2 any more (${seen.misses} looks)`;
+    if (seen.completeAt !== undefined)
+        return `${seen.image.state}, all snapshots complete`;
+    const percent = (s) => `${s.state === 'completed' ? 100 : Math.floor(s.progress)}%${s.state === 'error' ? ' (error)' : ''}`;
+    const snapshots = seen.snapshots.map(s => `${s.snapshotId} ${percent(s)}`);
+    return snapshots.length > 0 ? `${seen.image.state}, ${snapshots.join(' ')}` : seen.image.state;
+}
+function timeLeft(seen, now) {
+    if (seen.completeAt !== undefined)
+        return 'any moment now';
+    const finish = estimateFinish(seen);
+    if (!finish || finish.hi < now)
+        return '';
+    return `about ${(0,duration/* formatDuration */.a)(Math.max(0, (finish.lo + finish.hi) / 2 - now))} left`;
+}
+
+;// CONCATENATED MODULE: ./src/wait/loop.ts
+
+
+
+/** Never two requests to one region less than this apart. */
+const REGION_SPACING_MS = 1_000;
+/**
+ * While a region throttles: wait this long after the first throttled request, doubling each time, up to the cap
+ * (each of our requests is already several of the SDK's attempts, spread over up to a minute by its own backoff).
+ */
+const THROTTLE_BACKOFF_MS = { first: 2_000, cap: 15_000 };
+const FAILED_STATES = new Set(['failed', 'error', 'invalid', 'disabled']);
+/** Pure: what was seen of one image, as a verdict, or undefined to keep looking. */
+function checkImage(seen, now, tuning = CADENCE) {
+    if (seen.misses >= tuning.goneMisses && (seen.image !== undefined || now >= tuning.unseenGraceMs))
+        return 'gone';
+    if (seen.misses > 0)
+        return undefined;
+    if (seen.image?.state === 'available')
+        return 'available';
+    if (seen.image?.state === 'deregistered')
+        return 'gone';
+    if (FAILED_STATES.has(seen.image?.state ?? ''))
+        return 'failed';
+    return undefined;
+}
+function validateWaitOptions(images, options) {
+    if (!Array.isArray(images) || images.some(image => typeof image?.region !== 'string' || typeof image?.imageId !== 'string')) {
+        throw new Error('waitForImages: images must be a list of { region, imageId }');
+    }
+    if (new Set(images.map(image => `${image.region}/${image.imageId}`)).size !== images.length) {
+        throw new Error('waitForImages: an image is listed twice');
+    }
+    const { timeoutMs } = options;
+    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+        throw new Error(`waitForImages: timeoutMs must be a finite number of milliseconds greater than 0, got ${String(timeoutMs)}`);
+    }
+    for (const name of ['sourceFor', 'log', 'random']) {
+        if (options[name] !== undefined && typeof options[name] !== 'function') {
+            throw new Error(`waitForImages: ${name} must be a function, got ${typeof options[name]}`);
+        }
+    }
+}
+async function waitForImages(images, options) {
+    validateWaitOptions(images, options);
+    const { clock, signal, timeoutMs: deadline, tuning = CADENCE } = options;
+    const random = options.random ?? Math.random;
+    const start = clock.now();
+    const elapsed = () => clock.now() - start;
+    const several = new Set(images.map(image => image.region)).size > 1;
+    const regions = new Map();
+    const waits = images.map(ref => {
+        if (!regions.has(ref.region)) {
+            regions.set(ref.region, { source: options.sourceFor(ref.region), lastCallAt: -Infinity, pausedUntil: -Infinity, throttled: 0 });
+        }
+        const label = several ? `${ref.imageId} (${ref.region})` : ref.imageId;
+        const log = new ProgressLog(label, line => options.log?.(line));
+        return { ref, log, seen: NOTHING_SEEN, calls: { describeImages: 0, describeSnapshots: 0 } };
+    });
+    const finish = (wait, verdict) => {
+        const { seen, calls } = wait;
+        wait.result = { ...wait.ref, verdict, image: seen.image, snapshots: seen.snapshots, elapsedMs: elapsed(), calls: { ...calls } };
+        wait.log.finished(verdict, seen, elapsed(), `${calls.describeImages} DescribeImages, ${calls.describeSnapshots} DescribeSnapshots`);
+    };
+    if (!signal?.aborted)
+        for (const wait of waits)
+            wait.log.started(deadline);
+    for (;;) {
+        const pending = waits.filter(wait => !wait.result);
+        if (pending.length === 0)
+            break;
+        if (signal?.aborted) {
+            pending.forEach(wait => finish(wait, 'aborted'));
+            break;
+        }
+        // The look due first, among every image: its own cadence, then its region's pace.
+        const now = elapsed();
+        let next;
+        for (const wait of pending) {
+            const region = regions.get(wait.ref.region);
+            const look = nextLook(wait.seen, now, tuning);
+            let at = Math.max(look.at, region.lastCallAt + REGION_SPACING_MS, region.pausedUntil);
+            const last = at >= deadline;
+            // Whatever the cadence or a backoff say, one last look at the image at the deadline, not before it.
+            if (last)
+                at = Math.max(deadline, region.lastCallAt + REGION_SPACING_MS);
+            if (!next || at < next.at)
+                next = { wait, at: Math.ceil(at), kind: last ? 'image' : look.kind, last };
+        }
+        const { wait, at, kind, last } = next;
+        if (at > now)
+            await clock.sleep(at - now, signal);
+        if (signal?.aborted)
+            continue;
+        const region = regions.get(wait.ref.region);
+        const lookedAt = elapsed();
+        region.lastCallAt = lookedAt;
+        try {
+            if (kind === 'image') {
+                wait.calls.describeImages++;
+                wait.seen = afterImageLook(wait.seen, lookedAt, await region.source.describeImage(wait.ref.imageId));
+            }
+            else {
+                wait.calls.describeSnapshots++;
+                wait.seen = afterSnapshotRead(wait.seen, lookedAt, await region.source.describeSnapshots(wait.seen.image?.snapshotIds ?? []));
+            }
+            region.throttled = 0;
+        }
+        catch (error) {
+            if (!(0,errors/* isThrottling */.E2)(error))
+                throw error;
+            wait.seen = afterThrottle(wait.seen);
+            region.throttled++;
+            const ceiling = Math.min(THROTTLE_BACKOFF_MS.cap, THROTTLE_BACKOFF_MS.first * 2 ** (region.throttled - 1));
+            const backoff = ceiling / 2 + (random() * ceiling) / 2;
+            region.pausedUntil = elapsed() + backoff;
+            const operation = kind === 'image' ? 'DescribeImages' : 'DescribeSnapshots';
+            wait.log.throttled(operation, wait.ref.region, backoff, elapsed(), region.throttled === 1);
+        }
+        if (signal?.aborted)
+            continue;
+        const verdict = checkImage(wait.seen, elapsed(), tuning);
+        if (verdict)
+            finish(wait, verdict);
+        else if (last && elapsed() >= deadline)
+            finish(wait, 'timeout');
+        else
+            wait.log.looked(wait.seen, elapsed());
+    }
+    return waits.map(wait => wait.result);
+}
+
+;// CONCATENATED MODULE: ./src/wait/index.ts
+/**
+ * Waiting for images to become available: the only door into `wait/`. The loop (`loop.ts`) looks at each image
+ * when its cadence (`cadence.ts`, pure) says, and logs progress (`progress-log.ts`).
+ */
+
+
+;// CONCATENATED MODULE: ./src/available.ts
+/**
+ * Waits until a list of images (the source, or its copies) is available, through the one waiter, and turns any
+ * other verdict into the sentence that fails the step, naming each image that did not make it by region.
+ */
+
+
+
+
+/** Each image, once all are available; throws a WaitError naming every image that is not. */
+async function waitUntilAvailable(aws, images, state, { clock, signal, timeoutMs }) {
+    const ids = images.map(image => image.imageId).join(', ');
+    if (signal.aborted)
+        throw new errors/* WaitError */.uf('aborted', `The job was cancelled before waiting for ${ids}.`);
+    const results = await waitForImages(images, {
+        clock,
+        timeoutMs,
+        signal,
+        log: line => core/* info */.pq(line),
+        sourceFor: region => {
+            const ec2 = aws.ec2(region);
+            return {
+                describeImage: async (imageId) => {
+                    const image = await ec2.describeImage(imageId);
+                    // Snapshot ids go to state as soon as they are known, so that post can remove them (if they are ours).
+                    if (image && state.holds(imageId))
+                        state.observe(imageId, image);
+                    return image;
+                },
+                describeSnapshots: snapshotIds => ec2.describeSnapshots(snapshotIds)
+            };
+        }
+    });
+    const failures = results.filter(result => result.verdict !== 'available');
+    if (failures.length === 0)
+        return results.map(result => ({ ...placed(result), image: result.image, waitedMs: result.elapsedMs }));
+    // One verdict decides the kind of failure: a cancel, then a timeout, then what EC2 did.
+    const outcome = ['aborted', 'timeout', 'gone', 'failed'].find(kind => failures.some(result => result.verdict === kind));
+    throw new errors/* WaitError */.uf(outcome, failures.map(result => explainVerdict(result, timeoutMs)).join(' '));
+}
+function placed(result) {
+    return { region: result.region, imageId: result.imageId };
+}
+/** One sentence on why an image is not available. */
+function explainVerdict(result, timeoutMs) {
+    const { imageId, region } = result;
+    const waited = (0,duration/* formatDuration */.a)(result.elapsedMs);
+    switch (result.verdict) {
+        case 'failed':
+            return `Image ${imageId} in ${region} ended '${result.image?.state}' after ${waited}: ${stateReason(result.image)}`;
+        case 'gone':
+            return (`Image ${imageId} in ${region} was deregistered outside this step ${waited} into the wait: EC2 no longer shows it. ` +
+                `Find who deregistered it in CloudTrail (DeregisterImage), stop that, and re-run the job.`);
+        case 'timeout':
+            return (`Image ${imageId} in ${region} was still '${result.image?.state ?? 'pending'}' when 'wait-timeout' (${(0,duration/* formatDuration */.a)(timeoutMs)}) ran out. ` +
+                `Raise 'wait-timeout' for large volumes, or set 'wait: false' and wait in a later job.`);
+        case 'aborted':
+            return `The job was cancelled while waiting for ${imageId} in ${region} (${waited} in).`;
+        case 'available':
+            return `Image ${imageId} in ${region} is available.`;
+    }
+}
+/** EC2's StateReason as `code: message`; EC2 often starts the message with the code already. */
+function stateReason(image) {
+    const { code, message } = image?.stateReason ?? {};
+    if (!code && !message)
+        return 'EC2 gave no reason';
+    if (!code || message?.startsWith(code))
+        return message;
+    return message ? `${code}: ${message}` : code;
+}
+
 ;// CONCATENATED MODULE: ./src/state.ts
 const Keys = {
     Credentials: 'credentials',
@@ -28765,6 +29240,10 @@ class BakeState {
         if (!held)
             throw new Error(`observe: ${imageId} was never recorded`);
         this.record({ ...held, state: observation.state, snapshotIds: ownsSnapshots(held) ? observation.snapshotIds : [] });
+    }
+    /** Whether this run made the image (an image reused with `if-exists: reuse` is not the run's). */
+    holds(imageId) {
+        return this.ledger.some(known => known.imageId === imageId);
     }
     /** Every image this run made. Cleanup removes these and nothing else. */
     entries() {
@@ -28900,8 +29379,83 @@ async function undo(aws, state, clock, lookForSnapshotsMs) {
         state.markFinished();
 }
 
-// EXTERNAL MODULE: ./src/duration.ts
-var duration = __nccwpck_require__(7607);
+;// CONCATENATED MODULE: ./src/distribute/copy.ts
+
+/**
+ * CopyImage of `source` into each region, in parallel. Every call is let finish before a failure is thrown, so
+ * that no copy EC2 made is missing from the ledger.
+ */
+async function copyToRegions(aws, source, regions, copy, state, log) {
+    const outcomes = await Promise.allSettled(regions.map(async (region) => {
+        const imageId = await aws.ec2(region).copyImage({ ...copy, sourceRegion: source.region, sourceImageId: source.imageId });
+        state.record({ region, imageId, madeBy: 'CopyImage', snapshotIds: [] });
+        log(`Copying ${source.imageId} to ${region} as ${imageId}`);
+        return { region, imageId };
+    }));
+    const failures = outcomes.flatMap((outcome, i) => (outcome.status === 'rejected' ? [{ region: regions[i], error: outcome.reason }] : []));
+    if (failures.length > 0) {
+        const what = failures.map(({ region, error }) => `to ${region}: ${(0,errors/* describeClause */.Lp)(error)}`).join('; ');
+        throw new errors/* AwsError */.Gy('CopyImage', (0,errors/* awsErrorCode */.J6)(failures[0].error), `Could not copy ${source.imageId} ${what}.`, failures[0].error);
+    }
+    return outcomes.map(outcome => outcome.value);
+}
+
+;// CONCATENATED MODULE: ./src/distribute/publish.ts
+
+/** Whether a publication asks for anything at all. */
+function publishes(publication) {
+    const { audience, deprecateAt, requireImdsV2 } = publication;
+    return requireImdsV2 || deprecateAt !== undefined || audience.accounts.length + audience.organizations.length + audience.ous.length > 0;
+}
+/** Applies `publication` to every image at once; throws naming each image (by region) that could not take it all. */
+async function publish(aws, images, publication, log) {
+    if (!publishes(publication))
+        return;
+    const outcomes = await Promise.allSettled(images.map(image => publishOne(aws, image, publication, log)));
+    const failures = outcomes.flatMap((outcome, i) => (outcome.status === 'rejected' ? [{ image: images[i], error: outcome.reason }] : []));
+    if (failures.length > 0) {
+        const what = failures.map(({ image, error }) => `${image.imageId} in ${image.region}: ${(0,errors/* describeClause */.Lp)(error)}`).join('; ');
+        throw new errors/* AwsError */.Gy('ModifyImageAttribute', (0,errors/* awsErrorCode */.J6)(failures[0].error), `Could not publish ${what}.`, failures[0].error);
+    }
+}
+async function publishOne(aws, image, publication, log) {
+    const ec2 = aws.ec2(image.region);
+    const { audience, shareSnapshots, deprecateAt, requireImdsV2 } = publication;
+    // Before anyone may launch it: an instance launched from a shared image must not get IMDSv1 in between.
+    if (requireImdsV2) {
+        await ec2.requireImdsV2(image.imageId);
+        log(`${image.imageId} in ${image.region} requires IMDSv2`);
+    }
+    const audiences = describeAudience(audience);
+    if (audiences) {
+        await ec2.shareImage(image.imageId, audience);
+        log(`Shared ${image.imageId} in ${image.region} with ${audiences}`);
+    }
+    if (shareSnapshots && audience.accounts.length > 0) {
+        for (const snapshotId of image.snapshotIds)
+            await ec2.shareSnapshot(snapshotId, audience.accounts);
+        if (image.snapshotIds.length > 0)
+            log(`Shared snapshots ${image.snapshotIds.join(', ')} in ${image.region} with ${plural(audience.accounts.length, 'account')}`);
+    }
+    if (deprecateAt) {
+        await ec2.deprecateImage(image.imageId, deprecateAt);
+        log(`${image.imageId} in ${image.region} is deprecated from ${deprecateAt.toISOString()}`);
+    }
+}
+/** "2 accounts, 1 organization" or '' for nobody. */
+function describeAudience(audience) {
+    return [
+        plural(audience.accounts.length, 'account'),
+        plural(audience.organizations.length, 'organization'),
+        plural(audience.ous.length, 'organizational unit')
+    ]
+        .filter(Boolean)
+        .join(', ');
+}
+function plural(count, noun) {
+    return count === 0 ? '' : `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 ;// CONCATENATED MODULE: ./src/constants.ts
 /** Names shared by action.yml, the code and the tests. */
 const Inputs = {
@@ -28957,12 +29511,168 @@ const Outputs = {
  */
 const FAMILY_TAG_KEY = 'bake-ami:family';
 
+;// CONCATENATED MODULE: ./src/distribute/retire.ts
+/**
+ * Retention, once the release is good: in each region, the family's images beyond the newest `keepLatest` are
+ * deregistered, and their snapshots deleted. It never touches an image without the family tag, the run's own
+ * images, a pending image (another run may be baking it) or an image an instance was launched from (an Auto
+ * Scaling group may launch it again); it deletes only snapshots of the images it deregistered that carry the
+ * family tag and that no other image uses. Nothing here fails the step: each problem is a warning that names
+ * what was left.
+ */
+
+
+
+/** Retention in each region, at once. `ours`: the run's images (made, copied or reused), never touched. */
+async function retire(ec2In, regions, ours, retention, clock, log) {
+    const reports = await Promise.all(regions.map(region => retireIn(ec2In(region), ours, retention, clock, log).catch((error) => ({
+        removed: [],
+        kept: [],
+        // Only the look-ups can throw, and they come before any removal.
+        problems: [`In ${region}, retention removed nothing: ${(0,errors/* describeClause */.Lp)(error)}.`]
+    }))));
+    return {
+        removed: reports.flatMap(report => report.removed),
+        kept: reports.flatMap(report => report.kept),
+        problems: reports.flatMap(report => report.problems)
+    };
+}
+async function retireIn(ec2, ours, retention, clock, log) {
+    const { region } = ec2;
+    const { family, keepLatest, dryRun } = retention;
+    const older = (await ec2.findImagesTagged(FAMILY_TAG_KEY, family))
+        .filter(image => !ours.has(image.imageId) && image.state !== 'pending')
+        .sort((a, b) => b.creationDate.localeCompare(a.creationDate));
+    // The run's own image is the newest of the N.
+    const kept = older.slice(0, keepLatest - 1).map(image => keep(region, image, `one of the newest ${keepLatest}`));
+    const beyond = older.slice(keepLatest - 1);
+    if (beyond.length === 0)
+        return { removed: [], kept, problems: [] };
+    const inUse = await ec2.imagesInUse(beyond.map(image => image.imageId));
+    kept.push(...beyond.filter(image => inUse.has(image.imageId)).map(image => keep(region, image, 'an instance was launched from it')));
+    const retiring = beyond.filter(image => !inUse.has(image.imageId));
+    const deletable = await deletableSnapshots(ec2, retiring, family);
+    const removed = [];
+    const problems = [];
+    for (const image of retiring) {
+        const snapshotIds = image.snapshotIds.filter(id => deletable.has(id));
+        const what = `${image.imageId} (${image.name}, created ${image.creationDate}) in ${region}`;
+        if (dryRun) {
+            log(`Dry run: retention would deregister ${what}${snapshotIds.length ? ` and delete ${snapshotIds.join(', ')}` : ''}`);
+            removed.push({ region, imageId: image.imageId, name: image.name, creationDate: image.creationDate, snapshotIds });
+            continue;
+        }
+        try {
+            await ec2.deregisterImage(image.imageId);
+        }
+        catch (error) {
+            problems.push(`Could not deregister ${what}: ${(0,errors/* describeClause */.Lp)(error)}.`);
+            continue;
+        }
+        const deleted = [];
+        for (const id of snapshotIds) {
+            const outcome = await deleteSnapshot(ec2, id, clock);
+            if (outcome === true)
+                deleted.push(id);
+            else
+                problems.push(`Could not delete snapshot ${id} of ${image.imageId} in ${region}: ${outcome.replace(/\.+$/, '')}.`);
+        }
+        log(`Retention deregistered ${what}${deleted.length ? ` and deleted ${deleted.join(', ')}` : ''}`);
+        removed.push({ region, imageId: image.imageId, name: image.name, creationDate: image.creationDate, snapshotIds: deleted });
+    }
+    return { removed, kept, problems };
+}
+/**
+ * The snapshots of the retiring images that retention may delete: they carry the family tag (an image registered
+ * from a user's snapshot leaves it alone), and no image that stays uses them.
+ */
+async function deletableSnapshots(ec2, retiring, family) {
+    const candidates = [...new Set(retiring.flatMap(image => image.snapshotIds))];
+    if (candidates.length === 0)
+        return new Set();
+    const tags = await ec2.snapshotTags(candidates);
+    const tagged = candidates.filter(id => tags.get(id)?.[FAMILY_TAG_KEY] === family);
+    const leaving = new Set(retiring.map(image => image.imageId));
+    const staying = (await ec2.findImagesUsing(tagged)).filter(image => !leaving.has(image.imageId));
+    const used = new Set(staying.flatMap(image => image.snapshotIds));
+    return new Set(tagged.filter(id => !used.has(id)));
+}
+function keep(region, image, reason) {
+    return { region, imageId: image.imageId, name: image.name, reason };
+}
+
+;// CONCATENATED MODULE: ./src/distribute/index.ts
+/** Distribution: the image's journey after it is made and available. The only door to `src/distribute/`. */
+
+
+
+
+;// CONCATENATED MODULE: ./src/existing-image.ts
+/**
+ * `if-exists`: what to do when an image with the rendered name is already in the account and region, as on
+ * a re-run of a release whose name has no `{{ run_attempt }}`. `fail` needs no look-up (CreateImage refuses
+ * the name, and the refusal names the image); `reuse` carries on with that image; `replace` removes it and
+ * the snapshots made for it, then makes a new one.
+ */
+
+
+
+/** States in which an image may still become (or is) available: one to reuse. */
+const REUSABLE = ['pending', 'available'];
+/** EC2 lists a name seconds after another run took it: the look-ups after a refusal, about 15 s in all. */
+const LOOK_AGAIN_MS = [0, 1_000, 2_000, 4_000, 8_000];
+/**
+ * Before making the image: the image to reuse, or undefined to make one (after removing the one named so, for
+ * `replace`). `afterRefusal`: CreateImage just said the name is taken though the first look-up found nothing
+ * (another run took it in between), so look again, allowing for EC2's eventual consistency.
+ */
+async function settleExisting(ec2, name, policy, clock, log, afterRefusal = false) {
+    if (policy === 'fail')
+        return undefined;
+    const existing = await findNamed(ec2, name, clock, afterRefusal ? LOOK_AGAIN_MS : [0]);
+    if (!existing)
+        return undefined;
+    if (policy === 'reuse') {
+        if (!REUSABLE.includes(existing.state)) {
+            throw new errors/* AwsError */.Gy('DescribeImages', 'InvalidAMIName.Duplicate', `An AMI named '${name}' already exists in ${ec2.region} (${existing.imageId}), and it is '${existing.state}', so it cannot be reused. ` +
+                `Set '${Inputs.IfExists}: replace' to deregister it and make a new one.`);
+        }
+        log(`Reusing ${existing.imageId} (${existing.state}), which already holds the name '${name}' in ${ec2.region} ('${Inputs.IfExists}: reuse')`);
+        return existing;
+    }
+    log(`Replacing ${existing.imageId}, which holds the name '${name}' in ${ec2.region} ('${Inputs.IfExists}: replace')`);
+    // Only the snapshots EC2 made for it (found by their description): one it was registered from is the user's.
+    const { left } = await removeImage(ec2, { region: ec2.region, imageId: existing.imageId, madeBy: 'CreateImage', snapshotIds: [], state: existing.state }, clock, {
+        lookForSnapshotsMs: 0,
+        log
+    });
+    const stillThere = left.find(({ id }) => id === existing.imageId);
+    if (stillThere) {
+        throw new errors/* AwsError */.Gy('DeregisterImage', 'InvalidAMIName.Duplicate', `'${Inputs.IfExists}: replace' could not deregister ${existing.imageId}, which holds the name '${name}' in ${ec2.region}: ${stillThere.reason}`);
+    }
+    for (const { id, reason } of left)
+        log(`Left snapshot ${id} of the replaced image: ${reason}`);
+    return undefined;
+}
+async function findNamed(ec2, name, clock, pauses) {
+    for (const pause of pauses) {
+        if (pause > 0)
+            await clock.sleep(pause);
+        const [found] = await ec2.findImagesNamed(name);
+        if (found)
+            return found;
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/make-image.ts
 /**
  * The first step of an image's journey: make it, with CreateImage from an instance or RegisterImage from an
- * EBS snapshot. Everything after (announce, wait, report, undo) is the same for both; what differs is kept
- * here, and in the ledger entry's `madeBy`, which tells cleanup whether the image's snapshots are ours.
+ * EBS snapshot, or reuse the one that holds its name (`if-exists`). Everything after (announce, wait, report,
+ * undo) is the same for all; what differs is kept here, and in the ledger entry's `madeBy`, which tells cleanup
+ * whether the image's snapshots are ours.
  */
+
 
 
 
@@ -28970,7 +29680,28 @@ const FAMILY_TAG_KEY = 'bake-ami:family';
 function makingCall(settings) {
     return settings.source.kind === 'instance' ? 'CreateImage' : 'RegisterImage';
 }
-async function makeImage(ec2, settings) {
+async function makeImage(ec2, settings, clock) {
+    const settle = (afterRefusal) => settleExisting(ec2, settings.name, settings.ifExists, clock, line => core/* info */.pq(line), afterRefusal);
+    const existing = await settle(false);
+    if (existing)
+        return { imageId: existing.imageId, madeBy: 'reused' };
+    try {
+        return await make(ec2, settings);
+    }
+    catch (error) {
+        // The race: the look-up saw no image of that name, and another run took it before our call.
+        if ((0,errors/* awsErrorCode */.J6)(error) !== 'InvalidAMIName.Duplicate')
+            throw error;
+        const taken = await settle(true);
+        if (taken)
+            return { imageId: taken.imageId, madeBy: 'reused' };
+        if (settings.ifExists !== 'replace')
+            throw error;
+        // Replaced, or gone again: one more try, whose refusal is final.
+        return await make(ec2, settings);
+    }
+}
+async function make(ec2, settings) {
     const { source } = settings;
     if (source.kind === 'instance')
         return { imageId: await ec2.createImage(imageRequest(settings, source)), madeBy: 'CreateImage' };
@@ -28999,9 +29730,16 @@ function knownSnapshotIds(settings) {
     const mapped = settings.blockDeviceMappings.flatMap(mapping => (mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : []));
     return [settings.source.snapshotId, ...mapped];
 }
+/**
+ * Tags for the snapshots the run makes (CreateImage's and CopyImage's): the image's with `tag-snapshots`, else
+ * only the family tag, by which retention later knows them as the family's.
+ */
+function snapshotTags(settings) {
+    return settings.tags.filter(tag => settings.tagSnapshots || tag.key === FAMILY_TAG_KEY);
+}
 function imageRequest(settings, source) {
-    const { name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation } = settings;
-    return { instanceId: source.instanceId, name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation };
+    const { name, description, noReboot, tags, blockDeviceMappings, snapshotLocation } = settings;
+    return { instanceId: source.instanceId, name, description, noReboot, tags, snapshotTags: snapshotTags(settings), blockDeviceMappings, snapshotLocation };
 }
 function registerRequest(settings, source) {
     const { name, description, tags, blockDeviceMappings } = settings;
@@ -29049,55 +29787,70 @@ async function checkSourceSnapshot(ec2, source) {
 
 
 
-/** Sets the outputs that exist as soon as CreateImage returns, so nothing is lost if a later step fails. */
-function announceImage(region, imageId, name) {
+/**
+ * Sets the outputs that exist as soon as CreateImage returns (or the image to reuse is found), so nothing is lost
+ * if a later step fails.
+ */
+function announceImage(region, imageId, name, reused = false) {
     core/* setOutput */.uH(Outputs.ImageId, imageId);
     core/* setOutput */.uH(Outputs.ImageName, name);
     core/* setOutput */.uH(Outputs.Region, region);
-    core/* info */.pq(`Created image ${imageId} (${name}) in ${region}`);
+    announceRegions([{ region, imageId }]);
+    core/* info */.pq(`${reused ? 'Reusing' : 'Created'} image ${imageId} (${name}) in ${region}`);
 }
-/** The final outputs and the job summary, for a list of images (one today). */
-async function reportImages(images) {
-    const [first] = images;
-    if (first) {
-        core/* setOutput */.uH(Outputs.State, first.state);
-        core/* setOutput */.uH(Outputs.SnapshotIds, JSON.stringify(first.snapshotIds));
+/** The `images` output (region -> image id), set again as soon as copies exist. */
+function announceRegions(images) {
+    core/* setOutput */.uH(Outputs.Images, JSON.stringify(Object.fromEntries(images.map(image => [image.region, image.imageId]))));
+}
+/** The final outputs and the job summary. */
+async function reportImages(images, retirement) {
+    const [source] = images;
+    if (source) {
+        core/* setOutput */.uH(Outputs.State, source.state);
+        core/* setOutput */.uH(Outputs.SnapshotIds, JSON.stringify(source.snapshotIds));
+        announceRegions(images);
     }
+    core/* setOutput */.uH(Outputs.RemovedImageIds, JSON.stringify(retirement?.removed.map(image => image.imageId) ?? []));
     // Off a runner (a local run without GITHUB_STEP_SUMMARY) there is nowhere to write a summary.
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     try {
-        await writeSummary(images);
+        await writeSummary(images, retirement);
     }
     catch (error) {
         // The image is good and its outputs are set: a summary is never a reason to fail, or to remove it.
         core/* warning */.$e(`Could not write the job summary: ${(0,errors/* describeClause */.Lp)(error)}. The image and the outputs are not affected.`);
     }
 }
-async function writeSummary(images) {
-    await core/* summary */.z
-        .addHeading('bake-ami', 2)
-        .addTable([
-        [
-            { data: 'Image', header: true },
-            { data: 'Name', header: true },
-            { data: 'Region', header: true },
-            { data: 'State', header: true },
-            { data: 'Snapshots', header: true },
-            { data: 'Tags', header: true },
-            { data: 'Elapsed', header: true }
-        ],
+async function writeSummary(images, retirement) {
+    const summary = core/* summary */.z.addHeading('bake-ami', 2).addTable([
+        ['Region', 'Image', 'Name', 'State', 'Time to available', 'Snapshots', 'Tags', 'Shared with', 'Deprecation'].map(data => ({ data, header: true })),
         ...images.map(image => [
+            image.region,
             image.imageId,
             image.name,
-            image.region,
             image.state,
+            image.availableAfterMs === undefined ? 'not waited for' : (0,duration/* formatDuration */.a)(image.availableAfterMs),
             image.snapshotIds.join(', ') || 'none',
             image.tags.map(tag => `${tag.key}=${tag.value}`).join(', ') || 'none',
-            (0,duration/* formatDuration */.a)(image.elapsedMs) + (image.waitedMs === undefined ? '' : ` (waited ${(0,duration/* formatDuration */.a)(image.waitedMs)})`)
+            image.sharedWith || 'nobody',
+            image.deprecateAt ?? 'none'
         ].map(escapeHtml))
-    ])
-        .write();
+    ]);
+    if (retirement) {
+        const { removed, kept } = retirement;
+        const items = [
+            ...removed.map(image => `Removed ${image.imageId} (${image.name}, created ${image.creationDate}) in ${image.region}` +
+                (image.snapshotIds.length ? ` with ${image.snapshotIds.join(', ')}` : '')),
+            ...kept.map(image => `Kept ${image.imageId} (${image.name}) in ${image.region}: ${image.reason}`)
+        ];
+        summary.addHeading('Retention', 3);
+        if (items.length > 0)
+            summary.addList(items.map(escapeHtml));
+        else
+            summary.addRaw('No older image of the family.', true);
+    }
+    await summary.write();
 }
 /** core.summary puts table cells into HTML as they are; tag values may hold any character. */
 function escapeHtml(text) {
@@ -29738,408 +30491,11 @@ function describeSettings(settings) {
     return entries.map(([key, value]) => `${key}: ${JSON.stringify(value)}`);
 }
 
-;// CONCATENATED MODULE: ./src/wait/cadence.ts
-/** All the tuning; each value trades one thing against another, and `npm run bench` measures both sides. */
-const CADENCE = {
-    /**
-     * Looks allowed by second t: the first at once, then `min(earlyPerS·t, first + perS·t)`. More notice sooner, but
-     * share the region's throttling bucket with the whole account: this keeps any wait under 0.2 requests/s, and under
-     * 0.15 from 10 minutes on, whenever it ends. Credit that grows evenly, not front-loaded, leaves the end of a wait
-     * as many looks as a plain poller at the same rate would make. `perS` must exceed 1/`imageGapMs`.
-     */
-    budget: { earlyPerS: 0.195, perS: 0.14, first: 1 },
-    /**
-     * The floor when progress says nothing useful (done in seconds, stuck at 99 %): a poller's gap spending the budget
-     * less `readShare`, so no plain poller at our rate is quicker, capped here. Lower starves the reads that save credit.
-     */
-    imageGapMs: 7_500,
-    readShare: 0.1,
-    /** The floor while the finish is far: bounds how late a failure or a vanished image is seen; longer saves credit. */
-    farImageGapMs: 20_000,
-    /** The finish is far when even at the fastest pace progress allows it is this far off: less thins sooner, riskier. */
-    farAheadMs: 30_000,
-    /** The densest looks, around the finish: how late a flip is seen then; shorter needs more saved credit. */
-    denseGapMs: 1_500,
-    /** Reads closing in on the earliest finish halve the way there, down to this: closer pins it, at a read each. */
-    approachReadGapMs: 3_000,
-    /** Snapshot reads while the finish is far: a third of the time left, within these; rarer saves, later corrects. */
-    farReadGapMs: { min: 20_000, max: 60_000 },
-    /** Reads with no estimate (each costs an image look); sooner once a snapshot moved, to learn its pace. */
-    idleReadGapMs: 60_000,
-    paceReadGapMs: 15_000,
-    /** How much faster or slower than measured the rest may go: wider spends more on a wider window, narrower misses. */
-    paceSlack: 1.25,
-    /** After the last snapshot completes the image flips within seconds to a minute: dense looks this long, then the floor. */
-    flipSpanMs: 25_000,
-    /** Credit the window before the finish leaves for the flip after it (at most half): more for one, less for the other. */
-    flipReserve: 12,
-    /** Before the snapshots are listed: look this soon, then `discoverGrowth` times later each time, up to the floor. */
-    discoverGapMs: 2_000,
-    discoverGrowth: 1.5,
-    /** A shown image went missing: confirm this soon, this many times. Sooner notices sooner; later rides out a lagging replica. */
-    missGapMs: 3_000,
-    goneMisses: 3,
-    /** An image never shown is gone only after this long: EC2 may not show a new id for a while. */
-    unseenGraceMs: 60_000
-};
-const NOTHING_SEEN = { calls: 0, imageLooks: 0, lastImageAt: -Infinity, lastReadAt: -Infinity, snapshots: [], misses: 0, tracks: {} };
-function afterImageLook(seen, now, image) {
-    const looks = { calls: seen.calls + 1, imageLooks: seen.imageLooks + 1, lastImageAt: now };
-    return { ...seen, ...looks, image: image ?? seen.image, misses: image ? 0 : seen.misses + 1 };
-}
-function afterSnapshotRead(seen, now, read) {
-    const tracks = { ...seen.tracks };
-    for (const snapshot of read) {
-        const level = snapshot.state === 'completed' ? 100 : Math.max(0, Math.min(100, Math.floor(snapshot.progress)));
-        const old = tracks[snapshot.snapshotId];
-        if (old && level <= old.level)
-            continue;
-        const after = old ? seen.lastReadAt : -Infinity;
-        const first = old?.first ?? (level > 0 && level < 100 ? { level, at: now, after } : undefined);
-        tracks[snapshot.snapshotId] = { level, at: now, after, first };
-    }
-    const ids = seen.image?.snapshotIds ?? [];
-    const done = ids.length > 0 && ids.every(id => tracks[id]?.level === 100);
-    const completeAt = seen.completeAt ?? (done ? now : undefined);
-    return { ...seen, calls: seen.calls + 1, lastReadAt: now, tracks, snapshots: read, completeAt };
-}
-/** A throttled request still counts against the budget. */
-function afterThrottle(seen) {
-    return { ...seen, calls: seen.calls + 1 };
-}
-/** Looks the budget allows by `at`: so a wait that ends at any moment after its first look has kept to the rate. */
-function allowance(at, t = CADENCE) {
-    const s = Math.max(0, at) / 1000;
-    const { earlyPerS, perS, first } = t.budget;
-    return Math.max(1, Math.min(earlyPerS * s, first + perS * s));
-}
-/** The first moment the budget allows `looks` looks in all. */
-function allowedFrom(looks, t) {
-    const { earlyPerS, perS, first } = t.budget;
-    if (looks <= 1)
-        return 0;
-    const early = looks / earlyPerS;
-    return 1000 * (early <= first / (earlyPerS - perS) ? early : (looks - first) / perS);
-}
-/**
- * When the slowest unfinished snapshot reaches 100 %, no sooner than `lo` and no later than `hi`; undefined while one
- * has no pace yet (unread, at 0 %, one level seen) or all are complete. A level was reached between the read that
- * first showed it and the one before: the middle, give or take half; the pace from the first level above 0, give or
- * take `paceSlack`.
- */
-function estimateFinish(seen, t = CADENCE) {
-    let lo = -Infinity;
-    let hi = -Infinity;
-    for (const id of seen.image?.snapshotIds ?? []) {
-        const track = seen.tracks[id];
-        if (track?.level === 100)
-            continue;
-        const first = track?.first;
-        if (!first || track.level <= first.level)
-            return undefined;
-        const reached = (track.at + track.after) / 2;
-        // Seen at the first read, the first level was reached at `at` or before: a pace that errs fast, finish early.
-        const firstReached = Number.isFinite(first.after) ? (first.at + first.after) / 2 : first.at;
-        const msPerPercent = (reached - firstReached) / (track.level - first.level);
-        const left = (100 - track.level) * msPerPercent;
-        const doubt = (track.at - track.after) / 2 + left * (t.paceSlack - 1);
-        lo = Math.max(lo, reached + left - doubt);
-        hi = Math.max(hi, reached + left + doubt);
-    }
-    return Number.isFinite(hi) ? { lo, hi } : undefined;
-}
-function phaseOf(seen, now, t = CADENCE) {
-    const ids = seen.image?.snapshotIds ?? [];
-    if (seen.misses > 0 && seen.image)
-        return { phase: 'confirm' };
-    if (ids.length === 0)
-        return { phase: 'discover' };
-    if (seen.snapshots.some(s => s.state === 'error') && seen.lastImageAt < seen.lastReadAt)
-        return { phase: 'confirm' };
-    if (ids.some(id => !seen.tracks[id]))
-        return { phase: 'unread' };
-    if (seen.completeAt !== undefined)
-        return { phase: 'flip' };
-    const finish = estimateFinish(seen, t);
-    if (!finish || now > finish.hi)
-        return { phase: 'idle', finish };
-    if (finish.lo - now > t.farAheadMs)
-        return { phase: 'far', finish };
-    return { phase: now < finish.lo ? 'approach' : 'near', finish };
-}
-/** The next look at one image: a DescribeImages, or a DescribeSnapshots of its snapshots. */
-function nextLook(seen, now, t = CADENCE) {
-    const { phase, finish } = phaseOf(seen, now, t);
-    const credit = allowance(now, t) - seen.calls;
-    // A poller's gap spending the budget so far, less the reads' share: early on, the budget allows more than `perS`.
-    const floor = Math.min(t.imageGapMs, Math.max(t.denseGapMs, now / ((1 - t.readShare) * allowance(now, t))));
-    // The gap that spends the credit above `keep` evenly until `until`, within [denseGapMs, cap].
-    const spread = (until, keep, cap) => Math.min(cap, Math.max(t.denseGapMs, (until - now) / Math.max(1e-3, credit - keep)));
-    let imageAt;
-    let readAt;
-    let reserve = 1;
-    switch (phase) {
-        case 'discover':
-            imageAt = seen.lastImageAt + Math.min(floor, t.discoverGapMs * t.discoverGrowth ** Math.max(0, seen.imageLooks - 1));
-            break;
-        case 'confirm':
-            imageAt = seen.misses > 0 ? seen.lastImageAt + t.missGapMs : now;
-            break;
-        case 'unread':
-            imageAt = seen.lastImageAt + floor;
-            readAt = now;
-            reserve = 0;
-            break;
-        case 'flip': {
-            const end = seen.completeAt + t.flipSpanMs;
-            imageAt = seen.lastImageAt + (now < end ? spread(end, 0, floor) : floor);
-            break;
-        }
-        case 'far': {
-            const ahead = finish.lo - now;
-            imageAt = seen.lastImageAt + t.farImageGapMs;
-            readAt = seen.lastReadAt + Math.min(t.farReadGapMs.max, Math.max(t.farReadGapMs.min, ahead / 3));
-            break;
-        }
-        case 'approach':
-            // Nothing can finish before the earliest finish: the floor stays thin until then. Each read halves the way
-            // there, refining the estimate as it closes in.
-            imageAt = seen.lastImageAt + Math.min(t.farImageGapMs, Math.max(floor, finish.lo - seen.lastImageAt));
-            readAt = seen.lastReadAt + Math.max(t.approachReadGapMs, (finish.lo - seen.lastReadAt) / 2);
-            break;
-        case 'near':
-            imageAt = seen.lastImageAt + floor;
-            readAt = seen.lastReadAt + spread(finish.hi, Math.min(t.flipReserve, credit / 2), t.idleReadGapMs);
-            break;
-        case 'idle': {
-            // A level above 0 but no pace yet: one more read tells whether the finish is far, and lets the floor thin.
-            const moving = !finish && Object.values(seen.tracks).some(track => track.level > 0 && track.level < 100);
-            imageAt = seen.lastImageAt + floor;
-            readAt = seen.lastReadAt + (moving ? t.paceReadGapMs : t.idleReadGapMs);
-            if (moving)
-                reserve = 0;
-            break;
-        }
-    }
-    // The budget: an image look needs one look's credit; a snapshot read leaves one behind for the image (but the
-    // reads that tell whether the finish is far go first).
-    const image = Math.max(now, imageAt, allowedFrom(seen.calls + 1, t));
-    const read = readAt === undefined ? Infinity : Math.max(now, readAt, allowedFrom(seen.calls + 1 + reserve, t));
-    return read < image || (reserve === 0 && read === image) ? { at: read, kind: 'snapshots', phase } : { at: image, kind: 'image', phase };
-}
-
-;// CONCATENATED MODULE: ./src/wait/progress-log.ts
-/**
- * The lines a person reads while an image is waited for: one when the wait starts, one on each change of what
- * EC2 shows (and at least one a minute otherwise), a notice when EC2 throttles, and the verdict.
- */
-
-
-/** A quiet minute in a log looks like a hang; more often is noise. */
-const HEARTBEAT_MS = 60_000;
-class ProgressLog {
-    label;
-    write;
-    lastLineAt = -Infinity;
-    lastKey = '';
-    constructor(label, write) {
-        this.label = label;
-        this.write = write;
-    }
-    started(timeoutMs) {
-        this.write(`Waiting for ${this.label} to become available (timeout ${(0,duration/* formatDuration */.a)(timeoutMs)})`);
-        this.lastLineAt = 0;
-    }
-    /** After a look: a line when what EC2 shows changed, or when the last line is a minute old. */
-    looked(seen, now) {
-        const key = [seen.image?.state, seen.misses > 0, seen.completeAt !== undefined, seen.snapshots.some(s => s.state === 'error')].join('/');
-        if (key === this.lastKey && now - this.lastLineAt < HEARTBEAT_MS)
-            return;
-        this.lastKey = key;
-        this.lastLineAt = now;
-        const left = timeLeft(seen, now);
-        this.write(`Waiting for ${this.label}: ${progress_log_status(seen)}, ${(0,duration/* formatDuration */.a)(now)} elapsed${left ? `, ${left}` : ''}`);
-    }
-    throttled(operation, region, backoffMs, now, first) {
-        if (!first && now - this.lastLineAt < HEARTBEAT_MS / 2)
-            return;
-        this.lastLineAt = now;
-        this.write(`Waiting for ${this.label}: EC2 throttled ${operation} in ${region}, looking again in ${(0,duration/* formatDuration */.a)(backoffMs)}`);
-    }
-    finished(verdict, seen, now, calls) {
-        const took = (0,duration/* formatDuration */.a)(now);
-        const reason = seen.image?.stateReason?.message ?? seen.image?.stateReason?.code;
-        const lines = {
-            available: `${this.label} is available after ${took} (${calls})`,
-            failed: `${this.label} is ${seen.image?.state ?? 'failed'} after ${took}${reason ? `: ${reason}` : ''} (${calls})`,
-            gone: `${this.label} is gone after ${took}: EC2 no longer shows it (${calls})`,
-            timeout: `${this.label} is still ${seen.image?.state ?? 'not shown by EC2'} after ${took}, giving up (${calls})`,
-            aborted: `Stopped waiting for ${this.label} after ${took} (${calls})`
-        };
-        this.write(lines[verdict]);
-    }
-}
-function progress_log_status(seen) {
-    if (!seen.image)
-        return 'not shown by EC2 yet';
-    if (seen.misses > 0)
-        return `not shown by EC2 any more (${seen.misses} looks)`;
-    if (seen.completeAt !== undefined)
-        return `${seen.image.state}, all snapshots complete`;
-    const percent = (s) => `${s.state === 'completed' ? 100 : Math.floor(s.progress)}%${s.state === 'error' ? ' (error)' : ''}`;
-    const snapshots = seen.snapshots.map(s => `${s.snapshotId} ${percent(s)}`);
-    return snapshots.length > 0 ? `${seen.image.state}, ${snapshots.join(' ')}` : seen.image.state;
-}
-function timeLeft(seen, now) {
-    if (seen.completeAt !== undefined)
-        return 'any moment now';
-    const finish = estimateFinish(seen);
-    if (!finish || finish.hi < now)
-        return '';
-    return `about ${(0,duration/* formatDuration */.a)(Math.max(0, (finish.lo + finish.hi) / 2 - now))} left`;
-}
-
-;// CONCATENATED MODULE: ./src/wait/loop.ts
-
-
-
-/** Never two requests to one region less than this apart. */
-const REGION_SPACING_MS = 1_000;
-/**
- * While a region throttles: wait this long after the first throttled request, doubling each time, up to the cap
- * (each of our requests is already several of the SDK's attempts, spread over up to a minute by its own backoff).
- */
-const THROTTLE_BACKOFF_MS = { first: 2_000, cap: 15_000 };
-const FAILED_STATES = new Set(['failed', 'error', 'invalid', 'disabled']);
-/** Pure: what was seen of one image, as a verdict, or undefined to keep looking. */
-function checkImage(seen, now, tuning = CADENCE) {
-    if (seen.misses >= tuning.goneMisses && (seen.image !== undefined || now >= tuning.unseenGraceMs))
-        return 'gone';
-    if (seen.misses > 0)
-        return undefined;
-    if (seen.image?.state === 'available')
-        return 'available';
-    if (seen.image?.state === 'deregistered')
-        return 'gone';
-    if (FAILED_STATES.has(seen.image?.state ?? ''))
-        return 'failed';
-    return undefined;
-}
-function validateWaitOptions(images, options) {
-    if (!Array.isArray(images) || images.some(image => typeof image?.region !== 'string' || typeof image?.imageId !== 'string')) {
-        throw new Error('waitForImages: images must be a list of { region, imageId }');
-    }
-    if (new Set(images.map(image => `${image.region}/${image.imageId}`)).size !== images.length) {
-        throw new Error('waitForImages: an image is listed twice');
-    }
-    const { timeoutMs } = options;
-    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-        throw new Error(`waitForImages: timeoutMs must be a finite number of milliseconds greater than 0, got ${String(timeoutMs)}`);
-    }
-    for (const name of ['sourceFor', 'log', 'random']) {
-        if (options[name] !== undefined && typeof options[name] !== 'function') {
-            throw new Error(`waitForImages: ${name} must be a function, got ${typeof options[name]}`);
-        }
-    }
-}
-async function waitForImages(images, options) {
-    validateWaitOptions(images, options);
-    const { clock, signal, timeoutMs: deadline, tuning = CADENCE } = options;
-    const random = options.random ?? Math.random;
-    const start = clock.now();
-    const elapsed = () => clock.now() - start;
-    const several = new Set(images.map(image => image.region)).size > 1;
-    const regions = new Map();
-    const waits = images.map(ref => {
-        if (!regions.has(ref.region)) {
-            regions.set(ref.region, { source: options.sourceFor(ref.region), lastCallAt: -Infinity, pausedUntil: -Infinity, throttled: 0 });
-        }
-        const label = several ? `${ref.imageId} (${ref.region})` : ref.imageId;
-        const log = new ProgressLog(label, line => options.log?.(line));
-        return { ref, log, seen: NOTHING_SEEN, calls: { describeImages: 0, describeSnapshots: 0 } };
-    });
-    const finish = (wait, verdict) => {
-        const { seen, calls } = wait;
-        wait.result = { ...wait.ref, verdict, image: seen.image, snapshots: seen.snapshots, elapsedMs: elapsed(), calls: { ...calls } };
-        wait.log.finished(verdict, seen, elapsed(), `${calls.describeImages} DescribeImages, ${calls.describeSnapshots} DescribeSnapshots`);
-    };
-    if (!signal?.aborted)
-        for (const wait of waits)
-            wait.log.started(deadline);
-    for (;;) {
-        const pending = waits.filter(wait => !wait.result);
-        if (pending.length === 0)
-            break;
-        if (signal?.aborted) {
-            pending.forEach(wait => finish(wait, 'aborted'));
-            break;
-        }
-        // The look due first, among every image: its own cadence, then its region's pace.
-        const now = elapsed();
-        let next;
-        for (const wait of pending) {
-            const region = regions.get(wait.ref.region);
-            const look = nextLook(wait.seen, now, tuning);
-            let at = Math.max(look.at, region.lastCallAt + REGION_SPACING_MS, region.pausedUntil);
-            const last = at >= deadline;
-            // Whatever the cadence or a backoff say, one last look at the image at the deadline, not before it.
-            if (last)
-                at = Math.max(deadline, region.lastCallAt + REGION_SPACING_MS);
-            if (!next || at < next.at)
-                next = { wait, at: Math.ceil(at), kind: last ? 'image' : look.kind, last };
-        }
-        const { wait, at, kind, last } = next;
-        if (at > now)
-            await clock.sleep(at - now, signal);
-        if (signal?.aborted)
-            continue;
-        const region = regions.get(wait.ref.region);
-        const lookedAt = elapsed();
-        region.lastCallAt = lookedAt;
-        try {
-            if (kind === 'image') {
-                wait.calls.describeImages++;
-                wait.seen = afterImageLook(wait.seen, lookedAt, await region.source.describeImage(wait.ref.imageId));
-            }
-            else {
-                wait.calls.describeSnapshots++;
-                wait.seen = afterSnapshotRead(wait.seen, lookedAt, await region.source.describeSnapshots(wait.seen.image?.snapshotIds ?? []));
-            }
-            region.throttled = 0;
-        }
-        catch (error) {
-            if (!(0,errors/* isThrottling */.E2)(error))
-                throw error;
-            wait.seen = afterThrottle(wait.seen);
-            region.throttled++;
-            const ceiling = Math.min(THROTTLE_BACKOFF_MS.cap, THROTTLE_BACKOFF_MS.first * 2 ** (region.throttled - 1));
-            const backoff = ceiling / 2 + (random() * ceiling) / 2;
-            region.pausedUntil = elapsed() + backoff;
-            const operation = kind === 'image' ? 'DescribeImages' : 'DescribeSnapshots';
-            wait.log.throttled(operation, wait.ref.region, backoff, elapsed(), region.throttled === 1);
-        }
-        if (signal?.aborted)
-            continue;
-        const verdict = checkImage(wait.seen, elapsed(), tuning);
-        if (verdict)
-            finish(wait, verdict);
-        else if (last && elapsed() >= deadline)
-            finish(wait, 'timeout');
-        else
-            wait.log.looked(wait.seen, elapsed());
-    }
-    return waits.map(wait => wait.result);
-}
-
-;// CONCATENATED MODULE: ./src/wait/index.ts
-/**
- * Waiting for images to become available: the only door into `wait/`. The loop (`loop.ts`) looks at each image
- * when its cadence (`cadence.ts`, pure) says, and logs progress (`progress-log.ts`).
- */
-
-
 ;// CONCATENATED MODULE: ./src/main.ts
-/** The story of a bake: inputs, credentials, make the image (CreateImage or RegisterImage), wait, report; and undo when it goes wrong. */
+/**
+ * The story of a bake: inputs, credentials, make the image (or reuse it), wait, copy to other regions, publish,
+ * report, and retire the family's old images; and undo what the run made when it goes wrong.
+ */
 
 
 
@@ -30149,15 +30505,6 @@ async function waitForImages(images, options) {
 
 
 
-/** EC2's StateReason as `code: message`; EC2 often starts the message with the code already. */
-function stateReason(image) {
-    const { code, message } = image?.stateReason ?? {};
-    if (!code && !message)
-        return 'EC2 gave no reason';
-    if (!code || message?.startsWith(code))
-        return message;
-    return message ? `${code}: ${message}` : code;
-}
 /** How long main keeps looking for the snapshots of an image it deregistered while pending. */
 const LOOK_FOR_SNAPSHOTS_MS = 60_000;
 /** When cancelled, the runner kills the step about 10 s after SIGINT; post finishes what main cannot. */
@@ -30181,75 +30528,81 @@ async function bake(deps) {
     const state = new BakeState(deps.state);
     state.begin(settings.credentials, settings.cleanupOnFailure);
     const aws = await deps.connect(settings.credentials, settings.region);
-    const ec2 = aws.ec2(settings.region);
     if (settings.dryRun) {
-        core/* info */.pq(await checkMakeImage(ec2, settings));
+        core/* info */.pq(await checkMakeImage(aws.ec2(settings.region), settings));
+        await retireOldImages(aws, settings, [], deps);
         state.markFinished();
         return;
     }
     if (deps.signal.aborted)
         throw new errors/* WaitError */.uf('aborted', `The job was cancelled before ${makingCall(settings)}: nothing was made.`);
-    const { imageId, madeBy } = await makeImage(ec2, settings);
+    const { imageId, madeBy } = await makeImage(aws.ec2(settings.region), settings, deps.clock);
+    const source = { region: settings.region, imageId };
     // The ledger learns the image's snapshots as EC2 shows them, and only if they are the run's to delete.
-    const entry = { region: settings.region, imageId, madeBy, snapshotIds: [] };
-    state.record(entry);
-    announceImage(settings.region, imageId, settings.name);
+    if (madeBy !== 'reused')
+        state.record({ ...source, madeBy, snapshotIds: [] });
+    announceImage(settings.region, imageId, settings.name, madeBy === 'reused');
+    let images;
     try {
-        const waitStarted = deps.clock.now();
-        const image = settings.wait ? await waitUntilAvailable(ec2, imageId, settings, state, deps) : undefined;
-        await reportImages([
-            {
-                region: settings.region,
-                imageId,
-                name: settings.name,
-                state: image?.state ?? 'pending',
-                snapshotIds: image?.snapshotIds ?? knownSnapshotIds(settings),
-                tags: settings.tags,
-                elapsedMs: deps.clock.now() - started,
-                waitedMs: image && deps.clock.now() - waitStarted
-            }
-        ]);
+        images = settings.wait ? await release(aws, source, settings, state, deps) : [notWaitedFor(source, settings)];
         state.markFinished();
     }
     catch (error) {
         await undo(aws, state, deps.clock, deps.signal.aborted ? LOOK_FOR_SNAPSHOTS_CANCELLED_MS : LOOK_FOR_SNAPSHOTS_MS);
         throw error;
     }
+    // The release is good from here on: nothing below fails the step or removes what it made.
+    const retirement = await retireOldImages(aws, settings, images, deps);
+    await reportImages(images, retirement);
 }
-async function waitUntilAvailable(ec2, imageId, settings, state, deps) {
-    if (deps.signal.aborted)
-        throw new errors/* WaitError */.uf('aborted', `The job was cancelled right after ${imageId} was created.`);
-    const [result] = await waitForImages([{ region: ec2.region, imageId }], {
-        clock: deps.clock,
-        timeoutMs: settings.waitTimeoutMs,
-        signal: deps.signal,
-        log: line => core/* info */.pq(line),
-        sourceFor: () => ({
-            describeImage: async (id) => {
-                const image = await ec2.describeImage(id);
-                // Snapshot ids go to state as soon as they are known, so that post can remove them (if they are ours).
-                if (image)
-                    state.observe(imageId, image);
-                return image;
-            },
-            describeSnapshots: ids => ec2.describeSnapshots(ids)
-        })
-    });
-    const waited = (0,duration/* formatDuration */.a)(result.elapsedMs);
-    switch (result.verdict) {
-        case 'available':
-            return result.image;
-        case 'failed':
-            throw new errors/* WaitError */.uf('failed', `Image ${imageId} ended '${result.image?.state}' after ${waited}: ${stateReason(result.image)}`);
-        case 'gone':
-            throw new errors/* WaitError */.uf('gone', `Image ${imageId} in ${ec2.region} was deregistered outside this step ${waited} into the wait: EC2 no longer shows it. ` +
-                `Find who deregistered it in CloudTrail (DeregisterImage), stop that, and re-run the job.`);
-        case 'timeout':
-            throw new errors/* WaitError */.uf('timeout', `Image ${imageId} was still '${result.image?.state ?? 'pending'}' when 'wait-timeout' (${(0,duration/* formatDuration */.a)(settings.waitTimeoutMs)}) ran out. ` +
-                `Raise 'wait-timeout' for large volumes, or set 'wait: false' and wait in a later job.`);
-        case 'aborted':
-            throw new errors/* WaitError */.uf('aborted', `The job was cancelled while waiting for ${imageId} (${waited} in).`);
+/** The image available, copied to every region, and published in all of them. */
+async function release(aws, source, settings, state, deps) {
+    const waiting = { clock: deps.clock, signal: deps.signal, timeoutMs: settings.waitTimeoutMs };
+    const log = (line) => core/* info */.pq(line);
+    const { distribution } = settings;
+    const available = await waitUntilAvailable(aws, [source], state, waiting);
+    if (distribution.copyToRegions.length > 0) {
+        const { name, description, tags } = settings;
+        const copies = await copyToRegions(aws, source, distribution.copyToRegions, { name, description, tags, snapshotTags: snapshotTags(settings) }, state, log);
+        announceRegions([source, ...copies]);
+        available.push(...(await waitUntilAvailable(aws, copies, state, waiting)));
     }
+    const publication = publicationOf(settings, deps.clock.now());
+    await publish(aws, available.map(image => ({ ...image, snapshotIds: image.image.snapshotIds })), publication, log);
+    const sharedWith = describeAudience(publication.audience);
+    const deprecateAt = publication.deprecateAt?.toISOString();
+    return available.map(image => ({ ...baked(image, settings), sharedWith, deprecateAt }));
+}
+/** Retention, when asked for: a warning for each problem, never a failure. */
+async function retireOldImages(aws, settings, images, deps) {
+    const { family, keepLatest } = settings.distribution;
+    if (family === undefined || keepLatest === undefined)
+        return undefined;
+    const regions = [settings.region, ...settings.distribution.copyToRegions];
+    const ours = new Set(images.map(image => image.imageId));
+    const report = await retire(region => aws.ec2(region), regions, ours, { family, keepLatest, dryRun: settings.dryRun }, deps.clock, line => core/* info */.pq(line));
+    for (const kept of report.kept.filter(image => image.reason.startsWith('an instance'))) {
+        core/* warning */.$e(`Retention kept ${kept.imageId} (${kept.name}) in ${kept.region}: ${kept.reason}, and an Auto Scaling group may launch it again. Retire it by hand once nothing uses it.`);
+    }
+    for (const problem of report.problems)
+        core/* warning */.$e(`Retention: ${problem} The new image is not affected.`);
+    return report;
+}
+function publicationOf(settings, now) {
+    const { shareWithAccounts, shareWithOrganizations, shareWithOus, shareSnapshots, deprecateAfterMs, imdsSupport } = settings.distribution;
+    return {
+        audience: { accounts: shareWithAccounts, organizations: shareWithOrganizations, ous: shareWithOus },
+        shareSnapshots,
+        deprecateAt: deprecateAfterMs === undefined ? undefined : new Date(now + deprecateAfterMs),
+        requireImdsV2: imdsSupport === 'v2.0'
+    };
+}
+function baked(image, settings) {
+    const { region, imageId, waitedMs } = image;
+    return { region, imageId, name: settings.name, state: image.image.state, snapshotIds: image.image.snapshotIds, tags: settings.tags, availableAfterMs: waitedMs };
+}
+function notWaitedFor(source, settings) {
+    return { ...source, name: settings.name, state: 'pending', snapshotIds: knownSnapshotIds(settings), tags: settings.tags };
 }
 
 

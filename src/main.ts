@@ -1,31 +1,26 @@
-/** The story of a bake: inputs, credentials, make the image (CreateImage or RegisterImage), wait, report; and undo when it goes wrong. */
+/**
+ * The story of a bake: inputs, credentials, make the image (or reuse it), wait, copy to other regions, publish,
+ * report, and retire the family's old images; and undo what the run made when it goes wrong.
+ */
 import * as core from '@actions/core'
+import type { Aws } from './aws.js'
+import { waitUntilAvailable, type AvailableImage } from './available.js'
 import { undo } from './cleanup.js'
-import type { Ec2 } from './ec2.js'
+import { copyToRegions, describeAudience, publish, retire, type Publication, type RetirementReport } from './distribute/index.js'
 import { AwsError, describeError, InputError, WaitError } from './errors.js'
 import type { GithubRun } from './github-run.js'
-import { formatDuration } from './duration.js'
-import { checkMakeImage, knownSnapshotIds, makeImage, makingCall } from './make-image.js'
-import { announceImage, reportImages } from './report.js'
-import type { ImageObservation } from './observations.js'
+import { checkMakeImage, knownSnapshotIds, makeImage, makingCall, snapshotTags } from './make-image.js'
 import type { PostDeps } from './post-step.js'
+import { announceImage, announceRegions, reportImages, type BakedImage } from './report.js'
 import { describeSettings, readSettings, type Settings } from './settings.js'
-import { BakeState, type LedgerEntry } from './state.js'
-import { waitForImages } from './wait/index.js'
+import { BakeState } from './state.js'
+import type { ImageRef } from './wait/index.js'
 
 /** What touches the world; `index.ts` builds the real ones, tests build fakes. */
 export interface Deps extends PostDeps {
   /** Aborts when the job is cancelled (SIGINT/SIGTERM from the runner). */
   readonly signal: AbortSignal
   githubRun(): GithubRun
-}
-
-/** EC2's StateReason as `code: message`; EC2 often starts the message with the code already. */
-function stateReason(image: ImageObservation | undefined): string {
-  const { code, message } = image?.stateReason ?? {}
-  if (!code && !message) return 'EC2 gave no reason'
-  if (!code || message?.startsWith(code)) return message!
-  return message ? `${code}: ${message}` : code
 }
 
 /** How long main keeps looking for the snapshots of an image it deregistered while pending. */
@@ -53,85 +48,84 @@ async function bake(deps: Deps): Promise<void> {
   const state = new BakeState(deps.state)
   state.begin(settings.credentials, settings.cleanupOnFailure)
   const aws = await deps.connect(settings.credentials, settings.region)
-  const ec2 = aws.ec2(settings.region)
 
   if (settings.dryRun) {
-    core.info(await checkMakeImage(ec2, settings))
+    core.info(await checkMakeImage(aws.ec2(settings.region), settings))
+    await retireOldImages(aws, settings, [], deps)
     state.markFinished()
     return
   }
 
   if (deps.signal.aborted) throw new WaitError('aborted', `The job was cancelled before ${makingCall(settings)}: nothing was made.`)
-  const { imageId, madeBy } = await makeImage(ec2, settings)
+  const { imageId, madeBy } = await makeImage(aws.ec2(settings.region), settings, deps.clock)
+  const source: ImageRef = { region: settings.region, imageId }
   // The ledger learns the image's snapshots as EC2 shows them, and only if they are the run's to delete.
-  const entry: LedgerEntry = { region: settings.region, imageId, madeBy, snapshotIds: [] }
-  state.record(entry)
-  announceImage(settings.region, imageId, settings.name)
+  if (madeBy !== 'reused') state.record({ ...source, madeBy, snapshotIds: [] })
+  announceImage(settings.region, imageId, settings.name, madeBy === 'reused')
 
+  let images: BakedImage[]
   try {
-    const waitStarted = deps.clock.now()
-    const image = settings.wait ? await waitUntilAvailable(ec2, imageId, settings, state, deps) : undefined
-    await reportImages([
-      {
-        region: settings.region,
-        imageId,
-        name: settings.name,
-        state: image?.state ?? 'pending',
-        snapshotIds: image?.snapshotIds ?? knownSnapshotIds(settings),
-        tags: settings.tags,
-        elapsedMs: deps.clock.now() - started,
-        waitedMs: image && deps.clock.now() - waitStarted
-      }
-    ])
+    images = settings.wait ? await release(aws, source, settings, state, deps) : [notWaitedFor(source, settings)]
     state.markFinished()
   } catch (error) {
     await undo(aws, state, deps.clock, deps.signal.aborted ? LOOK_FOR_SNAPSHOTS_CANCELLED_MS : LOOK_FOR_SNAPSHOTS_MS)
     throw error
   }
+  // The release is good from here on: nothing below fails the step or removes what it made.
+  const retirement = await retireOldImages(aws, settings, images, deps)
+  await reportImages(images, retirement)
 }
 
-async function waitUntilAvailable(
-  ec2: Ec2,
-  imageId: string,
-  settings: Settings,
-  state: BakeState,
-  deps: Deps
-): Promise<ImageObservation> {
-  if (deps.signal.aborted) throw new WaitError('aborted', `The job was cancelled right after ${imageId} was created.`)
-  const [result] = await waitForImages([{ region: ec2.region, imageId }], {
-    clock: deps.clock,
-    timeoutMs: settings.waitTimeoutMs,
-    signal: deps.signal,
-    log: line => core.info(line),
-    sourceFor: () => ({
-      describeImage: async id => {
-        const image = await ec2.describeImage(id)
-        // Snapshot ids go to state as soon as they are known, so that post can remove them (if they are ours).
-        if (image) state.observe(imageId, image)
-        return image
-      },
-      describeSnapshots: ids => ec2.describeSnapshots(ids)
-    })
-  })
-  const waited = formatDuration(result.elapsedMs)
-  switch (result.verdict) {
-    case 'available':
-      return result.image!
-    case 'failed':
-      throw new WaitError('failed', `Image ${imageId} ended '${result.image?.state}' after ${waited}: ${stateReason(result.image)}`)
-    case 'gone':
-      throw new WaitError(
-        'gone',
-        `Image ${imageId} in ${ec2.region} was deregistered outside this step ${waited} into the wait: EC2 no longer shows it. ` +
-          `Find who deregistered it in CloudTrail (DeregisterImage), stop that, and re-run the job.`
-      )
-    case 'timeout':
-      throw new WaitError(
-        'timeout',
-        `Image ${imageId} was still '${result.image?.state ?? 'pending'}' when 'wait-timeout' (${formatDuration(settings.waitTimeoutMs)}) ran out. ` +
-          `Raise 'wait-timeout' for large volumes, or set 'wait: false' and wait in a later job.`
-      )
-    case 'aborted':
-      throw new WaitError('aborted', `The job was cancelled while waiting for ${imageId} (${waited} in).`)
+/** The image available, copied to every region, and published in all of them. */
+async function release(aws: Aws, source: ImageRef, settings: Settings, state: BakeState, deps: Deps): Promise<BakedImage[]> {
+  const waiting = { clock: deps.clock, signal: deps.signal, timeoutMs: settings.waitTimeoutMs }
+  const log = (line: string) => core.info(line)
+  const { distribution } = settings
+  const available = await waitUntilAvailable(aws, [source], state, waiting)
+
+  if (distribution.copyToRegions.length > 0) {
+    const { name, description, tags } = settings
+    const copies = await copyToRegions(aws, source, distribution.copyToRegions, { name, description, tags, snapshotTags: snapshotTags(settings) }, state, log)
+    announceRegions([source, ...copies])
+    available.push(...(await waitUntilAvailable(aws, copies, state, waiting)))
   }
+
+  const publication = publicationOf(settings, deps.clock.now())
+  await publish(aws, available.map(image => ({ ...image, snapshotIds: image.image.snapshotIds })), publication, log)
+  const sharedWith = describeAudience(publication.audience)
+  const deprecateAt = publication.deprecateAt?.toISOString()
+  return available.map(image => ({ ...baked(image, settings), sharedWith, deprecateAt }))
+}
+
+/** Retention, when asked for: a warning for each problem, never a failure. */
+async function retireOldImages(aws: Aws, settings: Settings, images: readonly ImageRef[], deps: Deps): Promise<RetirementReport | undefined> {
+  const { family, keepLatest } = settings.distribution
+  if (family === undefined || keepLatest === undefined) return undefined
+  const regions = [settings.region, ...settings.distribution.copyToRegions]
+  const ours = new Set(images.map(image => image.imageId))
+  const report = await retire(region => aws.ec2(region), regions, ours, { family, keepLatest, dryRun: settings.dryRun }, deps.clock, line => core.info(line))
+  for (const kept of report.kept.filter(image => image.reason.startsWith('an instance'))) {
+    core.warning(`Retention kept ${kept.imageId} (${kept.name}) in ${kept.region}: ${kept.reason}, and an Auto Scaling group may launch it again. Retire it by hand once nothing uses it.`)
+  }
+  for (const problem of report.problems) core.warning(`Retention: ${problem} The new image is not affected.`)
+  return report
+}
+
+function publicationOf(settings: Settings, now: number): Publication {
+  const { shareWithAccounts, shareWithOrganizations, shareWithOus, shareSnapshots, deprecateAfterMs, imdsSupport } = settings.distribution
+  return {
+    audience: { accounts: shareWithAccounts, organizations: shareWithOrganizations, ous: shareWithOus },
+    shareSnapshots,
+    deprecateAt: deprecateAfterMs === undefined ? undefined : new Date(now + deprecateAfterMs),
+    requireImdsV2: imdsSupport === 'v2.0'
+  }
+}
+
+function baked(image: AvailableImage, settings: Settings): BakedImage {
+  const { region, imageId, waitedMs } = image
+  return { region, imageId, name: settings.name, state: image.image.state, snapshotIds: image.image.snapshotIds, tags: settings.tags, availableAfterMs: waitedMs }
+}
+
+function notWaitedFor(source: ImageRef, settings: Settings): BakedImage {
+  return { ...source, name: settings.name, state: 'pending', snapshotIds: knownSnapshotIds(settings), tags: settings.tags }
 }

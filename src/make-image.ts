@@ -1,20 +1,24 @@
 /**
  * The first step of an image's journey: make it, with CreateImage from an instance or RegisterImage from an
- * EBS snapshot. Everything after (announce, wait, report, undo) is the same for both; what differs is kept
- * here, and in the ledger entry's `madeBy`, which tells cleanup whether the image's snapshots are ours.
+ * EBS snapshot, or reuse the one that holds its name (`if-exists`). Everything after (announce, wait, report,
+ * undo) is the same for all; what differs is kept here, and in the ledger entry's `madeBy`, which tells cleanup
+ * whether the image's snapshots are ours.
  */
 import * as core from '@actions/core'
-import { Inputs } from './constants.js'
+import type { Clock } from './clock.js'
+import { FAMILY_TAG_KEY, Inputs } from './constants.js'
 import type { Ec2, ImageRequest, RegisterRequest } from './ec2.js'
-import { InputError } from './errors.js'
-import type { InstanceSource, Settings, SnapshotSource } from './settings.js'
+import { awsErrorCode, InputError } from './errors.js'
+import { settleExisting } from './existing-image.js'
+import type { InstanceSource, Settings, SnapshotSource, Tag } from './settings.js'
 import type { LedgerEntry } from './state.js'
 
 export type MadeBy = NonNullable<LedgerEntry['madeBy']>
 
 export interface MadeImage {
   readonly imageId: string
-  readonly madeBy: MadeBy
+  /** 'reused': the image held the name before the run (`if-exists: reuse`); it is not the run's to remove. */
+  readonly madeBy: MadeBy | 'reused'
 }
 
 /** The EC2 call that makes the image, for messages. */
@@ -22,7 +26,24 @@ export function makingCall(settings: Settings): MadeBy {
   return settings.source.kind === 'instance' ? 'CreateImage' : 'RegisterImage'
 }
 
-export async function makeImage(ec2: Ec2, settings: Settings): Promise<MadeImage> {
+export async function makeImage(ec2: Ec2, settings: Settings, clock: Clock): Promise<MadeImage> {
+  const settle = (afterRefusal: boolean) => settleExisting(ec2, settings.name, settings.ifExists, clock, line => core.info(line), afterRefusal)
+  const existing = await settle(false)
+  if (existing) return { imageId: existing.imageId, madeBy: 'reused' }
+  try {
+    return await make(ec2, settings)
+  } catch (error) {
+    // The race: the look-up saw no image of that name, and another run took it before our call.
+    if (awsErrorCode(error) !== 'InvalidAMIName.Duplicate') throw error
+    const taken = await settle(true)
+    if (taken) return { imageId: taken.imageId, madeBy: 'reused' }
+    if (settings.ifExists !== 'replace') throw error
+    // Replaced, or gone again: one more try, whose refusal is final.
+    return await make(ec2, settings)
+  }
+}
+
+async function make(ec2: Ec2, settings: Settings): Promise<MadeImage & { madeBy: MadeBy }> {
   const { source } = settings
   if (source.kind === 'instance') return { imageId: await ec2.createImage(imageRequest(settings, source)), madeBy: 'CreateImage' }
   await checkSourceSnapshot(ec2, source)
@@ -52,9 +73,17 @@ export function knownSnapshotIds(settings: Settings): string[] {
   return [settings.source.snapshotId, ...mapped]
 }
 
+/**
+ * Tags for the snapshots the run makes (CreateImage's and CopyImage's): the image's with `tag-snapshots`, else
+ * only the family tag, by which retention later knows them as the family's.
+ */
+export function snapshotTags(settings: Settings): Tag[] {
+  return settings.tags.filter(tag => settings.tagSnapshots || tag.key === FAMILY_TAG_KEY)
+}
+
 function imageRequest(settings: Settings, source: InstanceSource): ImageRequest {
-  const { name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation } = settings
-  return { instanceId: source.instanceId, name, description, noReboot, tags, tagSnapshots, blockDeviceMappings, snapshotLocation }
+  const { name, description, noReboot, tags, blockDeviceMappings, snapshotLocation } = settings
+  return { instanceId: source.instanceId, name, description, noReboot, tags, snapshotTags: snapshotTags(settings), blockDeviceMappings, snapshotLocation }
 }
 
 function registerRequest(settings: Settings, source: SnapshotSource): RegisterRequest {

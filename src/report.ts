@@ -1,73 +1,94 @@
 /** Outputs and the job summary: what the deploy steps and the person reading the run see. */
 import * as core from '@actions/core'
 import { Outputs } from './constants.js'
+import type { RetirementReport } from './distribute/index.js'
 import { formatDuration } from './duration.js'
 import { describeClause } from './errors.js'
 import type { Tag } from './settings.js'
+import type { ImageRef } from './wait/index.js'
 
-export interface BakedImage {
-  readonly region: string
-  readonly imageId: string
+/** One image of the run, in one region: the source first, then its copies. */
+export interface BakedImage extends ImageRef {
   readonly name: string
   readonly state: string
   readonly snapshotIds: readonly string[]
   readonly tags: readonly Tag[]
-  readonly elapsedMs: number
-  /** Time spent waiting for `available`; undefined when the action did not wait. */
-  readonly waitedMs?: number
+  /** From the call that made the image (CreateImage, RegisterImage, CopyImage) to available; undefined when the action did not wait. */
+  readonly availableAfterMs?: number
+  /** Who may launch it, as "2 accounts, 1 organization"; empty for nobody else. */
+  readonly sharedWith?: string
+  /** ISO 8601; undefined when not deprecated. */
+  readonly deprecateAt?: string
 }
 
-/** Sets the outputs that exist as soon as CreateImage returns, so nothing is lost if a later step fails. */
-export function announceImage(region: string, imageId: string, name: string): void {
+/**
+ * Sets the outputs that exist as soon as CreateImage returns (or the image to reuse is found), so nothing is lost
+ * if a later step fails.
+ */
+export function announceImage(region: string, imageId: string, name: string, reused = false): void {
   core.setOutput(Outputs.ImageId, imageId)
   core.setOutput(Outputs.ImageName, name)
   core.setOutput(Outputs.Region, region)
-  core.info(`Created image ${imageId} (${name}) in ${region}`)
+  announceRegions([{ region, imageId }])
+  core.info(`${reused ? 'Reusing' : 'Created'} image ${imageId} (${name}) in ${region}`)
 }
 
-/** The final outputs and the job summary, for a list of images (one today). */
-export async function reportImages(images: readonly BakedImage[]): Promise<void> {
-  const [first] = images
-  if (first) {
-    core.setOutput(Outputs.State, first.state)
-    core.setOutput(Outputs.SnapshotIds, JSON.stringify(first.snapshotIds))
+/** The `images` output (region -> image id), set again as soon as copies exist. */
+export function announceRegions(images: readonly ImageRef[]): void {
+  core.setOutput(Outputs.Images, JSON.stringify(Object.fromEntries(images.map(image => [image.region, image.imageId]))))
+}
+
+/** The final outputs and the job summary. */
+export async function reportImages(images: readonly BakedImage[], retirement?: RetirementReport): Promise<void> {
+  const [source] = images
+  if (source) {
+    core.setOutput(Outputs.State, source.state)
+    core.setOutput(Outputs.SnapshotIds, JSON.stringify(source.snapshotIds))
+    announceRegions(images)
   }
+  core.setOutput(Outputs.RemovedImageIds, JSON.stringify(retirement?.removed.map(image => image.imageId) ?? []))
   // Off a runner (a local run without GITHUB_STEP_SUMMARY) there is nowhere to write a summary.
   if (!process.env.GITHUB_STEP_SUMMARY) return
   try {
-    await writeSummary(images)
+    await writeSummary(images, retirement)
   } catch (error) {
     // The image is good and its outputs are set: a summary is never a reason to fail, or to remove it.
     core.warning(`Could not write the job summary: ${describeClause(error)}. The image and the outputs are not affected.`)
   }
 }
 
-async function writeSummary(images: readonly BakedImage[]): Promise<void> {
-  await core.summary
-    .addHeading('bake-ami', 2)
-    .addTable([
+async function writeSummary(images: readonly BakedImage[], retirement: RetirementReport | undefined): Promise<void> {
+  const summary = core.summary.addHeading('bake-ami', 2).addTable([
+    ['Region', 'Image', 'Name', 'State', 'Time to available', 'Snapshots', 'Tags', 'Shared with', 'Deprecation'].map(data => ({ data, header: true })),
+    ...images.map(image =>
       [
-        { data: 'Image', header: true },
-        { data: 'Name', header: true },
-        { data: 'Region', header: true },
-        { data: 'State', header: true },
-        { data: 'Snapshots', header: true },
-        { data: 'Tags', header: true },
-        { data: 'Elapsed', header: true }
-      ],
-      ...images.map(image =>
-        [
-          image.imageId,
-          image.name,
-          image.region,
-          image.state,
-          image.snapshotIds.join(', ') || 'none',
-          image.tags.map(tag => `${tag.key}=${tag.value}`).join(', ') || 'none',
-          formatDuration(image.elapsedMs) + (image.waitedMs === undefined ? '' : ` (waited ${formatDuration(image.waitedMs)})`)
-        ].map(escapeHtml)
-      )
-    ])
-    .write()
+        image.region,
+        image.imageId,
+        image.name,
+        image.state,
+        image.availableAfterMs === undefined ? 'not waited for' : formatDuration(image.availableAfterMs),
+        image.snapshotIds.join(', ') || 'none',
+        image.tags.map(tag => `${tag.key}=${tag.value}`).join(', ') || 'none',
+        image.sharedWith || 'nobody',
+        image.deprecateAt ?? 'none'
+      ].map(escapeHtml)
+    )
+  ])
+  if (retirement) {
+    const { removed, kept } = retirement
+    const items = [
+      ...removed.map(
+        image =>
+          `Removed ${image.imageId} (${image.name}, created ${image.creationDate}) in ${image.region}` +
+          (image.snapshotIds.length ? ` with ${image.snapshotIds.join(', ')}` : '')
+      ),
+      ...kept.map(image => `Kept ${image.imageId} (${image.name}) in ${image.region}: ${image.reason}`)
+    ]
+    summary.addHeading('Retention', 3)
+    if (items.length > 0) summary.addList(items.map(escapeHtml))
+    else summary.addRaw('No older image of the family.', true)
+  }
+  await summary.write()
 }
 
 /** core.summary puts table cells into HTML as they are; tag values may hold any character. */

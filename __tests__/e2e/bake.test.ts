@@ -92,7 +92,9 @@ describe('bake with GitHub OIDC', () => {
         'image-name': name,
         state: 'available',
         region: 'eu-central-1',
-        'snapshot-ids': expect.any(String)
+        'snapshot-ids': expect.any(String),
+        images: JSON.stringify({ 'eu-central-1': image.imageId }),
+        'removed-image-ids': '[]'
       })
       expect(JSON.parse(main.outputs['snapshot-ids'])).toEqual(image.snapshotIds)
 

@@ -98,7 +98,9 @@ describe('snapshot bake', () => {
         'image-name': name,
         state: 'available',
         region: 'eu-central-1',
-        'snapshot-ids': JSON.stringify([snapshotId])
+        'snapshot-ids': JSON.stringify([snapshotId]),
+        images: JSON.stringify({ 'eu-central-1': image.imageId }),
+        'removed-image-ids': '[]'
       })
       for (const shown of [image.imageId, name, 'available', snapshotId]) expect(main.summary).toContain(shown)
 

@@ -28533,7 +28533,8 @@ function explainEc2Error(operation, error, where) {
                 // "AMI name X is already in use by AMI ami-…": the id after "by AMI", not an ami-… in the name.
                 const existing = /by AMI (ami-[0-9a-f]+)/.exec(detail)?.[1];
                 return (`An AMI named '${where.name ?? ''}' already exists in ${where.region}${existing ? ` (${existing})` : ''}. ` +
-                    `AMI names are unique per account and region: add {{ run_attempt }} or {{ datetime }} to the 'name' input, or deregister the old image.`);
+                    `AMI names are unique per account and region: add {{ run_attempt }} or {{ datetime }} to the 'name' input, ` +
+                    `or set 'if-exists: reuse' to carry on with that image, or 'if-exists: replace' to deregister it and make a new one.`);
             }
             case 'InvalidAMIName.Malformed':
                 return `EC2 rejected the AMI name '${where.name ?? ''}': ${detail}. Change the 'name' input.`;
@@ -28656,6 +28657,10 @@ class BakeState {
         if (!held)
             throw new Error(`observe: ${imageId} was never recorded`);
         this.record({ ...held, state: observation.state, snapshotIds: ownsSnapshots(held) ? observation.snapshotIds : [] });
+    }
+    /** Whether this run made the image (an image reused with `if-exists: reuse` is not the run's). */
+    holds(imageId) {
+        return this.ledger.some(known => known.imageId === imageId);
     }
     /** Every image this run made. Cleanup removes these and nothing else. */
     entries() {
