@@ -19,9 +19,19 @@ export interface GrantChanges {
   remove: Grant[]
 }
 
-const ACCOUNT_ID = /^\d{12}$/
-const ORGANIZATION_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]{10,32}$/
-const OU_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$/
+/** What EC2 accepts for each kind of grant, and how to say so. */
+const GRANT_RULES: Record<GrantKind, { pattern: RegExp; expected: string }> = {
+  UserId: { pattern: /^\d{12}$/, expected: 'an AWS account id of 12 digits' },
+  Group: { pattern: /^all$/, expected: "'all'" },
+  OrganizationArn: {
+    pattern: /^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]{10,32}$/,
+    expected: 'arn:aws:organizations::<account>:organization/o-<id>'
+  },
+  OrganizationalUnitArn: {
+    pattern: /^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$/,
+    expected: 'arn:aws:organizations::<account>:ou/o-<id>/ou-<id>'
+  }
+}
 /** The older list parameters and the kind each one grants. */
 const LEGACY_LISTS: [string, GrantKind][] = [
   ['UserId', 'UserId'],
@@ -30,28 +40,17 @@ const LEGACY_LISTS: [string, GrantKind][] = [
   ['OrganizationalUnitArn', 'OrganizationalUnitArn']
 ]
 
+/** The XML element (and error message) name of a kind: userId, group, organizationArn, ... */
+const elementName = (kind: GrantKind): string => kind.charAt(0).toLowerCase() + kind.slice(1)
+
 /**
- * EC2 checks each item: an account id is 12 digits and the only group is `all`. It answers a bad item of an
- * image attribute with InvalidAMIAttributeItemValue and of a snapshot attribute with InvalidParameterValue.
+ * EC2 checks each item. It answers a bad item of an image attribute with InvalidAMIAttributeItemValue and
+ * of a snapshot attribute with InvalidParameterValue.
  */
 function checkGrant(grant: Grant, badItemCode: string): Grant {
-  const ok =
-    grant.kind === 'UserId'
-      ? ACCOUNT_ID.test(grant.value)
-      : grant.kind === 'Group'
-        ? grant.value === 'all'
-        : grant.kind === 'OrganizationArn'
-          ? ORGANIZATION_ARN.test(grant.value)
-          : OU_ARN.test(grant.value)
-  if (ok) return grant
-  const expected = {
-    UserId: 'an AWS account id of 12 digits',
-    Group: "'all'",
-    OrganizationArn: 'arn:aws:organizations::<account>:organization/o-<id>',
-    OrganizationalUnitArn: 'arn:aws:organizations::<account>:ou/o-<id>/ou-<id>'
-  }[grant.kind]
-  const item = grant.kind.charAt(0).toLowerCase() + grant.kind.slice(1)
-  throw new ServiceError(400, badItemCode, `Invalid attribute item value "${grant.value}" for ${item} item type: expected ${expected}.`)
+  const { pattern, expected } = GRANT_RULES[grant.kind]
+  if (pattern.test(grant.value)) return grant
+  throw new ServiceError(400, badItemCode, `Invalid attribute item value "${grant.value}" for ${elementName(grant.kind)} item type: expected ${expected}.`)
 }
 
 function readGrantList(params: Params, prefix: string, kinds: readonly GrantKind[]): Grant[] {
@@ -100,7 +99,7 @@ export function applyGrantChanges(grants: Grant[], changes: GrantChanges): void 
 export function grantsXml(name: string, grants: Grant[]): string {
   return itemSet(
     name,
-    grants.map((grant) => leaf(grant.kind.charAt(0).toLowerCase() + grant.kind.slice(1), grant.value))
+    grants.map((grant) => leaf(elementName(grant.kind), grant.value))
   )
 }
 
