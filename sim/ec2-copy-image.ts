@@ -1,7 +1,6 @@
 import { imageArn, type Ec2Action } from './ec2-call.js'
 import { invalidValue, readNameAndDescription } from './ec2-create-image.js'
 import { assertIdFormat } from './ec2-id-format.js'
-import { assertAvailable } from './ec2-image-attributes.js'
 import type { ImageMapping, ImageRecord, SnapshotRecord } from './ec2-state.js'
 import { readTagSpecifications } from './ec2-tags.js'
 import { resourceId } from './ids.js'
@@ -43,8 +42,7 @@ export const copyImage: Ec2Action = (call) => {
     }
     return leaf('imageId', earlier.imageId)
   }
-  const source = state.liveImage(sourceRegion, sourceImageId)
-  assertAvailable(state, source, now)
+  const source = state.availableImage(sourceRegion, sourceImageId, now)
   const taken = state.liveImages(region).find((image) => image.name === name)
   if (taken) throw new ServiceError(400, 'InvalidAMIName.Duplicate', `AMI name ${name} is already in use by AMI ${taken.imageId}`)
 

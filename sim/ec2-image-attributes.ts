@@ -3,7 +3,6 @@ import { invalidValue } from './ec2-create-image.js'
 import { assertIdFormat } from './ec2-id-format.js'
 import { isoTime } from './ec2-render.js'
 import { applyGrantChanges, grantsXml, readGrantChanges, type GrantChanges } from './ec2-share.js'
-import type { Ec2State, ImageRecord } from './ec2-state.js'
 import { requireParam, type Params } from './query-params.js'
 import { ServiceError } from './service-error.js'
 import { leaf, node } from './xml.js'
@@ -52,14 +51,6 @@ function readModification(params: Params): Modification {
   return modification
 }
 
-/** EC2 will not share an image it has not finished making (see the README: the same answer as for CopyImage). */
-export function assertAvailable(state: Ec2State, image: ImageRecord, now: number): void {
-  const imageState = state.imageState(image, now)
-  if (imageState !== 'available') {
-    throw new ServiceError(400, 'InvalidAMIID.Unavailable', `The AMI ID '${image.imageId}' is currently ${imageState} and may not be used for this operation`)
-  }
-}
-
 function readImageId(params: Params): string {
   const imageId = requireParam(params, 'ImageId')
   assertIdFormat('ami', imageId)
@@ -72,9 +63,9 @@ export const modifyImageAttribute: Ec2Action = (call) => {
   const modification = readModification(params)
   call.authorize(imageArn(region, imageId))
 
-  const image = state.liveImage(region, imageId)
+  // EC2 will not share an image it has not finished making.
+  const image = modification.attribute === 'launchPermission' ? state.availableImage(region, imageId, now) : state.liveImage(region, imageId)
   if (modification.attribute === 'launchPermission') {
-    assertAvailable(state, image, now)
     applyGrantChanges(image.launchPermissions, modification.changes)
   } else if (modification.attribute === 'imdsSupport') {
     image.imdsSupport = modification.value

@@ -149,24 +149,29 @@ export class Ec2State {
   }
 
   /** A snapshot the user made before the run (an image builder's output), ready for RegisterImage. */
-  addSnapshot(options: AddSnapshotOptions, now: number, tags: Record<string, string> = {}): string {
-    const snapshotId = resourceId('snap')
+  addSnapshot(options: AddSnapshotOptions, now: number): string {
+    return this.userSnapshot(options, now, {}).snapshotId
+  }
+
+  /** A user's snapshot, made at `madeAt` (epoch ms) and fixed in the state given. */
+  private userSnapshot(options: AddSnapshotOptions, madeAt: number, tags: Record<string, string>): SnapshotRecord {
     const sizeGiB = options.sizeGiB ?? 8
     const state = options.state ?? 'completed'
     if (!Number.isInteger(sizeGiB) || sizeGiB < 1) throw new Error(`addSnapshot: sizeGiB must be a whole number of 1 or more, got ${sizeGiB}`)
     const progress = options.progress ?? (state === 'completed' ? 100 : 0)
-    this.snapshots.push({
-      snapshotId,
+    const snapshot: SnapshotRecord = {
+      snapshotId: resourceId('snap'),
       region: options.region ?? DEFAULT_REGION,
       volumeId: resourceId('vol'),
       sizeGiB,
       description: options.description ?? '',
       tags: { ...tags },
-      timeline: timeline({ durationMs: 0, snapshotDelayMs: 0 }, now),
+      timeline: timeline({ durationMs: 0, snapshotDelayMs: 0 }, madeAt),
       fixed: { exists: true, state, progress },
       createVolumePermissions: []
-    })
-    return snapshotId
+    }
+    this.snapshots.push(snapshot)
+    return snapshot
   }
 
   /**
@@ -184,14 +189,11 @@ export class Ec2State {
       throw new Error(`addImage: an image needs from 1 to ${DEVICE_LETTERS.length} snapshots, got ${specs.length}`)
     }
     const mappings: ImageMapping[] = specs.map((spec, i) => {
-      let snapshot = spec.snapshotId === undefined ? undefined : this.snapshots.find((s) => s.snapshotId === spec.snapshotId)
-      if (spec.snapshotId !== undefined && snapshot?.region !== region) {
+      const reused = spec.snapshotId === undefined ? undefined : this.snapshots.find((s) => s.snapshotId === spec.snapshotId)
+      if (spec.snapshotId !== undefined && reused?.region !== region) {
         throw new Error(`addImage: no snapshot ${spec.snapshotId} in ${region} to reuse`)
       }
-      if (!snapshot) {
-        const snapshotId = this.addSnapshot({ region, sizeGiB: spec.sizeGiB }, createdAt, spec.tags ?? tags)
-        snapshot = this.snapshots.find((s) => s.snapshotId === snapshotId) as SnapshotRecord
-      }
+      const snapshot = reused ?? this.userSnapshot({ region, sizeGiB: spec.sizeGiB }, createdAt, spec.tags ?? tags)
       return {
         kind: 'ebs',
         deviceName: `/dev/xvd${DEVICE_LETTERS[i]}`,
@@ -260,6 +262,19 @@ export class Ec2State {
   liveImage(region: string, imageId: string): ImageRecord {
     const image = this.liveImages(region).find((i) => i.imageId === imageId)
     if (!image) throw new ServiceError(400, 'InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`)
+    return image
+  }
+
+  /**
+   * A live image that is `available`, or InvalidAMIID.Unavailable: EC2 answers so when asked to share a
+   * pending image, and the sim answers so when asked to copy one (see the README).
+   */
+  availableImage(region: string, imageId: string, now: number): ImageRecord {
+    const image = this.liveImage(region, imageId)
+    const state = this.imageState(image, now)
+    if (state !== 'available') {
+      throw new ServiceError(400, 'InvalidAMIID.Unavailable', `The AMI ID '${imageId}' is currently ${state} and may not be used for this operation`)
+    }
     return image
   }
 
