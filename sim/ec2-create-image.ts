@@ -180,7 +180,7 @@ export const createImage: Ec2Action = (call) => {
   if (taken) throw new ServiceError(400, 'InvalidAMIName.Duplicate', `AMI name ${name} is already in use by AMI ${taken.imageId}`)
 
   const imageId = resourceId('ami')
-  const timeline = state.takeTimeline(now)
+  const timeline = state.takeTimeline(now, region)
   const snapshots: SnapshotRecord[] = []
   for (const mapping of mappings) {
     if (mapping.kind !== 'ebs' || mapping.volumeId === undefined) continue
@@ -194,7 +194,8 @@ export const createImage: Ec2Action = (call) => {
       sizeGiB: volume?.sizeGiB ?? mapping.volumeSize,
       description: `Created by CreateImage(${instanceId}) for ${imageId} from ${mapping.volumeId}`,
       tags: { ...tagSpecs.snapshot },
-      timeline
+      timeline,
+      createVolumePermissions: []
     })
   }
   state.images.push({
@@ -210,7 +211,8 @@ export const createImage: Ec2Action = (call) => {
     snapshotLocation,
     rootDeviceName: instance.rootDeviceName,
     mappings,
-    timeline
+    timeline,
+    launchPermissions: []
   })
   state.snapshots.push(...snapshots)
   return leaf('imageId', imageId)

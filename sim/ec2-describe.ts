@@ -7,7 +7,8 @@ import { ServiceError } from './service-error.js'
 import { itemSet } from './xml.js'
 
 // DescribeImages, DescribeSnapshots and DescribeInstances. Every simulated resource belongs to the
-// sim's account, so an owner list selects all of them or none.
+// sim's account, so an owner list selects all of them or none. An owner sees its deprecated images whatever
+// IncludeDeprecated says, as on AWS, so that parameter changes nothing here.
 
 /** Whether an Owner.N / OwnerId.N list admits the account's own resources (an empty list admits all). */
 function ownedBy(owners: string[], accountId: string): boolean {
@@ -89,7 +90,7 @@ export const describeInstances: Ec2Action = (call) => {
   const { params, region, state, accountId } = call
   const ids = readList(params, 'InstanceId')
   ids.forEach((id) => assertIdFormat('i', id))
-  const filters = readFilters(params, ['instance-id', 'instance-state-name', 'tag-key'])
+  const filters = readFilters(params, ['instance-id', 'instance-state-name', 'image-id', 'tag-key'])
   call.authorize()
 
   let instances = [...state.instances.values()].filter((i) => i.region === region)
@@ -104,7 +105,11 @@ export const describeInstances: Ec2Action = (call) => {
   const items = instances
     .filter((instance) =>
       matchesFilters(filters, (name) => {
-        const fields: Record<string, string[]> = { 'instance-id': [instance.instanceId], 'instance-state-name': [instance.state] }
+        const fields: Record<string, string[]> = {
+          'instance-id': [instance.instanceId],
+          'instance-state-name': [instance.state],
+          'image-id': [instance.imageId]
+        }
         return fields[name] ?? tagFieldValues(instance.tags, name) ?? []
       })
     )

@@ -1,10 +1,13 @@
 import { authenticate, type AuthOutcome, type AuthProblem } from './authenticate.js'
 import { unauthorizedMessage, type AuthorizationMessages } from './authorization-messages.js'
 import type { Ec2Action, Ec2Call } from './ec2-call.js'
+import { copyImage } from './ec2-copy-image.js'
 import { createImage } from './ec2-create-image.js'
 import { describeImages, describeInstances, describeSnapshots } from './ec2-describe.js'
+import { describeImageAttribute, disableImageDeprecation, enableImageDeprecation, modifyImageAttribute } from './ec2-image-attributes.js'
 import { registerImage } from './ec2-register-image.js'
 import { deleteSnapshot, deregisterImage } from './ec2-remove.js'
+import { describeSnapshotAttribute, modifySnapshotAttribute } from './ec2-snapshot-attributes.js'
 import type { Ec2State } from './ec2-state.js'
 import { createTags } from './ec2-tags.js'
 import type { Endpoint, Reply } from './endpoint.js'
@@ -24,12 +27,19 @@ const VERSION = '2016-11-15'
 const ACTIONS = new Map<string, Ec2Action>([
   ['CreateImage', createImage],
   ['RegisterImage', registerImage],
+  ['CopyImage', copyImage],
   ['DescribeImages', describeImages],
   ['DescribeSnapshots', describeSnapshots],
   ['DescribeInstances', describeInstances],
   ['DeregisterImage', deregisterImage],
   ['DeleteSnapshot', deleteSnapshot],
-  ['CreateTags', createTags]
+  ['CreateTags', createTags],
+  ['ModifyImageAttribute', modifyImageAttribute],
+  ['DescribeImageAttribute', describeImageAttribute],
+  ['EnableImageDeprecation', enableImageDeprecation],
+  ['DisableImageDeprecation', disableImageDeprecation],
+  ['ModifySnapshotAttribute', modifySnapshotAttribute],
+  ['DescribeSnapshotAttribute', describeSnapshotAttribute]
 ])
 
 const CREDENTIALS_NOT_VALIDATED = 'AWS was not able to validate the provided access credentials'

@@ -121,7 +121,8 @@ export const registerImage: Ec2Action = (call) => {
     tags: { ...tagSpecs.image },
     rootDeviceName,
     mappings,
-    timeline: state.takeTimeline(now)
+    timeline: state.takeTimeline(now, region),
+    launchPermissions: []
   })
   return leaf('imageId', imageId)
 }

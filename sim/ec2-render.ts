@@ -85,7 +85,11 @@ export function imageXml({ image, state, mappings, accountId }: ImageView): stri
     leaf('usageOperation', PLATFORM.usageOperation),
     leaf('bootMode', image.platform.bootMode),
     leaf('tpmSupport', image.platform.tpmSupport),
-    leaf('sourceInstanceId', image.instanceId)
+    leaf('deprecationTime', image.deprecateAt === undefined ? undefined : isoTime(image.deprecateAt)),
+    leaf('imdsSupport', image.imdsSupport),
+    leaf('sourceInstanceId', image.instanceId),
+    leaf('sourceImageId', image.source?.imageId),
+    leaf('sourceImageRegion', image.source?.region)
   ].join('')
 }
 
@@ -112,6 +116,7 @@ const STATE_CODES: Record<Instance['state'], number> = { pending: 0, running: 16
 export function reservationXml(instance: Instance, accountId: string): string {
   const instanceItem = [
     leaf('instanceId', instance.instanceId),
+    leaf('imageId', instance.imageId),
     node('instanceState', leaf('code', STATE_CODES[instance.state]), leaf('name', instance.state)),
     leaf('architecture', PLATFORM.architecture),
     leaf('rootDeviceType', 'ebs'),

@@ -1,6 +1,8 @@
 import { imagePhase, snapshotPhase, timeline, type SnapshotPhase, type Timeline } from './bake-timeline.js'
+import type { Grant } from './ec2-share.js'
 import { resourceId } from './ids.js'
-import type { AddInstanceOptions, AddSnapshotOptions, BakeScript, InstanceStateName } from './types.js'
+import { ServiceError } from './service-error.js'
+import type { AddImageOptions, AddImageSnapshot, AddInstanceOptions, AddSnapshotOptions, BakeScript, InstanceStateName } from './types.js'
 
 // Everything EC2 holds, across regions (each record carries its region and lookups filter on it).
 
@@ -15,6 +17,8 @@ export interface Instance {
   instanceId: string
   reservationId: string
   region: string
+  /** The image it was launched from (DescribeInstances' image-id filter). */
+  imageId: string
   state: InstanceStateName
   rootDeviceName: string
   volumes: Volume[]
@@ -51,8 +55,11 @@ export const INSTANCE_PLATFORM: ImagePlatform = { architecture: 'x86_64', virtua
 export interface ImageRecord {
   imageId: string
   region: string
-  /** CreateImage makes the image's snapshots; RegisterImage uses snapshots that existed before. */
-  madeBy: 'CreateImage' | 'RegisterImage'
+  /**
+   * CreateImage and CopyImage make the image's snapshots; RegisterImage (and `sim.addImage`) uses snapshots
+   * that existed before.
+   */
+  madeBy: 'CreateImage' | 'RegisterImage' | 'CopyImage'
   name: string
   description?: string
   /** The instance CreateImage imaged; none for a registered image. */
@@ -66,6 +73,16 @@ export interface ImageRecord {
   timeline: Timeline
   /** epoch ms */
   deregisteredAt?: number
+  /** Who else may launch it (ModifyImageAttribute LaunchPermission). */
+  launchPermissions: Grant[]
+  /** 'v2.0' once set; EC2 has no way to unset it. */
+  imdsSupport?: string
+  /** epoch ms, whole minutes (EnableImageDeprecation). */
+  deprecateAt?: number
+  /** The image a CopyImage copied. */
+  source?: { imageId: string; region: string }
+  /** CopyImage's idempotency token. */
+  clientToken?: string
 }
 
 export interface SnapshotRecord {
@@ -80,18 +97,29 @@ export interface SnapshotRecord {
   timeline: Timeline
   /** A user's snapshot stays in the state it was added with; CreateImage's follow their image's timeline. */
   fixed?: SnapshotPhase
+  /** Who else may create volumes from it (ModifySnapshotAttribute CreateVolumePermission). */
+  createVolumePermissions: Grant[]
   /** epoch ms */
   deletedAt?: number
 }
 
 export const DEFAULT_REGION = 'us-east-1'
+/** What a seeded instance was launched from unless the test says otherwise; no image in the sim has this id. */
+export const DEFAULT_INSTANCE_IMAGE = 'ami-0abcdef1234567890'
 const DEVICE_LETTERS = 'abcdefghijklmnopqrstuvwxyz'
+/** A seeded image's state, as a timeline that starts at its creation time. */
+const SEEDED_TIMELINES: Record<NonNullable<AddImageOptions['state']>, BakeScript> = {
+  available: { durationMs: 0, snapshotDelayMs: 0 },
+  pending: { durationMs: Infinity, snapshotDelayMs: 0 },
+  failed: { durationMs: Infinity, snapshotDelayMs: 0, fail: { afterMs: 0 } }
+}
 
 export class Ec2State {
   readonly instances = new Map<string, Instance>()
   readonly images: ImageRecord[] = []
   readonly snapshots: SnapshotRecord[] = []
   private readonly scripts: BakeScript[] = []
+  private readonly regionScripts = new Map<string, BakeScript[]>()
 
   constructor(private readonly defaultScript: BakeScript) {}
 
@@ -111,6 +139,7 @@ export class Ec2State {
       instanceId,
       reservationId: resourceId('r'),
       region: options.region ?? DEFAULT_REGION,
+      imageId: options.imageId ?? DEFAULT_INSTANCE_IMAGE,
       state: options.state ?? 'running',
       rootDeviceName: '/dev/xvda',
       volumes,
@@ -121,22 +150,79 @@ export class Ec2State {
 
   /** A snapshot the user made before the run (an image builder's output), ready for RegisterImage. */
   addSnapshot(options: AddSnapshotOptions, now: number): string {
-    const snapshotId = resourceId('snap')
+    return this.userSnapshot(options, now, {}).snapshotId
+  }
+
+  /** A user's snapshot, made at `madeAt` (epoch ms) and fixed in the state given. */
+  private userSnapshot(options: AddSnapshotOptions, madeAt: number, tags: Record<string, string>): SnapshotRecord {
     const sizeGiB = options.sizeGiB ?? 8
     const state = options.state ?? 'completed'
     if (!Number.isInteger(sizeGiB) || sizeGiB < 1) throw new Error(`addSnapshot: sizeGiB must be a whole number of 1 or more, got ${sizeGiB}`)
     const progress = options.progress ?? (state === 'completed' ? 100 : 0)
-    this.snapshots.push({
-      snapshotId,
+    const snapshot: SnapshotRecord = {
+      snapshotId: resourceId('snap'),
       region: options.region ?? DEFAULT_REGION,
       volumeId: resourceId('vol'),
       sizeGiB,
       description: options.description ?? '',
-      tags: {},
-      timeline: timeline({ durationMs: 0, snapshotDelayMs: 0 }, now),
-      fixed: { exists: true, state, progress }
+      tags: { ...tags },
+      timeline: timeline({ durationMs: 0, snapshotDelayMs: 0 }, madeAt),
+      fixed: { exists: true, state, progress },
+      createVolumePermissions: []
+    }
+    this.snapshots.push(snapshot)
+    return snapshot
+  }
+
+  /**
+   * An image the account has owned since `createdAt` (epoch ms), registered from user snapshots: fresh ones,
+   * or ones that exist already (so two images can share a snapshot), mapped to /dev/xvda, /dev/xvdb, ...
+   */
+  addImage(options: AddImageOptions, createdAt: number): string {
+    const region = options.region ?? DEFAULT_REGION
+    const taken = this.liveImages(region).find((image) => image.name === options.name)
+    if (taken) throw new Error(`addImage: the name '${options.name}' is already used by ${taken.imageId} in ${region}`)
+    const tags = options.tags ?? {}
+    const specs: AddImageSnapshot[] =
+      typeof options.snapshots === 'number' ? Array.from({ length: options.snapshots }, () => ({})) : (options.snapshots ?? [{}])
+    if (specs.length < 1 || specs.length > DEVICE_LETTERS.length) {
+      throw new Error(`addImage: an image needs from 1 to ${DEVICE_LETTERS.length} snapshots, got ${specs.length}`)
+    }
+    const mappings: ImageMapping[] = specs.map((spec, i) => {
+      const reused = spec.snapshotId === undefined ? undefined : this.snapshots.find((s) => s.snapshotId === spec.snapshotId)
+      if (spec.snapshotId !== undefined && reused?.region !== region) {
+        throw new Error(`addImage: no snapshot ${spec.snapshotId} in ${region} to reuse`)
+      }
+      const snapshot = reused ?? this.userSnapshot({ region, sizeGiB: spec.sizeGiB }, createdAt, spec.tags ?? tags)
+      return {
+        kind: 'ebs',
+        deviceName: `/dev/xvd${DEVICE_LETTERS[i]}`,
+        snapshotId: snapshot.snapshotId,
+        volumeSize: snapshot.sizeGiB,
+        volumeType: 'gp3',
+        deleteOnTermination: true,
+        encrypted: false,
+        iops: 3000,
+        throughput: 125
+      }
     })
-    return snapshotId
+    const imageId = resourceId('ami')
+    this.images.push({
+      imageId,
+      region,
+      madeBy: 'RegisterImage',
+      name: options.name,
+      description: options.description,
+      noReboot: false,
+      platform: INSTANCE_PLATFORM,
+      tags: { ...tags },
+      rootDeviceName: '/dev/xvda',
+      mappings,
+      timeline: timeline(SEEDED_TIMELINES[options.state ?? 'available'], createdAt),
+      launchPermissions: [],
+      imdsSupport: options.imdsSupport
+    })
+    return imageId
   }
 
   instance(region: string, instanceId: string): Instance | undefined {
@@ -144,13 +230,20 @@ export class Ec2State {
     return found?.region === region ? found : undefined
   }
 
-  queueScript(script: BakeScript): void {
-    this.scripts.push(script)
+  /** With a region, the script waits for the next image made in that region only. */
+  queueScript(script: BakeScript, region?: string): void {
+    if (region === undefined) {
+      this.scripts.push(script)
+      return
+    }
+    const queue = this.regionScripts.get(region) ?? []
+    queue.push(script)
+    this.regionScripts.set(region, queue)
   }
 
-  /** The next queued script if any, else the sim's default, started now. */
-  takeTimeline(now: number): Timeline {
-    return timeline(this.scripts.shift() ?? this.defaultScript, now)
+  /** The next script queued for the region, else the next one queued for any region, else the sim's default; started now. */
+  takeTimeline(now: number, region: string): Timeline {
+    return timeline(this.regionScripts.get(region)?.shift() ?? this.scripts.shift() ?? this.defaultScript, now)
   }
 
   /** Its snapshots (which share the image's timeline) exist from `now` on. */
@@ -163,6 +256,33 @@ export class Ec2State {
 
   image(region: string, imageId: string): ImageRecord | undefined {
     return this.images.find((i) => i.imageId === imageId && i.region === region)
+  }
+
+  /** A live (not deregistered) image in the region, or EC2's InvalidAMIID.NotFound. */
+  liveImage(region: string, imageId: string): ImageRecord {
+    const image = this.liveImages(region).find((i) => i.imageId === imageId)
+    if (!image) throw new ServiceError(400, 'InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`)
+    return image
+  }
+
+  /**
+   * A live image that is `available`, or InvalidAMIID.Unavailable: EC2 answers so when asked to share a
+   * pending image, and the sim answers so when asked to copy one (see the README).
+   */
+  availableImage(region: string, imageId: string, now: number): ImageRecord {
+    const image = this.liveImage(region, imageId)
+    const state = this.imageState(image, now)
+    if (state !== 'available') {
+      throw new ServiceError(400, 'InvalidAMIID.Unavailable', `The AMI ID '${imageId}' is currently ${state} and may not be used for this operation`)
+    }
+    return image
+  }
+
+  /** A snapshot DescribeSnapshots would show, or EC2's InvalidSnapshot.NotFound. */
+  visibleSnapshot(region: string, snapshotId: string, now: number): SnapshotRecord {
+    const snapshot = this.visibleSnapshots(region, now).find((s) => s.snapshotId === snapshotId)
+    if (!snapshot) throw new ServiceError(400, 'InvalidSnapshot.NotFound', `The snapshot '${snapshotId}' does not exist.`)
+    return snapshot
   }
 
   /** What DescribeImages can see: deregistered images are gone. */
@@ -221,7 +341,7 @@ export class Ec2State {
    * because EC2 fills them in only once it has started the snapshots.
    */
   visibleMappings(image: ImageRecord, now: number): ImageMapping[] {
-    // A registered image's snapshots existed before it did.
+    // A registered image's snapshots existed before it did; a copy's, like CreateImage's, come later.
     if (image.madeBy === 'RegisterImage') return image.mappings
     return snapshotPhase(image.timeline, now).exists ? image.mappings : []
   }

@@ -2,12 +2,15 @@
 // Test infrastructure only: nothing under src/ may import it.
 export { startSim } from './start-sim.js'
 export type {
+  AddImageOptions,
+  AddImageSnapshot,
   AddInstanceOptions,
   AddSnapshotOptions,
   BakeScript,
   FaultKind,
   FaultRule,
   InstanceStateName,
+  NextBakeOptions,
   PermissionRule,
   ProgressCurve,
   Sim,

@@ -1,4 +1,5 @@
-import { sdkMapping } from './ec2-render.js'
+import { isoTime, sdkMapping } from './ec2-render.js'
+import { sdkGrants } from './ec2-share.js'
 import type { Ec2State } from './ec2-state.js'
 import type { SimImage, SimSnapshot } from './types.js'
 
@@ -25,7 +26,12 @@ export function simImages(state: Ec2State, now: number, startedAt: number): SimI
       blockDeviceMappings: state.visibleMappings(image, now).map(sdkMapping),
       snapshotLocation: image.snapshotLocation,
       createdAt: image.timeline.startedAt - startedAt,
-      stateReason: fail && imageState === 'failed' ? { code: fail.code, message: fail.message } : undefined
+      stateReason: fail && imageState === 'failed' ? { code: fail.code, message: fail.message } : undefined,
+      launchPermissions: sdkGrants(image.launchPermissions),
+      imdsSupport: image.imdsSupport,
+      deprecationTime: image.deprecateAt === undefined ? undefined : isoTime(image.deprecateAt),
+      sourceImageId: image.source?.imageId,
+      sourceRegion: image.source?.region
     }
   })
 }
@@ -44,7 +50,8 @@ export function simSnapshots(state: Ec2State, now: number): SimSnapshot[] {
         progress: phase.progress,
         tags: { ...snapshot.tags },
         deleted: snapshot.deletedAt !== undefined,
-        description: snapshot.description
+        description: snapshot.description,
+        createVolumePermissions: sdkGrants(snapshot.createVolumePermissions)
       }
     })
 }

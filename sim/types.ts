@@ -81,6 +81,8 @@ export interface AddInstanceOptions {
   instanceId?: string
   /** Default 'us-east-1'. */
   region?: string
+  /** The image it was launched from, for DescribeInstances' image-id filter. Default 'ami-0abcdef1234567890' (no such image). */
+  imageId?: string
   /** Number of 8 GiB gp3 volumes: /dev/xvda, /dev/xvdb, ... Default 1. */
   volumes?: number
   /** Default 'running'. */
@@ -98,6 +100,50 @@ export interface AddSnapshotOptions {
   progress?: number
   /** Default ''. */
   description?: string
+}
+
+/**
+ * An image the account already owns (for retention tests): registered from user snapshots, as an image
+ * builder or an earlier release left it. Its snapshots are mapped to /dev/xvda (the root), /dev/xvdb, ...
+ * as 8 GiB gp3 volumes (or the reused snapshot's size), belong to no image (`imageId` undefined in
+ * `snapshots()`), and stay `completed`.
+ */
+export interface AddImageOptions {
+  /** Unique among the region's live images, as EC2 requires. */
+  name: string
+  /** Default 'us-east-1'. */
+  region?: string
+  description?: string
+  /** Default none. */
+  tags?: Record<string, string>
+  /** Default 'available'. 'pending' stays pending; 'failed' carries Server.InternalError. */
+  state?: 'pending' | 'available' | 'failed'
+  /**
+   * When it was made, in ms since the sim started (the clock of `SimImage.createdAt`); negative for an image
+   * older than the sim, which is the usual case. Default 0. DescribeImages shows it as CreationDate.
+   */
+  createdAt?: number
+  /**
+   * Its snapshots, in device order: a count of fresh ones, or one entry per snapshot. Default 1 fresh
+   * snapshot. A fresh snapshot carries the image's tags unless it is given its own.
+   */
+  snapshots?: number | AddImageSnapshot[]
+  /** 'v2.0' for an image that already demands IMDSv2. */
+  imdsSupport?: 'v2.0'
+}
+
+export interface AddImageSnapshot {
+  /** Reuse this existing snapshot (same region) instead of making one, so two images can share it. Its tags stay as they are. */
+  snapshotId?: string
+  /** A fresh snapshot's tags. Default: the image's tags. */
+  tags?: Record<string, string>
+  /** A fresh snapshot's size. Default 8. */
+  sizeGiB?: number
+}
+
+export interface NextBakeOptions {
+  /** Only for the next image made (CreateImage, RegisterImage or CopyImage) in this region. */
+  region?: string
 }
 
 export type InstanceStateName = 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated'
@@ -162,8 +208,11 @@ export interface SimCall {
 export interface SimImage {
   imageId: string
   region: string
-  /** CreateImage made its snapshots; RegisterImage used snapshots that were there before. */
-  madeBy: 'CreateImage' | 'RegisterImage'
+  /**
+   * CreateImage and CopyImage made its snapshots; RegisterImage used snapshots that were there before
+   * (an image seeded with `addImage` counts as registered).
+   */
+  madeBy: 'CreateImage' | 'RegisterImage' | 'CopyImage'
   name: string
   description?: string
   state: string
@@ -177,7 +226,7 @@ export interface SimImage {
   tpmSupport?: string
   rootDeviceName: string
   tags: Record<string, string>
-  /** Snapshots CreateImage made so far for this image (from snapshotDelayMs on); none for a registered image. */
+  /** Snapshots CreateImage or CopyImage made so far for this image (from snapshotDelayMs on); none for a registered image. */
   snapshotIds: string[]
   /** As DescribeImages shows them now, in the SDK's shape ({ DeviceName, Ebs: { SnapshotId, ... } }). */
   blockDeviceMappings: unknown[]
@@ -185,12 +234,21 @@ export interface SimImage {
   /** ms since sim start */
   createdAt: number
   stateReason?: { code: string; message: string }
+  /** Who else may launch it, in the SDK's shape: `{ UserId }`, `{ Group: 'all' }`, `{ OrganizationArn }`, `{ OrganizationalUnitArn }`. */
+  launchPermissions: Partial<Record<'UserId' | 'Group' | 'OrganizationArn' | 'OrganizationalUnitArn', string>>[]
+  /** 'v2.0' once set. */
+  imdsSupport?: string
+  /** As DescribeImages shows it (ISO 8601, whole minutes); undefined unless EnableImageDeprecation set it. */
+  deprecationTime?: string
+  /** For a copy: the image it was copied from, and that image's region. */
+  sourceImageId?: string
+  sourceRegion?: string
 }
 
 export interface SimSnapshot {
   snapshotId: string
   region: string
-  /** The image CreateImage made it for; undefined for a snapshot added with `addSnapshot`. */
+  /** The image CreateImage or CopyImage made it for; undefined for a user's snapshot (`addSnapshot`, `addImage`). */
   imageId?: string
   /** pending | completed | error; for a deleted snapshot, its state when it was deleted. */
   state: string
@@ -198,6 +256,8 @@ export interface SimSnapshot {
   tags: Record<string, string>
   deleted: boolean
   description: string
+  /** Who else may create volumes from it, in the SDK's shape: `{ UserId }` or `{ Group: 'all' }`. */
+  createVolumePermissions: Partial<Record<'UserId' | 'Group', string>>[]
 }
 
 export interface Sim {
@@ -217,8 +277,14 @@ export interface Sim {
    * in the state given; returns its id (`snap-` + 17 hex).
    */
   addSnapshot(options?: AddSnapshotOptions): string
-  /** Timeline for the next CreateImage or RegisterImage only (queued: each call covers one more image). */
-  nextBake(script: BakeScript): void
+  /** An image the account owns from before the run (for retention tests); returns its id. */
+  addImage(options: AddImageOptions): string
+  /**
+   * Timeline for the next image made (CreateImage, RegisterImage or CopyImage) only; queued, each call covers
+   * one more image. With `region`, only for the next image made in that region: an image takes the next
+   * script queued for its region, else the next one queued without a region, else `SimOptions.bake`.
+   */
+  nextBake(script: BakeScript, options?: NextBakeOptions): void
   /** The image's snapshots exist from now on (for a bake whose snapshotDelayMs held them back). */
   startSnapshots(imageId: string): void
   /** Queue a fault; faults are checked in the order queued. */
