@@ -2,6 +2,7 @@ import type { Ec2Action } from './ec2-call.js'
 import { matchesFilters, readFilters, tagFieldValues } from './ec2-filters.js'
 import { assertIdFormat } from './ec2-id-format.js'
 import { imageXml, reservationXml, snapshotXml } from './ec2-render.js'
+import type { ImageMapping } from './ec2-state.js'
 import { readList } from './query-params.js'
 import { ServiceError } from './service-error.js'
 import { itemSet } from './xml.js'
@@ -26,7 +27,7 @@ export const describeImages: Ec2Action = (call) => {
   const ids = readList(params, 'ImageId')
   ids.forEach((id) => assertIdFormat('ami', id))
   const owners = readList(params, 'Owner')
-  const filters = readFilters(params, ['name', 'image-id', 'state', 'description', 'owner-id', 'tag-key'])
+  const filters = readFilters(params, ['name', 'image-id', 'state', 'description', 'owner-id', 'tag-key', 'block-device-mapping.snapshot-id'])
   call.authorize()
 
   let images = ownedBy(owners, accountId) ? state.liveImages(region) : []
@@ -37,19 +38,25 @@ export const describeImages: Ec2Action = (call) => {
   }
   const views = images
     .map((image) => ({ image, state: state.imageState(image, now), mappings: state.visibleMappings(image, now), accountId }))
-    .filter(({ image, state: imageState }) =>
+    .filter(({ image, state: imageState, mappings }) =>
       matchesFilters(filters, (name) => {
         const fields: Record<string, string[]> = {
           name: [image.name],
           'image-id': [image.imageId],
           state: [imageState],
           description: image.description === undefined ? [] : [image.description],
-          'owner-id': [accountId]
+          'owner-id': [accountId],
+          'block-device-mapping.snapshot-id': mappingSnapshotIds(mappings)
         }
         return fields[name] ?? tagFieldValues(image.tags, name) ?? []
       })
     )
   return itemSet('imagesSet', views.map(imageXml))
+}
+
+/** The snapshots an image's visible block device mappings use. */
+function mappingSnapshotIds(mappings: readonly ImageMapping[]): string[] {
+  return mappings.flatMap((mapping) => (mapping.kind === 'ebs' && mapping.snapshotId ? [mapping.snapshotId] : []))
 }
 
 export const describeSnapshots: Ec2Action = (call) => {
