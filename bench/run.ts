@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: replays simulated bakes on virtual time through our waiter, a fixed poller at our request rate,
  * and the schedules of the AWS CLI, the AWS SDK v3 and Packer; prints one table and whether each target of issue 8
- * is met; then times the bundled action's failing cold start.
+ * is met; then copies to several regions at once against one after another; then times the bundled action's
+ * failing cold start.
  *
  * `npm run bench -- --timelines FILE [--json]`: runs the waiter (one image, wait-timeout 4h) on each timeline of
  * FILE (format in `timeline.ts`) and prints one result per timeline; with `--json`, only a JSON array on stdout.
@@ -11,6 +12,7 @@ import { performance } from 'node:perf_hooks'
 import { waitForImages } from '../src/wait/index.js'
 import { awsCli, awsSdk, fixedPoller, packer, runSchedule, type Schedule } from './baselines.js'
 import { coldStartLine } from './cold-start.js'
+import { copiesLine } from './copies.js'
 import { seededRandom } from './random.js'
 import { formatTable, peakInWindow, quantile, summarise, type RunRecord, type Summary } from './stats.js'
 import { expectedVerdict, makeTimeline, TIMELINES, TimelineSource, VirtualClock, type Timeline, type TimelineSpec } from './timeline.js'
@@ -175,6 +177,7 @@ async function bench(): Promise<void> {
   console.log(`targets: ${verdicts.filter(t => t.pass).length}/${verdicts.length} PASS`)
   const failBehind = worst(rows.filter(r => !endsAvailable(r)), r => r.ours.latencyP95 - r.fixed.latencyP95)
   console.log(`INFO  failed/vanished p95 vs the fixed poller: worst +${fmt(failBehind.value)} s (${failBehind.name}); the floor thins to save credit while the finish is far`)
+  console.log(await copiesLine())
   console.log(`simulation took ${((performance.now() - started) / 1000).toFixed(1)} s`)
   console.log('')
   console.log(coldStartLine())
