@@ -29379,15 +29379,134 @@ async function undo(aws, state, clock, lookForSnapshotsMs) {
         state.markFinished();
 }
 
+;// CONCATENATED MODULE: ./src/constants.ts
+/** Names shared by action.yml, the code and the tests. */
+const Inputs = {
+    InstanceId: 'instance-id',
+    SnapshotId: 'snapshot-id',
+    Architecture: 'architecture',
+    RootDeviceName: 'root-device-name',
+    VirtualizationType: 'virtualization-type',
+    BootMode: 'boot-mode',
+    EnaSupport: 'ena-support',
+    TpmSupport: 'tpm-support',
+    RootVolumeSize: 'root-volume-size',
+    RootVolumeType: 'root-volume-type',
+    Name: 'name',
+    Description: 'description',
+    NoReboot: 'no-reboot',
+    Tags: 'tags',
+    TagSnapshots: 'tag-snapshots',
+    BlockDeviceMappings: 'block-device-mappings',
+    SnapshotLocation: 'snapshot-location',
+    AwsRegion: 'aws-region',
+    RoleToAssume: 'role-to-assume',
+    RoleSessionName: 'role-session-name',
+    RoleDurationSeconds: 'role-duration-seconds',
+    Audience: 'audience',
+    Wait: 'wait',
+    WaitTimeout: 'wait-timeout',
+    CleanupOnFailure: 'cleanup-on-failure',
+    DryRun: 'dry-run',
+    CopyToRegions: 'copy-to-regions',
+    ShareWithAccounts: 'share-with-accounts',
+    ShareWithOrganizations: 'share-with-organizations',
+    ShareWithOus: 'share-with-ous',
+    ShareSnapshots: 'share-snapshots',
+    DeprecateAfter: 'deprecate-after',
+    ImdsSupport: 'imds-support',
+    Family: 'family',
+    KeepLatest: 'keep-latest',
+    IfExists: 'if-exists'
+};
+const Outputs = {
+    ImageId: 'image-id',
+    ImageName: 'image-name',
+    State: 'state',
+    Region: 'region',
+    SnapshotIds: 'snapshot-ids',
+    Images: 'images',
+    RemovedImageIds: 'removed-image-ids'
+};
+/**
+ * The one tag the action adds of its own: the image's lineage (input 'family'). Retention finds the older images
+ * of a family by it, so a user's tag may not take this key.
+ */
+const FAMILY_TAG_KEY = 'bake-ami:family';
+
+;// CONCATENATED MODULE: ./src/existing-image.ts
+/**
+ * `if-exists`: what to do when an image with the rendered name is already in the account and region, as on
+ * a re-run of a release whose name has no `{{ run_attempt }}`. `fail` needs no look-up (CreateImage refuses
+ * the name, and the refusal names the image); `reuse` carries on with that image; `replace` removes it and
+ * the snapshots made for it, then makes a new one.
+ */
+
+
+
+/** States in which an image may still become (or is) available: one to reuse. */
+const REUSABLE = ['pending', 'available'];
+/** EC2 lists a name seconds after another run took it: the look-ups after a refusal, about 15 s in all. */
+const LOOK_AGAIN_MS = [0, 1_000, 2_000, 4_000, 8_000];
+/**
+ * Before making the image: the image to reuse, or undefined to make one (after removing the one named so, for
+ * `replace`). `afterRefusal`: CreateImage just said the name is taken though the first look-up found nothing
+ * (another run took it in between), so look again, allowing for EC2's eventual consistency.
+ */
+async function settleExisting(ec2, name, policy, clock, log, afterRefusal = false) {
+    if (policy === 'fail')
+        return undefined;
+    const existing = await findNamed(ec2, name, clock, afterRefusal ? LOOK_AGAIN_MS : [0]);
+    if (!existing)
+        return undefined;
+    if (policy === 'reuse') {
+        if (!REUSABLE.includes(existing.state)) {
+            throw new errors/* AwsError */.Gy('DescribeImages', 'InvalidAMIName.Duplicate', `An AMI named '${name}' already exists in ${ec2.region} (${existing.imageId}), and it is '${existing.state}', so it cannot be reused. ` +
+                `Set '${Inputs.IfExists}: replace' to deregister it and make a new one.`);
+        }
+        log(`Reusing ${existing.imageId} (${existing.state}), which already holds the name '${name}' in ${ec2.region} ('${Inputs.IfExists}: reuse')`);
+        return existing;
+    }
+    log(`Replacing ${existing.imageId}, which holds the name '${name}' in ${ec2.region} ('${Inputs.IfExists}: replace')`);
+    // Only the snapshots EC2 made for it (found by their description): one it was registered from is the user's.
+    const { left } = await removeImage(ec2, { region: ec2.region, imageId: existing.imageId, madeBy: 'CreateImage', snapshotIds: [], state: existing.state }, clock, {
+        lookForSnapshotsMs: 0,
+        log
+    });
+    const stillThere = left.find(({ id }) => id === existing.imageId);
+    if (stillThere) {
+        throw new errors/* AwsError */.Gy('DeregisterImage', 'InvalidAMIName.Duplicate', `'${Inputs.IfExists}: replace' could not deregister ${existing.imageId}, which holds the name '${name}' in ${ec2.region}: ${stillThere.reason}`);
+    }
+    for (const { id, reason } of left)
+        log(`Left snapshot ${id} of the replaced image: ${reason}`);
+    return undefined;
+}
+async function findNamed(ec2, name, clock, pauses) {
+    for (const pause of pauses) {
+        if (pause > 0)
+            await clock.sleep(pause);
+        const [found] = await ec2.findImagesNamed(name);
+        if (found)
+            return found;
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/distribute/copy.ts
+
 
 /**
  * CopyImage of `source` into each region, in parallel. Every call is let finish before a failure is thrown, so
  * that no copy EC2 made is missing from the ledger.
  */
-async function copyToRegions(aws, source, regions, copy, state, log) {
+async function copyToRegions(aws, source, regions, copy, { ifExists, state, clock, log }) {
     const outcomes = await Promise.allSettled(regions.map(async (region) => {
-        const imageId = await aws.ec2(region).copyImage({ ...copy, sourceRegion: source.region, sourceImageId: source.imageId });
+        const ec2 = aws.ec2(region);
+        const existing = await settleExisting(ec2, copy.name, ifExists, clock, log);
+        // Reused, not made: it is not the run's to remove.
+        if (existing)
+            return { region, imageId: existing.imageId };
+        const imageId = await ec2.copyImage({ ...copy, sourceRegion: source.region, sourceImageId: source.imageId });
         state.record({ region, imageId, madeBy: 'CopyImage', snapshotIds: [] });
         log(`Copying ${source.imageId} to ${region} as ${imageId}`);
         return { region, imageId };
@@ -29455,61 +29574,6 @@ function describeAudience(audience) {
 function plural(count, noun) {
     return count === 0 ? '' : `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
-
-;// CONCATENATED MODULE: ./src/constants.ts
-/** Names shared by action.yml, the code and the tests. */
-const Inputs = {
-    InstanceId: 'instance-id',
-    SnapshotId: 'snapshot-id',
-    Architecture: 'architecture',
-    RootDeviceName: 'root-device-name',
-    VirtualizationType: 'virtualization-type',
-    BootMode: 'boot-mode',
-    EnaSupport: 'ena-support',
-    TpmSupport: 'tpm-support',
-    RootVolumeSize: 'root-volume-size',
-    RootVolumeType: 'root-volume-type',
-    Name: 'name',
-    Description: 'description',
-    NoReboot: 'no-reboot',
-    Tags: 'tags',
-    TagSnapshots: 'tag-snapshots',
-    BlockDeviceMappings: 'block-device-mappings',
-    SnapshotLocation: 'snapshot-location',
-    AwsRegion: 'aws-region',
-    RoleToAssume: 'role-to-assume',
-    RoleSessionName: 'role-session-name',
-    RoleDurationSeconds: 'role-duration-seconds',
-    Audience: 'audience',
-    Wait: 'wait',
-    WaitTimeout: 'wait-timeout',
-    CleanupOnFailure: 'cleanup-on-failure',
-    DryRun: 'dry-run',
-    CopyToRegions: 'copy-to-regions',
-    ShareWithAccounts: 'share-with-accounts',
-    ShareWithOrganizations: 'share-with-organizations',
-    ShareWithOus: 'share-with-ous',
-    ShareSnapshots: 'share-snapshots',
-    DeprecateAfter: 'deprecate-after',
-    ImdsSupport: 'imds-support',
-    Family: 'family',
-    KeepLatest: 'keep-latest',
-    IfExists: 'if-exists'
-};
-const Outputs = {
-    ImageId: 'image-id',
-    ImageName: 'image-name',
-    State: 'state',
-    Region: 'region',
-    SnapshotIds: 'snapshot-ids',
-    Images: 'images',
-    RemovedImageIds: 'removed-image-ids'
-};
-/**
- * The one tag the action adds of its own: the image's lineage (input 'family'). Retention finds the older images
- * of a family by it, so a user's tag may not take this key.
- */
-const FAMILY_TAG_KEY = 'bake-ami:family';
 
 ;// CONCATENATED MODULE: ./src/distribute/retire.ts
 /**
@@ -29606,64 +29670,6 @@ function keep(region, image, reason) {
 
 
 
-
-;// CONCATENATED MODULE: ./src/existing-image.ts
-/**
- * `if-exists`: what to do when an image with the rendered name is already in the account and region, as on
- * a re-run of a release whose name has no `{{ run_attempt }}`. `fail` needs no look-up (CreateImage refuses
- * the name, and the refusal names the image); `reuse` carries on with that image; `replace` removes it and
- * the snapshots made for it, then makes a new one.
- */
-
-
-
-/** States in which an image may still become (or is) available: one to reuse. */
-const REUSABLE = ['pending', 'available'];
-/** EC2 lists a name seconds after another run took it: the look-ups after a refusal, about 15 s in all. */
-const LOOK_AGAIN_MS = [0, 1_000, 2_000, 4_000, 8_000];
-/**
- * Before making the image: the image to reuse, or undefined to make one (after removing the one named so, for
- * `replace`). `afterRefusal`: CreateImage just said the name is taken though the first look-up found nothing
- * (another run took it in between), so look again, allowing for EC2's eventual consistency.
- */
-async function settleExisting(ec2, name, policy, clock, log, afterRefusal = false) {
-    if (policy === 'fail')
-        return undefined;
-    const existing = await findNamed(ec2, name, clock, afterRefusal ? LOOK_AGAIN_MS : [0]);
-    if (!existing)
-        return undefined;
-    if (policy === 'reuse') {
-        if (!REUSABLE.includes(existing.state)) {
-            throw new errors/* AwsError */.Gy('DescribeImages', 'InvalidAMIName.Duplicate', `An AMI named '${name}' already exists in ${ec2.region} (${existing.imageId}), and it is '${existing.state}', so it cannot be reused. ` +
-                `Set '${Inputs.IfExists}: replace' to deregister it and make a new one.`);
-        }
-        log(`Reusing ${existing.imageId} (${existing.state}), which already holds the name '${name}' in ${ec2.region} ('${Inputs.IfExists}: reuse')`);
-        return existing;
-    }
-    log(`Replacing ${existing.imageId}, which holds the name '${name}' in ${ec2.region} ('${Inputs.IfExists}: replace')`);
-    // Only the snapshots EC2 made for it (found by their description): one it was registered from is the user's.
-    const { left } = await removeImage(ec2, { region: ec2.region, imageId: existing.imageId, madeBy: 'CreateImage', snapshotIds: [], state: existing.state }, clock, {
-        lookForSnapshotsMs: 0,
-        log
-    });
-    const stillThere = left.find(({ id }) => id === existing.imageId);
-    if (stillThere) {
-        throw new errors/* AwsError */.Gy('DeregisterImage', 'InvalidAMIName.Duplicate', `'${Inputs.IfExists}: replace' could not deregister ${existing.imageId}, which holds the name '${name}' in ${ec2.region}: ${stillThere.reason}`);
-    }
-    for (const { id, reason } of left)
-        log(`Left snapshot ${id} of the replaced image: ${reason}`);
-    return undefined;
-}
-async function findNamed(ec2, name, clock, pauses) {
-    for (const pause of pauses) {
-        if (pause > 0)
-            await clock.sleep(pause);
-        const [found] = await ec2.findImagesNamed(name);
-        if (found)
-            return found;
-    }
-    return undefined;
-}
 
 ;// CONCATENATED MODULE: ./src/make-image.ts
 /**
@@ -30563,7 +30569,8 @@ async function release(aws, source, settings, state, deps) {
     const available = await waitUntilAvailable(aws, [source], state, waiting);
     if (distribution.copyToRegions.length > 0) {
         const { name, description, tags } = settings;
-        const copies = await copyToRegions(aws, source, distribution.copyToRegions, { name, description, tags, snapshotTags: snapshotTags(settings) }, state, log);
+        const request = { name, description, tags, snapshotTags: snapshotTags(settings) };
+        const copies = await copyToRegions(aws, source, distribution.copyToRegions, request, { ifExists: settings.ifExists, state, clock: deps.clock, log });
         announceRegions([source, ...copies]);
         available.push(...(await waitUntilAvailable(aws, copies, state, waiting)));
     }

@@ -85,7 +85,8 @@ async function release(aws: Aws, source: ImageRef, settings: Settings, state: Ba
 
   if (distribution.copyToRegions.length > 0) {
     const { name, description, tags } = settings
-    const copies = await copyToRegions(aws, source, distribution.copyToRegions, { name, description, tags, snapshotTags: snapshotTags(settings) }, state, log)
+    const request = { name, description, tags, snapshotTags: snapshotTags(settings) }
+    const copies = await copyToRegions(aws, source, distribution.copyToRegions, request, { ifExists: settings.ifExists, state, clock: deps.clock, log })
     announceRegions([source, ...copies])
     available.push(...(await waitUntilAvailable(aws, copies, state, waiting)))
   }

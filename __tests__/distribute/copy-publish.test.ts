@@ -13,7 +13,7 @@ function memoryStore(): StateStore {
 }
 
 /** Fake regions that record each call as `region: call`; `failIn` makes every call in that region fail. */
-function fakeAws(failIn?: string) {
+function fakeAws(failIn?: string, holdsName?: string) {
   const calls: string[] = []
   const copies: (CopyRequest & { region: string })[] = []
   const aws: Aws = {
@@ -25,6 +25,10 @@ function fakeAws(failIn?: string) {
         ...({} as Ec2),
         ...refuseDistribution(),
         region,
+        async findImagesNamed(name) {
+          calls.push(`${region}: DescribeImages ${name}`)
+          return region === holdsName ? [{ imageId: `ami-earlier-${region}`, name, state: 'available', creationDate: '', snapshotIds: [], tags: {} }] : []
+        },
         async copyImage(request) {
           calls.push(`${region}: CopyImage ${request.sourceRegion}/${request.sourceImageId}`)
           fail('ec2:CopyImage')
@@ -54,11 +58,13 @@ function fakeAws(failIn?: string) {
 const SOURCE = { region: 'us-east-1', imageId: 'ami-source' }
 const COPY = { name: 'web-42', description: 'web', tags: [{ key: 'bake-ami:family', value: 'web' }], snapshotTags: [{ key: 'bake-ami:family', value: 'web' }] }
 
+const options = (state: BakeState, ifExists: 'fail' | 'reuse' = 'fail') => ({ ifExists, state, clock: { now: () => 0, sleep: async () => undefined }, log: () => undefined })
+
 describe('copyToRegions', () => {
   it('copies to every region with the same name, description and tags, and records each copy for cleanup', async () => {
     const { aws, copies } = fakeAws()
     const state = new BakeState(memoryStore())
-    const made = await copyToRegions(aws, SOURCE, ['eu-west-1', 'ap-south-1'], COPY, state, () => undefined)
+    const made = await copyToRegions(aws, SOURCE, ['eu-west-1', 'ap-south-1'], COPY, options(state))
     expect(made).toEqual([
       { region: 'eu-west-1', imageId: 'ami-copy-eu-west-1' },
       { region: 'ap-south-1', imageId: 'ami-copy-ap-south-1' }
@@ -73,10 +79,22 @@ describe('copyToRegions', () => {
     ])
   })
 
+  it('with if-exists reuse, takes a copy an earlier run made in a region rather than copying again, and never records it', async () => {
+    const { aws, calls } = fakeAws(undefined, 'eu-west-1')
+    const state = new BakeState(memoryStore())
+    const made = await copyToRegions(aws, SOURCE, ['eu-west-1', 'ap-south-1'], COPY, options(state, 'reuse'))
+    expect(made).toEqual([
+      { region: 'eu-west-1', imageId: 'ami-earlier-eu-west-1' },
+      { region: 'ap-south-1', imageId: 'ami-copy-ap-south-1' }
+    ])
+    expect(calls.filter(call => call.includes('CopyImage'))).toEqual(['ap-south-1: CopyImage us-east-1/ami-source'])
+    expect(state.entries().map(entry => entry.imageId)).toEqual(['ami-copy-ap-south-1'])
+  })
+
   it('names the region that failed, after recording the copies that were made', async () => {
     const { aws } = fakeAws('ap-south-1')
     const state = new BakeState(memoryStore())
-    const copying = copyToRegions(aws, SOURCE, ['ap-south-1', 'eu-west-1'], COPY, state, () => undefined)
+    const copying = copyToRegions(aws, SOURCE, ['ap-south-1', 'eu-west-1'], COPY, options(state))
     await expect(copying).rejects.toThrow('Could not copy ami-source to ap-south-1: not allowed to call ec2:CopyImage in ap-south-1.')
     expect(state.entries().map(entry => entry.imageId)).toEqual(['ami-copy-eu-west-1'])
   })

@@ -245,6 +245,19 @@ describe('if-exists', () => {
     })
   )
 
+  it.concurrent('reuse completes a half-finished release: the copy an earlier run made is reused, the missing one made', () =>
+    withHarness({ bake: { durationMs: 400 } }, async h => {
+      const source = oldImage(h, 'us-east-1', NAME, 0, { [FAMILY_TAG]: 'web' })
+      const earlierCopy = oldImage(h, 'eu-west-1', NAME, 0, { [FAMILY_TAG]: 'web' })
+      const main = await h.main({ 'if-exists': 'reuse', 'copy-to-regions': 'eu-west-1, ap-south-1', 'imds-support': 'v2.0', family: 'web' })
+      expectSuccess(main)
+      const copy = imageIn(h.sim, 'ap-south-1', 'CopyImage')
+      expect(JSON.parse(main.outputs.images)).toEqual({ 'us-east-1': source, 'eu-west-1': earlierCopy, 'ap-south-1': copy.imageId })
+      expect(callsTo(h.sim, 'CopyImage').map(call => call.region)).toEqual(['ap-south-1'])
+      for (const id of [source, earlierCopy, copy.imageId]) expect(h.sim.images().find(image => image.imageId === id)?.imdsSupport).toBe('v2.0')
+    })
+  )
+
   it.concurrent('replace deregisters the image that holds the name, deletes the snapshots made for it, and bakes anew', () =>
     withHarness({ bake: { durationMs: 400 } }, async h => {
       // An earlier run's image, made by CreateImage (its snapshot is the image's own).
