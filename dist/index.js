@@ -30550,7 +30550,7 @@ async function bake(deps) {
     announceImage(settings.region, imageId, settings.name, madeBy === 'reused');
     let images;
     try {
-        images = settings.wait ? await release(aws, source, settings, state, deps) : [notWaitedFor(source, settings)];
+        images = settings.wait ? await release(aws, source, settings, state, deps, started) : [notWaitedFor(source, settings)];
         state.markFinished();
     }
     catch (error) {
@@ -30562,7 +30562,7 @@ async function bake(deps) {
     await reportImages(images, retirement);
 }
 /** The image available, copied to every region, and published in all of them. */
-async function release(aws, source, settings, state, deps) {
+async function release(aws, source, settings, state, deps, started) {
     const waiting = { clock: deps.clock, signal: deps.signal, timeoutMs: settings.waitTimeoutMs };
     const log = (line) => core/* info */.pq(line);
     const { distribution } = settings;
@@ -30574,7 +30574,7 @@ async function release(aws, source, settings, state, deps) {
         announceRegions([source, ...copies]);
         available.push(...(await waitUntilAvailable(aws, copies, state, waiting)));
     }
-    const publication = publicationOf(settings, deps.clock.now());
+    const publication = publicationOf(settings, started);
     await publish(aws, available.map(image => ({ ...image, snapshotIds: image.image.snapshotIds })), publication, log);
     const sharedWith = describeAudience(publication.audience);
     const deprecateAt = publication.deprecateAt?.toISOString();
@@ -30595,12 +30595,13 @@ async function retireOldImages(aws, settings, images, deps) {
         core/* warning */.$e(`Retention: ${problem} The new image is not affected.`);
     return report;
 }
-function publicationOf(settings, now) {
+/** What to apply to every image; deprecation counts from the step's start, the same moment for every region. */
+function publicationOf(settings, started) {
     const { shareWithAccounts, shareWithOrganizations, shareWithOus, shareSnapshots, deprecateAfterMs, imdsSupport } = settings.distribution;
     return {
         audience: { accounts: shareWithAccounts, organizations: shareWithOrganizations, ous: shareWithOus },
         shareSnapshots,
-        deprecateAt: deprecateAfterMs === undefined ? undefined : new Date(now + deprecateAfterMs),
+        deprecateAt: deprecateAfterMs === undefined ? undefined : new Date(started + deprecateAfterMs),
         requireImdsV2: imdsSupport === 'v2.0'
     };
 }

@@ -65,7 +65,7 @@ async function bake(deps: Deps): Promise<void> {
 
   let images: BakedImage[]
   try {
-    images = settings.wait ? await release(aws, source, settings, state, deps) : [notWaitedFor(source, settings)]
+    images = settings.wait ? await release(aws, source, settings, state, deps, started) : [notWaitedFor(source, settings)]
     state.markFinished()
   } catch (error) {
     await undo(aws, state, deps.clock, deps.signal.aborted ? LOOK_FOR_SNAPSHOTS_CANCELLED_MS : LOOK_FOR_SNAPSHOTS_MS)
@@ -77,7 +77,7 @@ async function bake(deps: Deps): Promise<void> {
 }
 
 /** The image available, copied to every region, and published in all of them. */
-async function release(aws: Aws, source: ImageRef, settings: Settings, state: BakeState, deps: Deps): Promise<BakedImage[]> {
+async function release(aws: Aws, source: ImageRef, settings: Settings, state: BakeState, deps: Deps, started: number): Promise<BakedImage[]> {
   const waiting = { clock: deps.clock, signal: deps.signal, timeoutMs: settings.waitTimeoutMs }
   const log = (line: string) => core.info(line)
   const { distribution } = settings
@@ -91,7 +91,7 @@ async function release(aws: Aws, source: ImageRef, settings: Settings, state: Ba
     available.push(...(await waitUntilAvailable(aws, copies, state, waiting)))
   }
 
-  const publication = publicationOf(settings, deps.clock.now())
+  const publication = publicationOf(settings, started)
   await publish(aws, available.map(image => ({ ...image, snapshotIds: image.image.snapshotIds })), publication, log)
   const sharedWith = describeAudience(publication.audience)
   const deprecateAt = publication.deprecateAt?.toISOString()
@@ -112,12 +112,13 @@ async function retireOldImages(aws: Aws, settings: Settings, images: readonly Im
   return report
 }
 
-function publicationOf(settings: Settings, now: number): Publication {
+/** What to apply to every image; deprecation counts from the step's start, the same moment for every region. */
+function publicationOf(settings: Settings, started: number): Publication {
   const { shareWithAccounts, shareWithOrganizations, shareWithOus, shareSnapshots, deprecateAfterMs, imdsSupport } = settings.distribution
   return {
     audience: { accounts: shareWithAccounts, organizations: shareWithOrganizations, ous: shareWithOus },
     shareSnapshots,
-    deprecateAt: deprecateAfterMs === undefined ? undefined : new Date(now + deprecateAfterMs),
+    deprecateAt: deprecateAfterMs === undefined ? undefined : new Date(started + deprecateAfterMs),
     requireImdsV2: imdsSupport === 'v2.0'
   }
 }
