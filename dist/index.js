@@ -29608,12 +29608,12 @@ async function retireIn(ec2, ours, retention, clock, log) {
         .filter(image => !ours.has(image.imageId) && image.state !== 'pending')
         .sort((a, b) => b.creationDate.localeCompare(a.creationDate));
     // The run's own image is the newest of the N.
-    const kept = older.slice(0, keepLatest - 1).map(image => keep(region, image, `one of the newest ${keepLatest}`));
+    const kept = older.slice(0, keepLatest - 1).map(image => keep(region, image, false, `one of the newest ${keepLatest}`));
     const beyond = older.slice(keepLatest - 1);
     if (beyond.length === 0)
         return { removed: [], kept, problems: [] };
     const inUse = await ec2.imagesInUse(beyond.map(image => image.imageId));
-    kept.push(...beyond.filter(image => inUse.has(image.imageId)).map(image => keep(region, image, 'an instance was launched from it')));
+    kept.push(...beyond.filter(image => inUse.has(image.imageId)).map(image => keep(region, image, true, 'an instance was launched from it')));
     const retiring = beyond.filter(image => !inUse.has(image.imageId));
     const deletable = await deletableSnapshots(ec2, retiring, family);
     const removed = [];
@@ -29661,8 +29661,8 @@ async function deletableSnapshots(ec2, retiring, family) {
     const used = new Set(staying.flatMap(image => image.snapshotIds));
     return new Set(tagged.filter(id => !used.has(id)));
 }
-function keep(region, image, reason) {
-    return { region, imageId: image.imageId, name: image.name, reason };
+function keep(region, image, inUse, reason) {
+    return { region, imageId: image.imageId, name: image.name, inUse, reason };
 }
 
 ;// CONCATENATED MODULE: ./src/distribute/index.ts
@@ -30588,7 +30588,7 @@ async function retireOldImages(aws, settings, images, deps) {
     const regions = [settings.region, ...settings.distribution.copyToRegions];
     const ours = new Set(images.map(image => image.imageId));
     const report = await retire(region => aws.ec2(region), regions, ours, { family, keepLatest, dryRun: settings.dryRun }, deps.clock, line => core/* info */.pq(line));
-    for (const kept of report.kept.filter(image => image.reason.startsWith('an instance'))) {
+    for (const kept of report.kept.filter(image => image.inUse)) {
         core/* warning */.$e(`Retention kept ${kept.imageId} (${kept.name}) in ${kept.region}: ${kept.reason}, and an Auto Scaling group may launch it again. Retire it by hand once nothing uses it.`);
     }
     for (const problem of report.problems)

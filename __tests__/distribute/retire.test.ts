@@ -65,7 +65,7 @@ describe('retire', () => {
     const report = await retire(() => region.ec2, ['eu-west-1'], new Set(['ami-new']), keep(2), clock, () => undefined)
     expect(region.removed).toEqual(['ami-2', 'snap-ami-2', 'ami-1', 'snap-ami-1'])
     expect(report.removed.map(found => found.imageId)).toEqual(['ami-2', 'ami-1'])
-    expect(report.kept).toEqual([{ region: 'eu-west-1', imageId: 'ami-3', name: 'web-ami-3', reason: 'one of the newest 2' }])
+    expect(report.kept).toEqual([{ region: 'eu-west-1', imageId: 'ami-3', name: 'web-ami-3', inUse: false, reason: 'one of the newest 2' }])
     expect(report.problems).toEqual([])
   })
 
@@ -86,7 +86,7 @@ describe('retire', () => {
     const region = fakeRegion('eu-west-1', [image('ami-1', 1), image('ami-2', 2)], { inUse: ['ami-1'] })
     const report = await retire(() => region.ec2, ['eu-west-1'], new Set(), keep(1), clock, () => undefined)
     expect(region.removed).toEqual(['ami-2', 'snap-ami-2'])
-    expect(report.kept).toEqual([{ region: 'eu-west-1', imageId: 'ami-1', name: 'web-ami-1', reason: 'an instance was launched from it' }])
+    expect(report.kept).toEqual([{ region: 'eu-west-1', imageId: 'ami-1', name: 'web-ami-1', inUse: true, reason: 'an instance was launched from it' }])
   })
 
   it('deletes only family-tagged snapshots that no staying image uses', async () => {

@@ -33,6 +33,8 @@ export interface KeptImage {
   readonly region: string
   readonly imageId: string
   readonly name: string
+  /** An instance was launched from it: kept, and worth a warning. Else it is one of the newest. */
+  readonly inUse: boolean
   readonly reason: string
 }
 
@@ -78,12 +80,12 @@ async function retireIn(ec2: Ec2, ours: ReadonlySet<string>, retention: Retentio
     .filter(image => !ours.has(image.imageId) && image.state !== 'pending')
     .sort((a, b) => b.creationDate.localeCompare(a.creationDate))
   // The run's own image is the newest of the N.
-  const kept: KeptImage[] = older.slice(0, keepLatest - 1).map(image => keep(region, image, `one of the newest ${keepLatest}`))
+  const kept: KeptImage[] = older.slice(0, keepLatest - 1).map(image => keep(region, image, false, `one of the newest ${keepLatest}`))
   const beyond = older.slice(keepLatest - 1)
   if (beyond.length === 0) return { removed: [], kept, problems: [] }
 
   const inUse = await ec2.imagesInUse(beyond.map(image => image.imageId))
-  kept.push(...beyond.filter(image => inUse.has(image.imageId)).map(image => keep(region, image, 'an instance was launched from it')))
+  kept.push(...beyond.filter(image => inUse.has(image.imageId)).map(image => keep(region, image, true, 'an instance was launched from it')))
   const retiring = beyond.filter(image => !inUse.has(image.imageId))
   const deletable = await deletableSnapshots(ec2, retiring, family)
 
@@ -130,6 +132,6 @@ async function deletableSnapshots(ec2: Ec2, retiring: readonly OwnedImage[], fam
   return new Set(tagged.filter(id => !used.has(id)))
 }
 
-function keep(region: string, image: OwnedImage, reason: string): KeptImage {
-  return { region, imageId: image.imageId, name: image.name, reason }
+function keep(region: string, image: OwnedImage, inUse: boolean, reason: string): KeptImage {
+  return { region, imageId: image.imageId, name: image.name, inUse, reason }
 }
