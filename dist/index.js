@@ -29719,8 +29719,12 @@ function nextLook(seen, now, t = CADENCE) {
     const credit = allowance(now, t) - seen.calls;
     // A poller's gap spending the budget so far, less the reads' share: early on, the budget allows more than `perS`.
     const floor = t.imageGapMs;
-    // The gap that spends the credit above `keep` evenly until `until`, within [denseGapMs, cap].
-    const spread = (until, keep, cap) => Math.min(cap, Math.max(t.denseGapMs, (until - now) / Math.max(1e-3, allowance(until, t) - seen.calls - keep)));
+    // The gap that spends the credit above `keep` evenly until `until`, within [denseGapMs, cap], counting the credit
+    // that accrues until then (less what the floor takes from it, for looks made beside the floor).
+    const spread = (until, keep, cap, besideFloor) => {
+        const accrues = allowance(until, t) - allowance(now, t) - (besideFloor ? (until - now) / floor : 0);
+        return Math.min(cap, Math.max(t.denseGapMs, (until - now) / Math.max(1e-3, credit + Math.max(0, accrues) - keep)));
+    };
     let imageAt;
     let readAt;
     let reserve = 1;
@@ -29738,7 +29742,7 @@ function nextLook(seen, now, t = CADENCE) {
             break;
         case 'flip': {
             const end = seen.completeAt + t.flipSpanMs;
-            imageAt = seen.lastImageAt + (now < end ? spread(end, 0, floor) : floor);
+            imageAt = seen.lastImageAt + (now < end ? spread(end, 0, floor, false) : floor);
             break;
         }
         case 'far': {
@@ -29756,7 +29760,7 @@ function nextLook(seen, now, t = CADENCE) {
             break;
         case 'near':
             imageAt = seen.lastImageAt + floor;
-            readAt = seen.lastReadAt + spread(finish.hi, Math.min(t.flipReserve, credit / 2), t.idleReadGapMs);
+            readAt = seen.lastReadAt + spread(finish.hi, Math.min(t.flipReserve, credit / 2), t.idleReadGapMs, true);
             break;
         case 'idle': {
             // A level above 0 but no pace yet: one more read tells whether the finish is far, and lets the floor thin.

@@ -200,9 +200,12 @@ export function nextLook(seen: Seen, now: number, t: Tuning = CADENCE): Look {
   const credit = allowance(now, t) - seen.calls
   // A poller's gap spending the budget so far, less the reads' share: early on, the budget allows more than `perS`.
   const floor = t.imageGapMs
-  // The gap that spends the credit above `keep` evenly until `until`, within [denseGapMs, cap].
-  const spread = (until: number, keep: number, cap: number): number =>
-    Math.min(cap, Math.max(t.denseGapMs, (until - now) / Math.max(1e-3, allowance(until, t) - seen.calls - keep)))
+  // The gap that spends the credit above `keep` evenly until `until`, within [denseGapMs, cap], counting the credit
+  // that accrues until then (less what the floor takes from it, for looks made beside the floor).
+  const spread = (until: number, keep: number, cap: number, besideFloor: boolean): number => {
+    const accrues = allowance(until, t) - allowance(now, t) - (besideFloor ? (until - now) / floor : 0)
+    return Math.min(cap, Math.max(t.denseGapMs, (until - now) / Math.max(1e-3, credit + Math.max(0, accrues) - keep)))
+  }
 
   let imageAt: number
   let readAt: number | undefined
@@ -221,7 +224,7 @@ export function nextLook(seen: Seen, now: number, t: Tuning = CADENCE): Look {
       break
     case 'flip': {
       const end = seen.completeAt! + t.flipSpanMs
-      imageAt = seen.lastImageAt + (now < end ? spread(end, 0, floor) : floor)
+      imageAt = seen.lastImageAt + (now < end ? spread(end, 0, floor, false) : floor)
       break
     }
     case 'far': {
@@ -238,7 +241,7 @@ export function nextLook(seen: Seen, now: number, t: Tuning = CADENCE): Look {
       break
     case 'near':
       imageAt = seen.lastImageAt + floor
-      readAt = seen.lastReadAt + spread(finish!.hi, Math.min(t.flipReserve, credit / 2), t.idleReadGapMs)
+      readAt = seen.lastReadAt + spread(finish!.hi, Math.min(t.flipReserve, credit / 2), t.idleReadGapMs, true)
       break
     case 'idle': {
       // A level above 0 but no pace yet: one more read tells whether the finish is far, and lets the floor thin.
