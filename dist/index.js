@@ -29572,14 +29572,17 @@ function describeSettings(settings) {
 /** All the tuning; each value trades one thing against another, and `npm run bench` measures both sides. */
 const CADENCE = {
     /**
-     * Looks allowed by second t: the first at once, then `min(earlyPerS·t, first + perS·t)`. More notice sooner, but
-     * share the region's throttling bucket with the whole account: this keeps any wait under 0.2 requests/s, and under
-     * 0.15 from 10 minutes on (`first`/600 + `perS` <= 0.148), whenever it ends. `first` is a head start, used up two
-     * minutes in: with a floor that does not grow with it, it pays for the reads and the dense looks that end a short
-     * bake. More of it starves less but would let the floor fall behind a plain poller at our rate on a short wait
-     * that spends it all. `perS` must exceed 1/`imageGapMs`, or the floor would leave no credit for a read.
+     * Looks allowed by second t: the first at once, then `min(earlyPerS·t, max(first + perS·t, longPerS·t))`. More
+     * notice sooner, but share the region's throttling bucket with the whole account: this keeps any wait under 0.2
+     * requests/s, and under 0.15 from 10 minutes on (`first`/600 + `perS` <= 0.148, then `longPerS`), whenever it
+     * ends. `first` is a head start, used up two minutes in: with a floor that does not grow with it, it pays for the
+     * reads and the dense looks that end a short bake. More of it starves less but would let the floor fall behind a
+     * plain poller at our rate on a short wait that spends it all. From about 10 minutes on (where `longPerS·t` passes
+     * the head start's line) a long wait gets the whole rate its target allows: a `perS` kept low for the head start's
+     * sake would take looks from the dense end of every long bake. `perS` must exceed 1/`imageGapMs`, or the floor
+     * would leave no credit for a read.
      */
-    budget: { earlyPerS: 0.195, perS: 0.136, first: 7 },
+    budget: { earlyPerS: 0.195, first: 7, perS: 0.136, longPerS: 0.148 },
     /**
      * The floor when progress says nothing useful (done in seconds, stuck at 99 %): a fixed gap, just over 1/`perS`, so
      * the head start is saved for reads and dense looks rather than spent on the floor, and a plain poller at our rate
@@ -29647,16 +29650,15 @@ function afterThrottle(seen) {
 /** Looks the budget allows by `at`: so a wait that ends at any moment after its first look has kept to the rate. */
 function allowance(at, t = CADENCE) {
     const s = Math.max(0, at) / 1000;
-    const { earlyPerS, perS, first } = t.budget;
-    return Math.max(1, Math.min(earlyPerS * s, first + perS * s));
+    const { earlyPerS, first, perS, longPerS } = t.budget;
+    return Math.max(1, Math.min(earlyPerS * s, Math.max(first + perS * s, longPerS * s)));
 }
 /** The first moment the budget allows `looks` looks in all. */
-function allowedFrom(looks, t) {
-    const { earlyPerS, perS, first } = t.budget;
+function allowedFrom(looks, t = CADENCE) {
+    const { earlyPerS, first, perS, longPerS } = t.budget;
     if (looks <= 1)
         return 0;
-    const early = looks / earlyPerS;
-    return 1000 * (early <= first / (earlyPerS - perS) ? early : (looks - first) / perS);
+    return 1000 * Math.max(looks / earlyPerS, Math.min((looks - first) / perS, looks / longPerS));
 }
 /**
  * When the slowest unfinished snapshot reaches 100 %, no sooner than `lo` and no later than `hi`; undefined while one

@@ -9,6 +9,7 @@ import {
   afterSnapshotRead,
   afterThrottle,
   allowance,
+  allowedFrom,
   CADENCE,
   estimateFinish,
   nextLook,
@@ -134,9 +135,18 @@ describe('the budget', () => {
   it.each([
     [0, 1],
     [10, 1.95],
-    [600, CADENCE.budget.first + CADENCE.budget.perS * 600]
+    [120, 7 + 0.136 * 120],
+    // From about 10 minutes on, the whole long-wait rate: a bake's dense end is not starved by the head start's pace.
+    [600, 0.148 * 600],
+    [1200, 0.148 * 1200]
   ])('allows %s s into a wait %s looks', (second, looks) => {
     expect(allowance(second * S)).toBeCloseTo(looks, 5)
+  })
+
+  it.each([1.5, 2, 10, 23, 24, 80, 88.7, 88.9, 200, 500])('lets look %s go at the first moment the budget allows it', looks => {
+    const from = allowedFrom(looks)
+    expect(allowance(from)).toBeCloseTo(looks, 6)
+    expect(allowance(from - 10)).toBeLessThan(looks)
   })
 
   it.each([5, 30, 60, 120, 180, 599])('keeps a wait ending at %s s at or under 0.2 requests/s', second => {
