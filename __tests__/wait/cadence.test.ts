@@ -107,13 +107,15 @@ describe('estimateFinish', () => {
     expect(finish.hi - finish.lo).toBeLessThanOrEqual(4 * 6 * S)
   })
 
-  it('reads a rise in jumps as such: the window still holds the finish', () => {
+  it('reads a rise in jumps as such: the window holds the finish, and ends by the steady pace its readings allow', () => {
     // The progress is t/5 s (finish at 500 s), but the readings jump to it only at 100 s and 250 s; read every 30 s.
     const reading = (second: number): number => (second >= 250 ? 50 : second >= 100 ? 20 : 0)
     const seen = seenAfter([0, pending()], ...Array.from({ length: 10 }, (_, i): [number, SnapshotObservation[]] => [(i + 1) * 30, at(reading((i + 1) * 30))]))
     const finish = estimateFinish(seen)!
     expect(finish.lo).toBeLessThanOrEqual(500 * S)
     expect(finish.hi).toBeGreaterThanOrEqual(500 * S)
+    // 50 % first read at 270 s: a steady pace that started after the wait reaches 100 % by 540 s at the latest.
+    expect(finish.hi).toBeLessThanOrEqual(540 * S)
   })
 
   it.each<[string, Seen]>([

@@ -164,8 +164,13 @@ export function estimateFinish(seen: Seen, t: Tuning = CADENCE): { lo: number; h
     const firstReached = Number.isFinite(first.after) ? (first.at + first.after) / 2 : first.at
     const left = (reached - firstReached) * k
     const doubt = (track.at - track.after) / 2 + left * (t.paceSlack - 1)
-    lo = Math.max(lo, reached + left - doubt)
-    hi = Math.max(hi, reached + left + doubt)
+    // A reading is at most the steady pace's level at its read, and the snapshot started after the wait did (the
+    // wait starts as CreateImage returns): that pace reaches 100 % by `100 * read / level` at the latest. Costs no
+    // read; where readings run ahead of a steady pace (an S-curve, a stall at 99 %) the window only ends sooner,
+    // and the floor takes over.
+    const latest = Math.min(reached + left + doubt, (100 * track.at) / track.level, (100 * first.at) / first.level)
+    lo = Math.max(lo, Math.min(latest, reached + left - doubt))
+    hi = Math.max(hi, latest)
   }
   return Number.isFinite(hi) ? { lo, hi } : undefined
 }
