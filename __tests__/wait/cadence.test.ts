@@ -9,6 +9,7 @@ import {
   afterSnapshotRead,
   afterThrottle,
   allowance,
+  allowedFrom,
   CADENCE,
   estimateFinish,
   nextLook,
@@ -47,8 +48,8 @@ describe('phaseOf', () => {
     ['at 0 %', 'idle', seenAfter([0, pending()], [10, at(0)]), 11 * S],
     ['one level, no pace yet', 'idle', seenAfter([0, pending()], [10, at(7)]), 11 * S],
     ['pace known, finish minutes away', 'far', steady(120), 121 * S],
-    ['pace known, finish under a minute away', 'approach', steady(540), 541 * S],
-    ['inside the finish window', 'near', steady(570), 590 * S],
+    ['pace known, finish under half a minute away', 'approach', steady(570), 571 * S],
+    ['inside the finish window', 'near', steady(570), 595 * S],
     ['past every prediction', 'idle', steady(570), 700 * S],
     ['every snapshot complete', 'flip', seenAfter([0, pending()], [10, at(100)]), 11 * S]
   ])('%s: %s', (_title, phase, seen, now) => {
@@ -65,8 +66,9 @@ describe('nextLook, phase by phase', () => {
     ['shown, then missing: confirm within a few seconds', seenAfter([0, pending()], [30, undefined]), 30, 'image', 33, 33],
     ['a snapshot failed: the image at once', seenAfter([0, pending()], [30, at(40, 'error')]), 30, 'image', 30, 30],
     ['far: the image every 20 s, the snapshots less often', seenAfter([0, pending()], [30, at(5)], [60, at(10)], [61, pending()]), 61, 'image', 81, 81],
-    ['approach: the image no later than the earliest finish', afterImageLook(steady(540), 541 * S, pending()), 541, 'snapshots', 544, 560],
-    ['near: dense reads while the credit lasts', afterImageLook(steady(570), 590 * S, pending()), 590, 'snapshots', 590, 591.5],
+    ['far: the next read 20 s on at least, a third of the way to the finish', afterImageLook(steady(540), 541 * S, pending()), 541, 'snapshots', 560, 560],
+    ['approach: a read before the earliest finish', afterImageLook(steady(570), 571 * S, pending()), 571, 'snapshots', 575, 593],
+    ['near: dense reads while the credit lasts', afterImageLook(steady(570), 595 * S, pending()), 595, 'snapshots', 595, 596.5],
     ['idle at 0 %: the floor, reads every minute', seenAfter([0, pending()], [30, at(0)], [31, pending()]), 31, 'image', 36, 38.5],
     ['complete: the image at once', seenAfter([0, pending()], [30, at(100)]), 30, 'image', 30, 30],
     ['complete: then dense looks', seenAfter([0, pending()], [100, at(100)], [101, pending()]), 101, 'image', 102.5, 103]
@@ -100,6 +102,22 @@ describe('estimateFinish', () => {
     expect(finish.hi).toBeGreaterThanOrEqual(600 * S)
   })
 
+  it('reads a smooth rise live: the window is a few steps wide, however far the finish', () => {
+    const finish = estimateFinish(steady(300))!
+    expect(finish.hi - finish.lo).toBeLessThanOrEqual(4 * 6 * S)
+  })
+
+  it('reads a rise in jumps as such: the window holds the finish, and ends by the steady pace its readings allow', () => {
+    // The progress is t/5 s (finish at 500 s), but the readings jump to it only at 100 s and 250 s; read every 30 s.
+    const reading = (second: number): number => (second >= 250 ? 50 : second >= 100 ? 20 : 0)
+    const seen = seenAfter([0, pending()], ...Array.from({ length: 10 }, (_, i): [number, SnapshotObservation[]] => [(i + 1) * 30, at(reading((i + 1) * 30))]))
+    const finish = estimateFinish(seen)!
+    expect(finish.lo).toBeLessThanOrEqual(500 * S)
+    expect(finish.hi).toBeGreaterThanOrEqual(500 * S)
+    // 50 % first read at 270 s: a steady pace that started after the wait reaches 100 % by 540 s at the latest.
+    expect(finish.hi).toBeLessThanOrEqual(540 * S)
+  })
+
   it.each<[string, Seen]>([
     ['no snapshots read', seenAfter([0, pending()])],
     ['at 0 %', seenAfter([0, pending()], [10, at(0)], [40, at(0)])],
@@ -119,9 +137,18 @@ describe('the budget', () => {
   it.each([
     [0, 1],
     [10, 1.95],
-    [600, 1 + 0.14 * 600]
+    [120, 7 + 0.136 * 120],
+    // From about 10 minutes on, the whole long-wait rate: a bake's dense end is not starved by the head start's pace.
+    [600, 0.148 * 600],
+    [1200, 0.148 * 1200]
   ])('allows %s s into a wait %s looks', (second, looks) => {
     expect(allowance(second * S)).toBeCloseTo(looks, 5)
+  })
+
+  it.each([1.5, 2, 10, 23, 24, 80, 88.7, 88.9, 200, 500])('lets look %s go at the first moment the budget allows it', looks => {
+    const from = allowedFrom(looks)
+    expect(allowance(from)).toBeCloseTo(looks, 6)
+    expect(allowance(from - 10)).toBeLessThan(looks)
   })
 
   it.each([5, 30, 60, 120, 180, 599])('keeps a wait ending at %s s at or under 0.2 requests/s', second => {
@@ -130,6 +157,20 @@ describe('the budget', () => {
 
   it.each([600, 1200, 3600, 10_800])('keeps a wait ending at %s s at or under 0.15 requests/s', second => {
     expect(allowance(second * S) / second).toBeLessThanOrEqual(0.15)
+  })
+
+  it('never starves a read at 0 %: the floor spends nearly all of the steady rate, yet a read comes every minute or so', () => {
+    let seen = seenAfter([0, pending()])
+    let now = 1000
+    const reads: number[] = []
+    while (now < 3600 * S) {
+      const look = nextLook(seen, now)
+      now = Math.max(look.at, now + 1000)
+      if (look.kind === 'snapshots') reads.push(now)
+      seen = look.kind === 'image' ? afterImageLook(seen, now, pending()) : afterSnapshotRead(seen, now, at(0))
+    }
+    const gaps = reads.slice(1).map((t, i) => t - reads[i])
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(CADENCE.idleReadGapMs + CADENCE.imageGapMs + 1000)
   })
 
   it('counts a throttled request', () => {

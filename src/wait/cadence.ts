@@ -4,7 +4,8 @@
  * - a floor: the image itself is looked at every `imageGapMs` at most (`farImageGapMs` while progress clearly puts
  *   the finish minutes away), so `available`, `failed` and a vanished image are seen within that gap;
  * - a budget: a look is made only while the credit allows, and a snapshot read leaves one look's credit for the
- *   image, so the budget delays an image look by at most 1/`budget.perS`.
+ *   image (but for the reads that tell whether the finish is far), so the budget delays an image look by at most
+ *   1/`budget.perS`.
  * Progress only moves looks between them: credit saved while the finish is far buys dense looks around it.
  */
 import type { ImageObservation, SnapshotObservation } from '../observations.js'
@@ -12,18 +13,23 @@ import type { ImageObservation, SnapshotObservation } from '../observations.js'
 /** All the tuning; each value trades one thing against another, and `npm run bench` measures both sides. */
 export const CADENCE = {
   /**
-   * Looks allowed by second t: the first at once, then `min(earlyPerS·t, first + perS·t)`. More notice sooner, but
-   * share the region's throttling bucket with the whole account: this keeps any wait under 0.2 requests/s, and under
-   * 0.15 from 10 minutes on, whenever it ends. Credit that grows evenly, not front-loaded, leaves the end of a wait
-   * as many looks as a plain poller at the same rate would make. `perS` must exceed 1/`imageGapMs`.
+   * Looks allowed by second t: the first at once, then `min(earlyPerS·t, max(first + perS·t, longPerS·t))`. More
+   * notice sooner, but share the region's throttling bucket with the whole account: this keeps any wait under 0.2
+   * requests/s, and under 0.15 from 10 minutes on (`first`/600 + `perS` <= 0.148, then `longPerS`), whenever it
+   * ends. `first` is a head start, used up two minutes in: with a floor that does not grow with it, it pays for the
+   * reads and the dense looks that end a short bake. More of it starves less but would let the floor fall behind a
+   * plain poller at our rate on a short wait that spends it all. From about 10 minutes on (where `longPerS·t` passes
+   * the head start's line) a long wait gets the whole rate its target allows: a `perS` kept low for the head start's
+   * sake would take looks from the dense end of every long bake. `perS` must exceed 1/`imageGapMs`, or the floor
+   * would leave no credit for a read.
    */
-  budget: { earlyPerS: 0.195, perS: 0.14, first: 1 },
+  budget: { earlyPerS: 0.195, first: 7, perS: 0.136, longPerS: 0.148 },
   /**
-   * The floor when progress says nothing useful (done in seconds, stuck at 99 %): a poller's gap spending the budget
-   * less `readShare`, so no plain poller at our rate is quicker, capped here. Lower starves the reads that save credit.
+   * The floor when progress says nothing useful (done in seconds, stuck at 99 %): a fixed gap, just over 1/`perS`, so
+   * the head start is saved for reads and dense looks rather than spent on the floor, and a plain poller at our rate
+   * is no quicker. Lower notices sooner on those shapes, but starves the reads that save credit.
    */
   imageGapMs: 7_500,
-  readShare: 0.1,
   /** The floor while the finish is far: bounds how late a failure or a vanished image is seen; longer saves credit. */
   farImageGapMs: 20_000,
   /** The finish is far when even at the fastest pace progress allows it is this far off: less thins sooner, riskier. */
@@ -34,10 +40,13 @@ export const CADENCE = {
   approachReadGapMs: 3_000,
   /** Snapshot reads while the finish is far: a third of the time left, within these; rarer saves, later corrects. */
   farReadGapMs: { min: 20_000, max: 60_000 },
-  /** Reads with no estimate (each costs an image look); sooner once a snapshot moved, to learn its pace. */
+  /**
+   * Reads with no estimate: a third of the time since a level last moved, within these (each costs an image look);
+   * `paceReadGapMs` too once a snapshot moved, to learn its pace. Rarer saves; sooner learns that the finish is far.
+   */
   idleReadGapMs: 60_000,
   paceReadGapMs: 15_000,
-  /** How much faster or slower than measured the rest may go: wider spends more on a wider window, narrower misses. */
+  /** Readings that jump: how much faster or slower the rest may go. Wider spends on a wider window; narrower misses. */
   paceSlack: 1.25,
   /** After the last snapshot completes the image flips within seconds to a minute: dense looks this long, then the floor. */
   flipSpanMs: 25_000,
@@ -60,6 +69,8 @@ export interface SnapshotTrack {
   readonly level: number
   readonly at: number
   readonly after: number
+  /** The last read that still showed `level`. */
+  readonly until: number
   /** The same for its first level above 0: with `level`, it gives the pace. */
   readonly first?: { readonly level: number; readonly at: number; readonly after: number }
 }
@@ -91,10 +102,13 @@ export function afterSnapshotRead(seen: Seen, now: number, read: readonly Snapsh
   for (const snapshot of read) {
     const level = snapshot.state === 'completed' ? 100 : Math.max(0, Math.min(100, Math.floor(snapshot.progress)))
     const old = tracks[snapshot.snapshotId]
-    if (old && level <= old.level) continue
+    if (old && level <= old.level) {
+      tracks[snapshot.snapshotId] = { ...old, until: now }
+      continue
+    }
     const after = old ? seen.lastReadAt : -Infinity
     const first = old?.first ?? (level > 0 && level < 100 ? { level, at: now, after } : undefined)
-    tracks[snapshot.snapshotId] = { level, at: now, after, first }
+    tracks[snapshot.snapshotId] = { level, at: now, after, until: now, first }
   }
   const ids = seen.image?.snapshotIds ?? []
   const done = ids.length > 0 && ids.every(id => tracks[id]?.level === 100)
@@ -110,23 +124,25 @@ export function afterThrottle(seen: Seen): Seen {
 /** Looks the budget allows by `at`: so a wait that ends at any moment after its first look has kept to the rate. */
 export function allowance(at: number, t: Tuning = CADENCE): number {
   const s = Math.max(0, at) / 1000
-  const { earlyPerS, perS, first } = t.budget
-  return Math.max(1, Math.min(earlyPerS * s, first + perS * s))
+  const { earlyPerS, first, perS, longPerS } = t.budget
+  return Math.max(1, Math.min(earlyPerS * s, Math.max(first + perS * s, longPerS * s)))
 }
 
 /** The first moment the budget allows `looks` looks in all. */
-function allowedFrom(looks: number, t: Tuning): number {
-  const { earlyPerS, perS, first } = t.budget
+export function allowedFrom(looks: number, t: Tuning = CADENCE): number {
+  const { earlyPerS, first, perS, longPerS } = t.budget
   if (looks <= 1) return 0
-  const early = looks / earlyPerS
-  return 1000 * (early <= first / (earlyPerS - perS) ? early : (looks - first) / perS)
+  return 1000 * Math.max(looks / earlyPerS, Math.min((looks - first) / perS, looks / longPerS))
 }
 
 /**
  * When the slowest unfinished snapshot reaches 100 %, no sooner than `lo` and no later than `hi`; undefined while one
- * has no pace yet (unread, at 0 %, one level seen) or all are complete. A level was reached between the read that
- * first showed it and the one before: the middle, give or take half; the pace from the first level above 0, give or
- * take `paceSlack`.
+ * has no pace yet (unread, at 0 %, one level seen) or all are complete. The pace runs from its first level above 0 to
+ * its latest, and the readings are taken one of two ways:
+ * - live, while no level has stood still for more than two steps of that pace (a smooth rise): a reading is the
+ *   progress at its read, to within a step, so the window is about a step wide however far the finish is;
+ * - in jumps, once one has (it stands still, then jumps): a level was reached between the read that first showed it
+ *   and the one before, the middle give or take half, and the rest may go `paceSlack` faster or slower.
  */
 export function estimateFinish(seen: Seen, t: Tuning = CADENCE): { lo: number; hi: number } | undefined {
   let lo = -Infinity
@@ -136,14 +152,25 @@ export function estimateFinish(seen: Seen, t: Tuning = CADENCE): { lo: number; h
     if (track?.level === 100) continue
     const first = track?.first
     if (!first || track.level <= first.level) return undefined
+    const pace = (track.at - first.at) / (track.level - first.level)
+    const k = (100 - track.level) / (track.level - first.level)
+    if (track.until - track.at <= 2 * pace) {
+      // Each level was reached within a step before its read: the earliest finish has both as late as that allows.
+      lo = Math.max(lo, track.at - pace + k * (track.at - pace - first.at))
+      hi = Math.max(hi, track.at + k * (track.at - first.at + pace))
+      continue
+    }
     const reached = (track.at + track.after) / 2
-    // Seen at the first read, the first level was reached at `at` or before: a pace that errs fast, finish early.
     const firstReached = Number.isFinite(first.after) ? (first.at + first.after) / 2 : first.at
-    const msPerPercent = (reached - firstReached) / (track.level - first.level)
-    const left = (100 - track.level) * msPerPercent
+    const left = (reached - firstReached) * k
     const doubt = (track.at - track.after) / 2 + left * (t.paceSlack - 1)
-    lo = Math.max(lo, reached + left - doubt)
-    hi = Math.max(hi, reached + left + doubt)
+    // A reading is at most the steady pace's level at its read, and the snapshot started after the wait did (the
+    // wait starts as CreateImage returns): that pace reaches 100 % by `100 * read / level` at the latest. Costs no
+    // read; where readings run ahead of a steady pace (an S-curve, a stall at 99 %) the window only ends sooner,
+    // and the floor takes over.
+    const latest = Math.min(reached + left + doubt, (100 * track.at) / track.level, (100 * first.at) / first.level)
+    lo = Math.max(lo, Math.min(latest, reached + left - doubt))
+    hi = Math.max(hi, latest)
   }
   return Number.isFinite(hi) ? { lo, hi } : undefined
 }
@@ -179,10 +206,13 @@ export function nextLook(seen: Seen, now: number, t: Tuning = CADENCE): Look {
   const { phase, finish } = phaseOf(seen, now, t)
   const credit = allowance(now, t) - seen.calls
   // A poller's gap spending the budget so far, less the reads' share: early on, the budget allows more than `perS`.
-  const floor = Math.min(t.imageGapMs, Math.max(t.denseGapMs, now / ((1 - t.readShare) * allowance(now, t))))
-  // The gap that spends the credit above `keep` evenly until `until`, within [denseGapMs, cap].
-  const spread = (until: number, keep: number, cap: number): number =>
-    Math.min(cap, Math.max(t.denseGapMs, (until - now) / Math.max(1e-3, credit - keep)))
+  const floor = t.imageGapMs
+  // The gap that spends the credit above `keep` evenly until `until`, within [denseGapMs, cap], counting the credit
+  // that accrues until then (less what the floor takes from it, for looks made beside the floor).
+  const spread = (until: number, keep: number, cap: number, besideFloor: boolean): number => {
+    const accrues = allowance(until, t) - allowance(now, t) - (besideFloor ? (until - now) / floor : 0)
+    return Math.min(cap, Math.max(t.denseGapMs, (until - now) / Math.max(1e-3, credit + Math.max(0, accrues) - keep)))
+  }
 
   let imageAt: number
   let readAt: number | undefined
@@ -201,7 +231,7 @@ export function nextLook(seen: Seen, now: number, t: Tuning = CADENCE): Look {
       break
     case 'flip': {
       const end = seen.completeAt! + t.flipSpanMs
-      imageAt = seen.lastImageAt + (now < end ? spread(end, 0, floor) : floor)
+      imageAt = seen.lastImageAt + (now < end ? spread(end, 0, floor, false) : floor)
       break
     }
     case 'far': {
@@ -214,24 +244,28 @@ export function nextLook(seen: Seen, now: number, t: Tuning = CADENCE): Look {
       // Nothing can finish before the earliest finish: the floor stays thin until then. Each read halves the way
       // there, refining the estimate as it closes in.
       imageAt = seen.lastImageAt + Math.min(t.farImageGapMs, Math.max(floor, finish!.lo - seen.lastImageAt))
-      readAt = seen.lastReadAt + Math.max(t.approachReadGapMs, (finish!.lo - seen.lastReadAt) / 2)
+      if (finish!.hi - finish!.lo > 2 * t.approachReadGapMs) readAt = seen.lastReadAt + Math.max(t.approachReadGapMs, (finish!.lo - seen.lastReadAt) / 2)
       break
     case 'near':
       imageAt = seen.lastImageAt + floor
-      readAt = seen.lastReadAt + spread(finish!.hi, Math.min(t.flipReserve, credit / 2), t.idleReadGapMs)
+      readAt = seen.lastReadAt + spread(finish!.hi, Math.min(t.flipReserve, credit / 2), t.idleReadGapMs, true)
       break
     case 'idle': {
       // A level above 0 but no pace yet: one more read tells whether the finish is far, and lets the floor thin.
+      // Otherwise reads grow rarer the longer nothing moves (at 0 %, stuck at 99 %, readings that fit no pace).
       const moving = !finish && Object.values(seen.tracks).some(track => track.level > 0 && track.level < 100)
       imageAt = seen.lastImageAt + floor
-      readAt = seen.lastReadAt + (moving ? t.paceReadGapMs : t.idleReadGapMs)
-      if (moving) reserve = 0
+      const still = now - Math.max(...Object.values(seen.tracks).map(track => track.at))
+      readAt = seen.lastReadAt + (moving ? t.paceReadGapMs : Math.min(t.idleReadGapMs, Math.max(t.paceReadGapMs, still / 3)))
+      // At 0 % or one level in, only a read can tell whether the finish is far: it may take the floor's credit, or
+      // the floor, which spends nearly all of `perS`, would starve it.
+      if (moving || Object.values(seen.tracks).every(track => track.level === 0 || track.level === 100)) reserve = 0
       break
     }
   }
-  // The budget: an image look needs one look's credit; a snapshot read leaves one behind for the image (but the
-  // reads that tell whether the finish is far go first).
+  // The budget: an image look needs one look's credit. A read goes first only if the image look still has its
+  // credit when it is due: the floor is never held back by a read (reads that decide the phase may use that credit).
   const image = Math.max(now, imageAt, allowedFrom(seen.calls + 1, t))
   const read = readAt === undefined ? Infinity : Math.max(now, readAt, allowedFrom(seen.calls + 1 + reserve, t))
-  return read < image || (reserve === 0 && read === image) ? { at: read, kind: 'snapshots', phase } : { at: image, kind: 'image', phase }
+  return read <= image ? { at: read, kind: 'snapshots', phase } : { at: image, kind: 'image', phase }
 }
