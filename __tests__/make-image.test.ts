@@ -97,7 +97,7 @@ afterEach(() => {
 describe('makeImage', () => {
   it('makes an instance image with CreateImage, and no snapshot check', async () => {
     const fake = fakeEc2()
-    await expect(makeImage(fake.ec2, BASE, clock)).resolves.toStrictEqual({ imageId: IMAGE_ID, madeBy: 'CreateImage' })
+    await expect(makeImage(fake.ec2, BASE, clock)).resolves.toStrictEqual({ imageId: IMAGE_ID, madeBy: 'CreateImage', state: 'pending' })
     expect(fake.calls).toStrictEqual(['CreateImage'])
     expect(fake.created).toStrictEqual([
       {
@@ -115,7 +115,7 @@ describe('makeImage', () => {
 
   it('registers a completed snapshot with RegisterImage, after describing it', async () => {
     const fake = fakeEc2()
-    await expect(makeImage(fake.ec2, FROM_SNAPSHOT, clock)).resolves.toStrictEqual({ imageId: IMAGE_ID, madeBy: 'RegisterImage' })
+    await expect(makeImage(fake.ec2, FROM_SNAPSHOT, clock)).resolves.toStrictEqual({ imageId: IMAGE_ID, madeBy: 'RegisterImage', state: 'pending' })
     expect(fake.calls).toStrictEqual([`DescribeSnapshots ${SNAPSHOT_ID}`, 'RegisterImage'])
     expect(fake.registered).toStrictEqual([
       {
@@ -192,19 +192,19 @@ describe('makeImage with if-exists', () => {
 
   it('reuse: takes the image that holds the name, with no CreateImage', async () => {
     const fake = racingEc2(0, 1)
-    await expect(makeImage(fake.ec2, { ...BASE, ifExists: 'reuse' }, clock)).resolves.toStrictEqual({ imageId: 'ami-0other', madeBy: 'reused' })
+    await expect(makeImage(fake.ec2, { ...BASE, ifExists: 'reuse' }, clock)).resolves.toStrictEqual({ imageId: 'ami-0other', madeBy: 'reused', state: 'pending' })
     expect(fake.calls).toStrictEqual(['DescribeImages name'])
   })
 
   it('reuse, in the race: the look-up sees nothing, CreateImage says the name is taken, the look-up again finds the image', async () => {
     const fake = racingEc2(1, 3)
-    await expect(makeImage(fake.ec2, { ...BASE, ifExists: 'reuse' }, clock)).resolves.toStrictEqual({ imageId: 'ami-0other', madeBy: 'reused' })
+    await expect(makeImage(fake.ec2, { ...BASE, ifExists: 'reuse' }, clock)).resolves.toStrictEqual({ imageId: 'ami-0other', madeBy: 'reused', state: 'pending' })
     expect(fake.calls).toStrictEqual(['DescribeImages name', 'CreateImage', 'DescribeImages name', 'DescribeImages name'])
   })
 
   it('replace, in the race: removes the image that took the name, then makes one', async () => {
     const fake = racingEc2(1, 2)
-    await expect(makeImage(fake.ec2, { ...BASE, ifExists: 'replace' }, clock)).resolves.toStrictEqual({ imageId: IMAGE_ID, madeBy: 'CreateImage' })
+    await expect(makeImage(fake.ec2, { ...BASE, ifExists: 'replace' }, clock)).resolves.toStrictEqual({ imageId: IMAGE_ID, madeBy: 'CreateImage', state: 'pending' })
     expect(fake.calls).toStrictEqual(['DescribeImages name', 'CreateImage', 'DescribeImages name', 'DeregisterImage ami-0other', 'CreateImage'])
   })
 

@@ -29722,7 +29722,7 @@ async function makeImage(ec2, settings, clock) {
     const settle = (afterRefusal) => settleExisting(ec2, settings.name, settings.ifExists, clock, line => core/* info */.pq(line), afterRefusal);
     const existing = await settle(false);
     if (existing)
-        return { imageId: existing.imageId, madeBy: 'reused' };
+        return { imageId: existing.imageId, madeBy: 'reused', state: existing.state };
     try {
         return await make(ec2, settings);
     }
@@ -29732,7 +29732,7 @@ async function makeImage(ec2, settings, clock) {
             throw error;
         const taken = await settle(true);
         if (taken)
-            return { imageId: taken.imageId, madeBy: 'reused' };
+            return { imageId: taken.imageId, madeBy: 'reused', state: taken.state };
         if (settings.ifExists !== 'replace')
             throw error;
         // Replaced, or gone again: one more try, whose refusal is final.
@@ -29742,10 +29742,10 @@ async function makeImage(ec2, settings, clock) {
 async function make(ec2, settings) {
     const { source } = settings;
     if (source.kind === 'instance')
-        return { imageId: await ec2.createImage(imageRequest(settings, source)), madeBy: 'CreateImage' };
+        return { imageId: await ec2.createImage(imageRequest(settings, source)), madeBy: 'CreateImage', state: 'pending' };
     await checkSourceSnapshot(ec2, source);
     core/* info */.pq(`Registering ${source.snapshotId} as an image (${source.architecture}, root ${source.rootDeviceName})`);
-    return { imageId: await ec2.registerImage(registerRequest(settings, source)), madeBy: 'RegisterImage' };
+    return { imageId: await ec2.registerImage(registerRequest(settings, source)), madeBy: 'RegisterImage', state: 'pending' };
 }
 /** Dry run: whether the image could be made; returns the sentence to log. Throws the translated refusal. */
 async function checkMakeImage(ec2, settings) {
@@ -30574,7 +30574,7 @@ async function bake(deps) {
     }
     if (deps.signal.aborted)
         throw new errors/* WaitError */.uf('aborted', `The job was cancelled before ${makingCall(settings)}: nothing was made.`);
-    const { imageId, madeBy } = await makeImage(aws.ec2(settings.region), settings, deps.clock);
+    const { imageId, madeBy, state: found } = await makeImage(aws.ec2(settings.region), settings, deps.clock);
     const source = { region: settings.region, imageId };
     // The ledger learns the image's snapshots as EC2 shows them, and only if they are the run's to delete.
     if (madeBy !== 'reused')
@@ -30582,7 +30582,7 @@ async function bake(deps) {
     announceImage(settings.region, imageId, settings.name, madeBy === 'reused');
     let images;
     try {
-        images = settings.wait ? await release(aws, source, settings, state, deps, started) : [notWaitedFor(source, settings)];
+        images = settings.wait ? await release(aws, source, settings, state, deps, started) : [notWaitedFor(source, found, settings)];
         state.markFinished();
     }
     catch (error) {
@@ -30641,8 +30641,9 @@ function baked(image, settings) {
     const { region, imageId, waitedMs } = image;
     return { region, imageId, name: settings.name, state: image.image.state, snapshotIds: image.image.snapshotIds, tags: settings.tags, availableAfterMs: waitedMs };
 }
-function notWaitedFor(source, settings) {
-    return { ...source, name: settings.name, state: 'pending', snapshotIds: knownSnapshotIds(settings), tags: settings.tags };
+/** With `wait: false`: the state when made (pending) or found (a reused image). */
+function notWaitedFor(source, state, settings) {
+    return { ...source, name: settings.name, state, snapshotIds: knownSnapshotIds(settings), tags: settings.tags };
 }
 
 

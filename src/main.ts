@@ -57,7 +57,7 @@ async function bake(deps: Deps): Promise<void> {
   }
 
   if (deps.signal.aborted) throw new WaitError('aborted', `The job was cancelled before ${makingCall(settings)}: nothing was made.`)
-  const { imageId, madeBy } = await makeImage(aws.ec2(settings.region), settings, deps.clock)
+  const { imageId, madeBy, state: found } = await makeImage(aws.ec2(settings.region), settings, deps.clock)
   const source: ImageRef = { region: settings.region, imageId }
   // The ledger learns the image's snapshots as EC2 shows them, and only if they are the run's to delete.
   if (madeBy !== 'reused') state.record({ ...source, madeBy, snapshotIds: [] })
@@ -65,7 +65,7 @@ async function bake(deps: Deps): Promise<void> {
 
   let images: BakedImage[]
   try {
-    images = settings.wait ? await release(aws, source, settings, state, deps, started) : [notWaitedFor(source, settings)]
+    images = settings.wait ? await release(aws, source, settings, state, deps, started) : [notWaitedFor(source, found, settings)]
     state.markFinished()
   } catch (error) {
     await undo(aws, state, deps.clock, deps.signal.aborted ? LOOK_FOR_SNAPSHOTS_CANCELLED_MS : LOOK_FOR_SNAPSHOTS_MS)
@@ -128,6 +128,7 @@ function baked(image: AvailableImage, settings: Settings): BakedImage {
   return { region, imageId, name: settings.name, state: image.image.state, snapshotIds: image.image.snapshotIds, tags: settings.tags, availableAfterMs: waitedMs }
 }
 
-function notWaitedFor(source: ImageRef, settings: Settings): BakedImage {
-  return { ...source, name: settings.name, state: 'pending', snapshotIds: knownSnapshotIds(settings), tags: settings.tags }
+/** With `wait: false`: the state when made (pending) or found (a reused image). */
+function notWaitedFor(source: ImageRef, state: string, settings: Settings): BakedImage {
+  return { ...source, name: settings.name, state, snapshotIds: knownSnapshotIds(settings), tags: settings.tags }
 }

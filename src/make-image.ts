@@ -19,6 +19,8 @@ export interface MadeImage {
   readonly imageId: string
   /** 'reused': the image held the name before the run (`if-exists: reuse`); it is not the run's to remove. */
   readonly madeBy: MadeBy | 'reused'
+  /** A reused image's state when found; a new image is pending. */
+  readonly state: string
 }
 
 /** The EC2 call that makes the image, for messages. */
@@ -29,14 +31,14 @@ export function makingCall(settings: Settings): MadeBy {
 export async function makeImage(ec2: Ec2, settings: Settings, clock: Clock): Promise<MadeImage> {
   const settle = (afterRefusal: boolean) => settleExisting(ec2, settings.name, settings.ifExists, clock, line => core.info(line), afterRefusal)
   const existing = await settle(false)
-  if (existing) return { imageId: existing.imageId, madeBy: 'reused' }
+  if (existing) return { imageId: existing.imageId, madeBy: 'reused', state: existing.state }
   try {
     return await make(ec2, settings)
   } catch (error) {
     // The race: the look-up saw no image of that name, and another run took it before our call.
     if (awsErrorCode(error) !== 'InvalidAMIName.Duplicate') throw error
     const taken = await settle(true)
-    if (taken) return { imageId: taken.imageId, madeBy: 'reused' }
+    if (taken) return { imageId: taken.imageId, madeBy: 'reused', state: taken.state }
     if (settings.ifExists !== 'replace') throw error
     // Replaced, or gone again: one more try, whose refusal is final.
     return await make(ec2, settings)
@@ -45,10 +47,10 @@ export async function makeImage(ec2: Ec2, settings: Settings, clock: Clock): Pro
 
 async function make(ec2: Ec2, settings: Settings): Promise<MadeImage & { madeBy: MadeBy }> {
   const { source } = settings
-  if (source.kind === 'instance') return { imageId: await ec2.createImage(imageRequest(settings, source)), madeBy: 'CreateImage' }
+  if (source.kind === 'instance') return { imageId: await ec2.createImage(imageRequest(settings, source)), madeBy: 'CreateImage', state: 'pending' }
   await checkSourceSnapshot(ec2, source)
   core.info(`Registering ${source.snapshotId} as an image (${source.architecture}, root ${source.rootDeviceName})`)
-  return { imageId: await ec2.registerImage(registerRequest(settings, source)), madeBy: 'RegisterImage' }
+  return { imageId: await ec2.registerImage(registerRequest(settings, source)), madeBy: 'RegisterImage', state: 'pending' }
 }
 
 /** Dry run: whether the image could be made; returns the sentence to log. Throws the translated refusal. */

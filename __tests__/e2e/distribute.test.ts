@@ -245,6 +245,16 @@ describe('if-exists', () => {
     })
   )
 
+  it.concurrent('reuse with wait: false outputs the image found, in the state it was found', () =>
+    withHarness({ bake: { durationMs: 400 } }, async h => {
+      const existing = oldImage(h, 'us-east-1', NAME, 0, {})
+      const main = await h.main({ 'if-exists': 'reuse', wait: 'false' })
+      expectSuccess(main)
+      expect(main.outputs).toMatchObject({ 'image-id': existing, state: 'available', images: JSON.stringify({ 'us-east-1': existing }) })
+      expect(callsTo(h.sim, 'CreateImage')).toEqual([])
+    })
+  )
+
   it.concurrent('reuse completes a half-finished release: the copy an earlier run made is reused, the missing one made', () =>
     withHarness({ bake: { durationMs: 400 } }, async h => {
       const source = oldImage(h, 'us-east-1', NAME, 0, { [FAMILY_TAG]: 'web' })
