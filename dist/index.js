@@ -29513,6 +29513,29 @@ async function settleExisting(ec2, name, policy, clock, log, afterRefusal = fals
         log(`Left snapshot ${id} of the replaced image: ${reason}`);
     return undefined;
 }
+/**
+ * Makes an image with `make` under `if-exists`: first settles an image that already holds the name; then, if `make`
+ * is refused the name (another run took it after the look-up), settles that one and, for `replace`, makes once more,
+ * a second refusal being final.
+ */
+async function makeUnlessExists(ec2, name, policy, clock, log, make) {
+    const existing = await settleExisting(ec2, name, policy, clock, log);
+    if (existing)
+        return { reused: existing };
+    try {
+        return { made: await make() };
+    }
+    catch (error) {
+        if ((0,errors/* awsErrorCode */.J6)(error) !== 'InvalidAMIName.Duplicate')
+            throw error;
+        const taken = await settleExisting(ec2, name, policy, clock, log, true);
+        if (taken)
+            return { reused: taken };
+        if (policy !== 'replace')
+            throw error;
+        return { made: await make() };
+    }
+}
 async function findNamed(ec2, name, clock, pauses) {
     for (const pause of pauses) {
         if (pause > 0)
@@ -29534,11 +29557,11 @@ async function findNamed(ec2, name, clock, pauses) {
 async function copyToRegions(aws, source, regions, copy, { ifExists, state, clock, log }) {
     const outcomes = await Promise.allSettled(regions.map(async (region) => {
         const ec2 = aws.ec2(region);
-        const existing = await settleExisting(ec2, copy.name, ifExists, clock, log);
+        const outcome = await makeUnlessExists(ec2, copy.name, ifExists, clock, log, () => ec2.copyImage({ ...copy, sourceRegion: source.region, sourceImageId: source.imageId }));
         // Reused, not made: it is not the run's to remove.
-        if (existing)
-            return { region, imageId: existing.imageId };
-        const imageId = await ec2.copyImage({ ...copy, sourceRegion: source.region, sourceImageId: source.imageId });
+        if ('reused' in outcome)
+            return { region, imageId: outcome.reused.imageId };
+        const imageId = outcome.made;
         state.record({ region, imageId, madeBy: 'CopyImage', snapshotIds: [] });
         log(`Copying ${source.imageId} to ${region} as ${imageId}`);
         return { region, imageId };
@@ -29719,25 +29742,11 @@ function makingCall(settings) {
     return settings.source.kind === 'instance' ? 'CreateImage' : 'RegisterImage';
 }
 async function makeImage(ec2, settings, clock) {
-    const settle = (afterRefusal) => settleExisting(ec2, settings.name, settings.ifExists, clock, line => core/* info */.pq(line), afterRefusal);
-    const existing = await settle(false);
-    if (existing)
-        return { imageId: existing.imageId, madeBy: 'reused', state: existing.state };
-    try {
-        return await make(ec2, settings);
-    }
-    catch (error) {
-        // The race: the look-up saw no image of that name, and another run took it before our call.
-        if ((0,errors/* awsErrorCode */.J6)(error) !== 'InvalidAMIName.Duplicate')
-            throw error;
-        const taken = await settle(true);
-        if (taken)
-            return { imageId: taken.imageId, madeBy: 'reused', state: taken.state };
-        if (settings.ifExists !== 'replace')
-            throw error;
-        // Replaced, or gone again: one more try, whose refusal is final.
-        return await make(ec2, settings);
-    }
+    const outcome = await makeUnlessExists(ec2, settings.name, settings.ifExists, clock, line => core/* info */.pq(line), () => make(ec2, settings));
+    if ('made' in outcome)
+        return outcome.made;
+    const { imageId, state } = outcome.reused;
+    return { imageId, madeBy: 'reused', state };
 }
 async function make(ec2, settings) {
     const { source } = settings;

@@ -8,7 +8,7 @@ import { removeImage } from './cleanup.js'
 import type { Clock } from './clock.js'
 import { Inputs } from './constants.js'
 import type { Ec2, OwnedImage } from './ec2.js'
-import { AwsError } from './errors.js'
+import { AwsError, awsErrorCode } from './errors.js'
 import type { IfExists } from './settings.js'
 
 /** States in which an image may still become (or is) available: one to reuse. */
@@ -60,6 +60,32 @@ export async function settleExisting(
   }
   for (const { id, reason } of left) log(`Left snapshot ${id} of the replaced image: ${reason}`)
   return undefined
+}
+
+/**
+ * Makes an image with `make` under `if-exists`: first settles an image that already holds the name; then, if `make`
+ * is refused the name (another run took it after the look-up), settles that one and, for `replace`, makes once more,
+ * a second refusal being final.
+ */
+export async function makeUnlessExists<T>(
+  ec2: Ec2,
+  name: string,
+  policy: IfExists,
+  clock: Clock,
+  log: (line: string) => void,
+  make: () => Promise<T>
+): Promise<{ made: T } | { reused: OwnedImage }> {
+  const existing = await settleExisting(ec2, name, policy, clock, log)
+  if (existing) return { reused: existing }
+  try {
+    return { made: await make() }
+  } catch (error) {
+    if (awsErrorCode(error) !== 'InvalidAMIName.Duplicate') throw error
+    const taken = await settleExisting(ec2, name, policy, clock, log, true)
+    if (taken) return { reused: taken }
+    if (policy !== 'replace') throw error
+    return { made: await make() }
+  }
 }
 
 async function findNamed(ec2: Ec2, name: string, clock: Clock, pauses: readonly number[]): Promise<OwnedImage | undefined> {

@@ -8,8 +8,8 @@ import * as core from '@actions/core'
 import type { Clock } from './clock.js'
 import { FAMILY_TAG_KEY, Inputs } from './constants.js'
 import type { Ec2, ImageRequest, RegisterRequest } from './ec2.js'
-import { awsErrorCode, InputError } from './errors.js'
-import { settleExisting } from './existing-image.js'
+import { InputError } from './errors.js'
+import { makeUnlessExists } from './existing-image.js'
 import type { InstanceSource, Settings, SnapshotSource, Tag } from './settings.js'
 import type { LedgerEntry } from './state.js'
 
@@ -29,20 +29,10 @@ export function makingCall(settings: Settings): MadeBy {
 }
 
 export async function makeImage(ec2: Ec2, settings: Settings, clock: Clock): Promise<MadeImage> {
-  const settle = (afterRefusal: boolean) => settleExisting(ec2, settings.name, settings.ifExists, clock, line => core.info(line), afterRefusal)
-  const existing = await settle(false)
-  if (existing) return { imageId: existing.imageId, madeBy: 'reused', state: existing.state }
-  try {
-    return await make(ec2, settings)
-  } catch (error) {
-    // The race: the look-up saw no image of that name, and another run took it before our call.
-    if (awsErrorCode(error) !== 'InvalidAMIName.Duplicate') throw error
-    const taken = await settle(true)
-    if (taken) return { imageId: taken.imageId, madeBy: 'reused', state: taken.state }
-    if (settings.ifExists !== 'replace') throw error
-    // Replaced, or gone again: one more try, whose refusal is final.
-    return await make(ec2, settings)
-  }
+  const outcome = await makeUnlessExists(ec2, settings.name, settings.ifExists, clock, line => core.info(line), () => make(ec2, settings))
+  if ('made' in outcome) return outcome.made
+  const { imageId, state } = outcome.reused
+  return { imageId, madeBy: 'reused', state }
 }
 
 async function make(ec2: Ec2, settings: Settings): Promise<MadeImage & { madeBy: MadeBy }> {

@@ -91,6 +91,33 @@ describe('copyToRegions', () => {
     expect(state.entries().map(entry => entry.imageId)).toEqual(['ami-copy-ap-south-1'])
   })
 
+  it('with if-exists reuse, takes the copy another run made in a region between the look-up and CopyImage', async () => {
+    const { aws, calls } = fakeAws()
+    const ec2 = aws.ec2('eu-west-1')
+    let looks = 0
+    const racing = {
+      ec2(region: string) {
+        if (region !== 'eu-west-1') return aws.ec2(region)
+        return {
+          ...ec2,
+          async findImagesNamed(name: string) {
+            calls.push(`eu-west-1: DescribeImages ${name}`)
+            return looks++ === 0 ? [] : [{ imageId: 'ami-other-run', name, state: 'pending', creationDate: '', snapshotIds: [], tags: {} }]
+          },
+          async copyImage() {
+            calls.push('eu-west-1: CopyImage')
+            throw new AwsError('CopyImage', 'InvalidAMIName.Duplicate', 'the name is taken')
+          }
+        }
+      }
+    }
+    const state = new BakeState(memoryStore())
+    const made = await copyToRegions(racing, SOURCE, ['eu-west-1'], COPY, options(state, 'reuse'))
+    expect(made).toEqual([{ region: 'eu-west-1', imageId: 'ami-other-run' }])
+    expect(calls).toEqual(['eu-west-1: DescribeImages web-42', 'eu-west-1: CopyImage', 'eu-west-1: DescribeImages web-42'])
+    expect(state.entries()).toEqual([])
+  })
+
   it('names the region that failed, after recording the copies that were made', async () => {
     const { aws } = fakeAws('ap-south-1')
     const state = new BakeState(memoryStore())

@@ -1,14 +1,14 @@
 /**
  * Copies of the image in other regions: CopyImage in each target region at once. Each copy enters the ledger
  * the moment EC2 names it, so that a later failure, a cancel or the post step removes it with the rest. A region
- * that already holds an image of the name (a re-run of a half-finished release) is settled by `if-exists`, as the
- * source region is: fail, reuse that copy, or replace it.
+ * that already holds an image of the name (a re-run of a half-finished release), or whose name another run takes
+ * meanwhile, is settled by `if-exists` as the source region is: fail, reuse that copy, or replace it.
  */
 import type { Aws } from '../aws.js'
 import type { Clock } from '../clock.js'
 import type { CopyRequest } from '../ec2.js'
 import { AwsError, awsErrorCode, describeClause } from '../errors.js'
-import { settleExisting } from '../existing-image.js'
+import { makeUnlessExists } from '../existing-image.js'
 import type { IfExists } from '../settings.js'
 import type { BakeState } from '../state.js'
 import type { ImageRef } from '../wait/index.js'
@@ -34,10 +34,12 @@ export async function copyToRegions(
   const outcomes = await Promise.allSettled(
     regions.map(async (region): Promise<ImageRef> => {
       const ec2 = aws.ec2(region)
-      const existing = await settleExisting(ec2, copy.name, ifExists, clock, log)
+      const outcome = await makeUnlessExists(ec2, copy.name, ifExists, clock, log, () =>
+        ec2.copyImage({ ...copy, sourceRegion: source.region, sourceImageId: source.imageId })
+      )
       // Reused, not made: it is not the run's to remove.
-      if (existing) return { region, imageId: existing.imageId }
-      const imageId = await ec2.copyImage({ ...copy, sourceRegion: source.region, sourceImageId: source.imageId })
+      if ('reused' in outcome) return { region, imageId: outcome.reused.imageId }
+      const imageId = outcome.made
       state.record({ region, imageId, madeBy: 'CopyImage', snapshotIds: [] })
       log(`Copying ${source.imageId} to ${region} as ${imageId}`)
       return { region, imageId }
