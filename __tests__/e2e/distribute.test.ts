@@ -121,6 +121,21 @@ describe('copies, shares, deprecation and IMDSv2', () => {
     })
   )
 
+  it.concurrent('SIGINT while the copies are pending, then post: the source, both copies and all their snapshots are gone', () =>
+    withHarness({ bake: { durationMs: 300 } }, async h => {
+      // Copies that never finish, so they are pending when the cancel comes however slowly the step runs.
+      for (const region of ['eu-west-1', 'ap-south-1']) h.sim.nextBake({ durationMs: Infinity, snapshotDelayMs: 0 }, { region })
+      const main = await h.main({ 'copy-to-regions': 'eu-west-1, ap-south-1' }, { cancel: { when: /Waiting for ami-\w+ \(ap-south-1\)/, thenAfterMs: 7500 } })
+      expect(main.exitCode).toBe(1)
+      const post = await h.post(main)
+      expect(post.exitCode).toBe(0)
+      const made = h.sim.images().map(image => image.imageId)
+      expect(made).toHaveLength(3)
+      expect(h.sim.snapshots().filter(snapshot => snapshot.imageId !== undefined).length).toBeGreaterThanOrEqual(3)
+      expect(await h.leftovers(made)).toEqual({ images: [], snapshots: [] })
+    })
+  )
+
   it.concurrent('names each region where CopyImage is refused, and removes what the run made', () =>
     withHarness({ bake: { durationMs: 400 } }, async h => {
       h.sim.fault({ action: 'CopyImage', kind: { status: 400, code: 'OptInRequired', message: 'You are not subscribed to this service.' }, times: 2 })
