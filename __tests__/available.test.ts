@@ -5,13 +5,9 @@ import { waitUntilAvailable } from '../src/available.js'
 import type { Ec2 } from '../src/ec2.js'
 import { WaitError } from '../src/errors.js'
 import type { ImageObservation } from '../src/observations.js'
-import { BakeState, type StateStore } from '../src/state.js'
+import { BakeState } from '../src/state.js'
 import { refuseDistribution } from './fakes/ec2.js'
-
-function memoryStore(): StateStore {
-  const values = new Map<string, string>()
-  return { save: (key, value) => void values.set(key, value), get: key => values.get(key) ?? '' }
-}
+import { memoryStore } from './fakes/state.js'
 
 /** Virtual time: sleeping moves the clock. */
 function virtualClock() {

@@ -550,19 +550,19 @@ function ec2(options) {
             return output.ImageId;
         },
         async findImagesNamed(name) {
-            return findImages('DescribeImages', { name }, [{ Name: 'name', Values: [name] }], image => image.name === name);
+            return findImages({ name }, [{ Name: 'name', Values: [name] }], image => image.name === name);
         },
         async findImagesTagged(key, value) {
-            return findImages('DescribeImages', {}, [{ Name: `tag:${key}`, Values: [value] }], image => image.tags[key] === value);
+            return findImages({}, [{ Name: `tag:${key}`, Values: [value] }], image => image.tags[key] === value);
         },
         async findImagesUsing(snapshotIds) {
             if (snapshotIds.length === 0)
                 return [];
-            return findImages('DescribeImages', {}, [{ Name: 'block-device-mapping.snapshot-id', Values: [...snapshotIds] }], () => true);
+            return findImages({}, [{ Name: 'block-device-mapping.snapshot-id', Values: [...snapshotIds] }], () => true);
         },
         async snapshotTags(snapshotIds) {
             const tags = new Map();
-            // One at a time would cost a call each; together, one missing id fails the call (InvalidSnapshot.NotFound).
+            // A filter, not SnapshotIds: a snapshot gone meanwhile is left out instead of failing the call (InvalidSnapshot.NotFound).
             const output = await call('DescribeSnapshots', {}, () => client.send(new dist_cjs/* DescribeSnapshotsCommand */.MmI({ OwnerIds: ['self'], Filters: [{ Name: 'snapshot-id', Values: [...snapshotIds] }] })));
             for (const snapshot of output.Snapshots ?? [])
                 if (snapshot.SnapshotId)
@@ -614,11 +614,11 @@ function ec2(options) {
         }
     };
     /** DescribeImages of the account's own images, every page, keeping those `exact` accepts (filters take wildcards). */
-    async function findImages(operation, where, Filters, exact) {
+    async function findImages(where, Filters, exact) {
         const found = [];
         let NextToken;
         do {
-            const output = await call(operation, where, () => client.send(new dist_cjs/* DescribeImagesCommand */.ji5({ Owners: ['self'], Filters, NextToken })));
+            const output = await call('DescribeImages', where, () => client.send(new dist_cjs/* DescribeImagesCommand */.ji5({ Owners: ['self'], Filters, NextToken })));
             found.push(...(output.Images ?? []).map(ownedImage).filter(exact));
             NextToken = output.NextToken;
         } while (NextToken);

@@ -29631,20 +29631,12 @@ function plural(count, noun) {
 }
 
 ;// CONCATENATED MODULE: ./src/distribute/retire.ts
-/**
- * Retention, once the release is good: in each region, the family's images beyond the newest `keepLatest` are
- * deregistered, and their snapshots deleted. It never touches an image without the family tag, the run's own
- * images, a pending image (another run may be baking it) or an image an instance was launched from (an Auto
- * Scaling group may launch it again); it deletes only snapshots of the images it deregistered that carry the
- * family tag and that no other image uses. Nothing here fails the step: each problem is a warning that names
- * what was left.
- */
 
 
 
 /** Retention in each region, at once. `ours`: the run's images (made, copied or reused), never touched. */
-async function retire(ec2In, regions, ours, retention, clock, log) {
-    const reports = await Promise.all(regions.map(region => retireIn(ec2In(region), ours, retention, clock, log).catch((error) => ({
+async function retire(aws, regions, ours, retention, clock, log) {
+    const reports = await Promise.all(regions.map(region => retireIn(aws.ec2(region), ours, retention, clock, log).catch((error) => ({
         removed: [],
         kept: [],
         // Only the look-ups can throw, and they come before any removal.
@@ -30628,7 +30620,7 @@ async function retireOldImages(aws, settings, images, deps) {
         return undefined;
     const regions = [settings.region, ...settings.distribution.copyToRegions];
     const ours = new Set(images.map(image => image.imageId));
-    const report = await retire(region => aws.ec2(region), regions, ours, { family, keepLatest, dryRun: settings.dryRun }, deps.clock, line => core/* info */.pq(line));
+    const report = await retire(aws, regions, ours, { family, keepLatest, dryRun: settings.dryRun }, deps.clock, line => core/* info */.pq(line));
     for (const kept of report.kept.filter(image => image.inUse)) {
         core/* warning */.$e(`Retention kept ${kept.imageId} (${kept.name}) in ${kept.region}: ${kept.reason}, and an Auto Scaling group may launch it again. Retire it by hand once nothing uses it.`);
     }

@@ -336,21 +336,21 @@ export function ec2(options: Ec2Options): Ec2 {
     },
 
     async findImagesNamed(name) {
-      return findImages('DescribeImages', { name }, [{ Name: 'name', Values: [name] }], image => image.name === name)
+      return findImages({ name }, [{ Name: 'name', Values: [name] }], image => image.name === name)
     },
 
     async findImagesTagged(key, value) {
-      return findImages('DescribeImages', {}, [{ Name: `tag:${key}`, Values: [value] }], image => image.tags[key] === value)
+      return findImages({}, [{ Name: `tag:${key}`, Values: [value] }], image => image.tags[key] === value)
     },
 
     async findImagesUsing(snapshotIds) {
       if (snapshotIds.length === 0) return []
-      return findImages('DescribeImages', {}, [{ Name: 'block-device-mapping.snapshot-id', Values: [...snapshotIds] }], () => true)
+      return findImages({}, [{ Name: 'block-device-mapping.snapshot-id', Values: [...snapshotIds] }], () => true)
     },
 
     async snapshotTags(snapshotIds) {
       const tags = new Map<string, Readonly<Record<string, string>>>()
-      // One at a time would cost a call each; together, one missing id fails the call (InvalidSnapshot.NotFound).
+      // A filter, not SnapshotIds: a snapshot gone meanwhile is left out instead of failing the call (InvalidSnapshot.NotFound).
       const output = await call('DescribeSnapshots', {}, () =>
         client.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: 'snapshot-id', Values: [...snapshotIds] }] }))
       )
@@ -417,7 +417,6 @@ export function ec2(options: Ec2Options): Ec2 {
 
   /** DescribeImages of the account's own images, every page, keeping those `exact` accepts (filters take wildcards). */
   async function findImages(
-    operation: string,
     where: Partial<CallContext>,
     Filters: Filter[],
     exact: (image: OwnedImage) => boolean
@@ -425,7 +424,7 @@ export function ec2(options: Ec2Options): Ec2 {
     const found: OwnedImage[] = []
     let NextToken: string | undefined
     do {
-      const output = await call(operation, where, () => client.send(new DescribeImagesCommand({ Owners: ['self'], Filters, NextToken })))
+      const output = await call('DescribeImages', where, () => client.send(new DescribeImagesCommand({ Owners: ['self'], Filters, NextToken })))
       found.push(...(output.Images ?? []).map(ownedImage).filter(exact))
       NextToken = output.NextToken
     } while (NextToken)

@@ -104,7 +104,7 @@ async function retireOldImages(aws: Aws, settings: Settings, images: readonly Im
   if (family === undefined || keepLatest === undefined) return undefined
   const regions = [settings.region, ...settings.distribution.copyToRegions]
   const ours = new Set(images.map(image => image.imageId))
-  const report = await retire(region => aws.ec2(region), regions, ours, { family, keepLatest, dryRun: settings.dryRun }, deps.clock, line => core.info(line))
+  const report = await retire(aws, regions, ours, { family, keepLatest, dryRun: settings.dryRun }, deps.clock, line => core.info(line))
   for (const kept of report.kept.filter(image => image.inUse)) {
     core.warning(`Retention kept ${kept.imageId} (${kept.name}) in ${kept.region}: ${kept.reason}, and an Auto Scaling group may launch it again. Retire it by hand once nothing uses it.`)
   }

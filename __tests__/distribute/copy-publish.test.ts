@@ -4,13 +4,9 @@ import type { Aws } from '../../src/aws.js'
 import { copyToRegions, publish, type Publication } from '../../src/distribute/index.js'
 import type { CopyRequest, Ec2, LaunchAudience } from '../../src/ec2.js'
 import { AwsError } from '../../src/errors.js'
-import { BakeState, type StateStore } from '../../src/state.js'
+import { BakeState } from '../../src/state.js'
 import { refuseDistribution } from '../fakes/ec2.js'
-
-function memoryStore(): StateStore {
-  const values = new Map<string, string>()
-  return { save: (key, value) => void values.set(key, value), get: key => values.get(key) ?? '' }
-}
+import { memoryStore } from '../fakes/state.js'
 
 /** Fake regions that record each call as `region: call`; `failIn` makes every call in that region fail. */
 function fakeAws(failIn?: string, holdsName?: string) {

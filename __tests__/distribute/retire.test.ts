@@ -62,7 +62,7 @@ const keep = (keepLatest: number, dryRun = false): Retention => ({ family: FAMIL
 describe('retire', () => {
   it('keeps the newest N with the new image counted, and removes the older ones with their snapshots', async () => {
     const region = fakeRegion('eu-west-1', [image('ami-new', 30), image('ami-1', 1), image('ami-3', 3), image('ami-2', 2)])
-    const report = await retire(() => region.ec2, ['eu-west-1'], new Set(['ami-new']), keep(2), clock, () => undefined)
+    const report = await retire({ ec2: () => region.ec2 }, ['eu-west-1'], new Set(['ami-new']), keep(2), clock, () => undefined)
     expect(region.removed).toEqual(['ami-2', 'snap-ami-2', 'ami-1', 'snap-ami-1'])
     expect(report.removed.map(found => found.imageId)).toEqual(['ami-2', 'ami-1'])
     expect(report.kept).toEqual([{ region: 'eu-west-1', imageId: 'ami-3', name: 'web-ami-3', inUse: false, reason: 'one of the newest 2' }])
@@ -78,13 +78,13 @@ describe('retire', () => {
       image('ami-copy', 1),
       image('ami-old', 3)
     ])
-    await retire(() => region.ec2, ['eu-west-1'], new Set(['ami-copy']), keep(1), clock, () => undefined)
+    await retire({ ec2: () => region.ec2 }, ['eu-west-1'], new Set(['ami-copy']), keep(1), clock, () => undefined)
     expect(region.removed).toEqual(['ami-old', 'snap-ami-old'])
   })
 
   it('keeps an image an instance was launched from, and says why', async () => {
     const region = fakeRegion('eu-west-1', [image('ami-1', 1), image('ami-2', 2)], { inUse: ['ami-1'] })
-    const report = await retire(() => region.ec2, ['eu-west-1'], new Set(), keep(1), clock, () => undefined)
+    const report = await retire({ ec2: () => region.ec2 }, ['eu-west-1'], new Set(), keep(1), clock, () => undefined)
     expect(region.removed).toEqual(['ami-2', 'snap-ami-2'])
     expect(report.kept).toEqual([{ region: 'eu-west-1', imageId: 'ami-1', name: 'web-ami-1', inUse: true, reason: 'an instance was launched from it' }])
   })
@@ -98,7 +98,7 @@ describe('retire', () => {
       ],
       { snapshotTags: { 'snap-user': {} } }
     )
-    const report = await retire(() => region.ec2, ['eu-west-1'], new Set(), keep(2), clock, () => undefined)
+    const report = await retire({ ec2: () => region.ec2 }, ['eu-west-1'], new Set(), keep(2), clock, () => undefined)
     expect(region.removed).toEqual(['ami-1', 'snap-own'])
     expect(report.removed[0].snapshotIds).toEqual(['snap-own'])
   })
@@ -106,7 +106,7 @@ describe('retire', () => {
   it('removes nothing in a dry run, and lists what it would remove', async () => {
     const region = fakeRegion('eu-west-1', [image('ami-1', 1), image('ami-2', 2)])
     const lines: string[] = []
-    const report = await retire(() => region.ec2, ['eu-west-1'], new Set(), keep(2, true), clock, line => lines.push(line))
+    const report = await retire({ ec2: () => region.ec2 }, ['eu-west-1'], new Set(), keep(2, true), clock, line => lines.push(line))
     expect(region.removed).toEqual([])
     expect(report.removed.map(found => found.imageId)).toEqual(['ami-1'])
     expect(lines).toEqual([expect.stringMatching(/^Dry run: retention would deregister ami-1 \(web-ami-1, created 2026-11-01T10:00:00.000Z\) in eu-west-1 and delete snap-ami-1$/)])
@@ -115,7 +115,7 @@ describe('retire', () => {
   it('reports a problem per region without failing, and goes on in the other regions', async () => {
     const east = fakeRegion('us-east-1', [image('ami-e1', 1), image('ami-e2', 2)], { deregisterFails: 'ami-e1' })
     const west = fakeRegion('eu-west-1', [image('ami-w1', 1), image('ami-w2', 2)])
-    const report = await retire(region => (region === 'us-east-1' ? east.ec2 : west.ec2), ['us-east-1', 'eu-west-1'], new Set(), keep(1), clock, () => undefined)
+    const report = await retire({ ec2: region => (region === 'us-east-1' ? east.ec2 : west.ec2) }, ['us-east-1', 'eu-west-1'], new Set(), keep(1), clock, () => undefined)
     expect(east.removed).toEqual(['ami-e2', 'snap-ami-e2'])
     expect(west.removed).toEqual(['ami-w2', 'snap-ami-w2', 'ami-w1', 'snap-ami-w1'])
     expect(report.problems).toEqual([expect.stringContaining('Could not deregister ami-e1 (web-ami-e1, created 2026-11-01T10:00:00.000Z) in us-east-1: not allowed to deregister ami-e1')])
@@ -126,7 +126,7 @@ describe('retire', () => {
     region.ec2.findImagesTagged = async () => {
       throw new AwsError('DescribeImages', 'UnauthorizedOperation', 'not allowed to call ec2:DescribeImages')
     }
-    const report = await retire(() => region.ec2, ['eu-west-1'], new Set(), keep(1), clock, () => undefined)
+    const report = await retire({ ec2: () => region.ec2 }, ['eu-west-1'], new Set(), keep(1), clock, () => undefined)
     expect(report.problems).toEqual(['In eu-west-1, retention removed nothing: not allowed to call ec2:DescribeImages.'])
   })
 })

@@ -235,7 +235,7 @@ describe('if-exists', () => {
     })
   )
 
-  it.concurrent('reuse waits for the pending image that holds the name, then copies it; a failed run would not remove it', () =>
+  it.concurrent('reuse waits for the pending image that holds the name, makes none, and never removes it when the wait fails', () =>
     withHarness({ bake: { durationMs: 400 } }, async h => {
       const existing = oldImage(h, 'us-east-1', NAME, 0, {}, { state: 'pending' })
       const main = await h.main({ 'if-exists': 'reuse', 'copy-to-regions': 'eu-west-1', 'wait-timeout': '3s' })

@@ -21,7 +21,7 @@ export interface ReadyImage extends ImageRef {
 }
 
 /** Whether a publication asks for anything at all. */
-export function publishes(publication: Publication): boolean {
+function publishes(publication: Publication): boolean {
   const { audience, deprecateAt, requireImdsV2 } = publication
   return requireImdsV2 || deprecateAt !== undefined || audience.accounts.length + audience.organizations.length + audience.ous.length > 0
 }

@@ -6,6 +6,7 @@
  * family tag and that no other image uses. Nothing here fails the step: each problem is a warning that names
  * what was left.
  */
+import type { Aws } from '../aws.js'
 import { deleteSnapshot } from '../cleanup.js'
 import type { Clock } from '../clock.js'
 import { FAMILY_TAG_KEY } from '../constants.js'
@@ -47,7 +48,7 @@ export interface RetirementReport {
 
 /** Retention in each region, at once. `ours`: the run's images (made, copied or reused), never touched. */
 export async function retire(
-  ec2In: (region: string) => Ec2,
+  aws: Aws,
   regions: readonly string[],
   ours: ReadonlySet<string>,
   retention: Retention,
@@ -56,7 +57,7 @@ export async function retire(
 ): Promise<RetirementReport> {
   const reports = await Promise.all(
     regions.map(region =>
-      retireIn(ec2In(region), ours, retention, clock, log).catch(
+      retireIn(aws.ec2(region), ours, retention, clock, log).catch(
         (error: unknown): RetirementReport => ({
           removed: [],
           kept: [],
