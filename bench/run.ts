@@ -15,7 +15,7 @@ import { coldStartLine } from './cold-start.js'
 import { copiesLine } from './copies.js'
 import { seededRandom } from './random.js'
 import { formatTable, peakInWindow, quantile, summarise, type RunRecord, type Summary } from './stats.js'
-import { expectedVerdict, makeTimeline, TIMELINES, TimelineSource, VirtualClock, type Timeline, type TimelineSpec } from './timeline.js'
+import { expectedVerdict, makeTimeline, QUICK_TIMELINES, TIMELINES, TimelineSource, VirtualClock, type Timeline, type TimelineSpec } from './timeline.js'
 
 /** Enough for a stable p95 per row, with the whole bench well under a minute of simulation. */
 const VARIATIONS = 100
@@ -104,14 +104,21 @@ function worst(rows: Row[], pick: (row: Row) => number): { value: number; name: 
 }
 
 function targets(rows: Row[]): Target[] {
-  const moving = rows.filter(r => r.spec.shape === 'linear' || r.spec.shape === 'jumps')
-  const other = rows.filter(r => endsAvailable(r) && !moving.includes(r))
+  // Issue 8 found that jumps cannot be read closely enough on short bakes within the request limits (issue 15).
+  const smooth = rows.filter(r => r.spec.shape === 'linear' || (r.spec.shape === 'jumps' && r.spec.durationMs >= 20 * 60_000))
+  // The quick rows have a target of their own; no request-rate target applies to a wait under a minute.
+  const bakes = rows.filter(r => r.spec.shape !== 'quick')
+  const other = bakes.filter(r => endsAvailable(r) && !smooth.includes(r))
   const failing = rows.filter(r => !endsAvailable(r))
   const p95 = (r: Row): number => r.ours.latencyP95
-  const a = worst(moving, p95)
+  const a = worst(smooth, p95)
   const b = worst(other, p95)
   const c = worst(failing, p95)
-  const rate = worst(rows, r => r.ours.rateMax)
+  const quick = rows.find(r => r.spec.name === 'quick 1s')!
+  const rate = worst(
+    rows.filter(r => Number.isFinite(r.ours.rateMax)),
+    r => r.ours.rateMax
+  )
   const rateLong = worst(
     rows.filter(r => Number.isFinite(r.ours.rateMaxLong)),
     r => r.ours.rateMaxLong
@@ -120,12 +127,21 @@ function targets(rows: Row[]): Target[] {
   const peak1 = worst(rows, r => r.ours.peak1s)
   const gaveUp = rows.reduce((n, r) => n + r.ours.gaveUp, 0)
   const threeHours = rows.filter(r => r.spec.durationMs >= 180 * 60_000).reduce((n, r) => n + r.ours.gaveUp, 0)
-  const behind = worst(rows.filter(endsAvailable), r => r.ours.latencyP95 - r.fixed.latencyP95)
+  const behind = worst(bakes.filter(endsAvailable), r => r.ours.latencyP95 - r.fixed.latencyP95)
   return [
-    { name: 'available noticed p95 <= 2 s (linear, jumps)', pass: a.value <= 2, detail: `worst ${fmt(a.value, 2)} s (${a.name})` },
-    { name: 'available noticed p95 <= 10 s (every other shape)', pass: b.value <= 10, detail: `worst ${fmt(b.value, 2)} s (${b.name})` },
+    {
+      name: 'available noticed p95 <= 2 s (linear, and jumps from 20 min)',
+      pass: a.value <= 2,
+      detail: `worst ${fmt(a.value, 2)} s (${a.name})`
+    },
+    { name: 'available noticed p95 <= 10 s (every other shape of 3 min or more)', pass: b.value <= 10, detail: `worst ${fmt(b.value, 2)} s (${b.name})` },
+    {
+      name: 'an image EC2 finishes 1 s after CreateImage is noticed within 3 s (p95)',
+      pass: quick.ours.elapsedP95 <= 3,
+      detail: `${fmt(quick.ours.elapsedP95, 2)} s (quick 1s)`
+    },
     { name: 'failed or vanished noticed p95 <= 30 s', pass: c.value <= 30, detail: `worst ${fmt(c.value, 2)} s (${c.name})` },
-    { name: 'average <= 0.2 req/s over every wait', pass: rate.value <= 0.2, detail: `worst ${fmt(rate.value, 3)} (${rate.name})` },
+    { name: 'average <= 0.2 req/s over every wait of 1 min or more', pass: rate.value <= 0.2, detail: `worst ${fmt(rate.value, 3)} (${rate.name})` },
     { name: 'average <= 0.15 req/s over waits >= 10 min', pass: rateLong.value <= 0.15, detail: `worst ${fmt(rateLong.value, 3)} (${rateLong.name})` },
     {
       name: '<= 10 requests in any 10 s (and <= 1 in any 1 s)',
@@ -138,7 +154,7 @@ function targets(rows: Row[]): Target[] {
       detail: `${gaveUp} gave up or misjudged (${threeHours} of them 3h)`
     },
     {
-      name: 'available p95 never > 1 s behind a fixed poller at our rate',
+      name: 'available p95 never > 1 s behind a fixed poller at our rate (bakes of 3 min or more)',
       pass: behind.value <= 1,
       detail: `worst ${behind.value > 0 ? '+' : ''}${fmt(behind.value, 2)} s (${behind.name})`
     }
@@ -148,7 +164,10 @@ function targets(rows: Row[]): Target[] {
 async function bench(): Promise<void> {
   const started = performance.now()
   const rows: Row[] = []
-  for (const [index, spec] of TIMELINES.entries()) rows.push(await benchRow(spec, index))
+  // Seeded by their place in the list, the longer rows first, so that their variations stay those of earlier runs.
+  const specs = [...TIMELINES, ...QUICK_TIMELINES]
+  for (const [index, spec] of specs.entries()) rows.push(await benchRow(spec, index))
+  rows.unshift(...rows.splice(TIMELINES.length))
   const lat = (s: Summary): string => `${fmt(s.latencyP50)} / ${fmt(s.latencyP95)}`
   const table = rows.map(r => [
     r.spec.name,
@@ -163,7 +182,8 @@ async function bench(): Promise<void> {
   ])
   console.log(
     `${VARIATIONS} variations per row; bake-ami wait-timeout 4h; aws-sdk without maxWaitTime. latency = verdict - final state, ` +
-      `p50 / p95 in s. calls: DescribeImages+DescribeSnapshots. fixed: DescribeImages every 1/(bake-ami's mean req/s) s.\n`
+      `p50 / p95 in s. calls: DescribeImages+DescribeSnapshots. max: the highest req/s of a wait of 1 min or more. ` +
+      `fixed: DescribeImages every 1/(bake-ami's mean req/s) s.\n`
   )
   console.log(
     formatTable(

@@ -38,6 +38,7 @@ export type Shape =
   | 'stuck-99'
   | 'fail-anywhere'
   | 'vanish'
+  | 'quick'
 
 export interface TimelineSpec {
   name: string
@@ -66,6 +67,12 @@ export const TIMELINES: TimelineSpec[] = [
     ] as const
   ).flatMap(shape => [3, 8, 20, 60].map(m => ({ shape, m })))
 ].map(({ shape, m }) => ({ name: `${shape} ${label(m)}`, shape, durationMs: m * MINUTE }))
+
+/**
+ * Images EC2 finishes in seconds: registered from a completed snapshot, or a re-run's image that was nearly done. No
+ * request-rate target applies to a wait this short; what counts is how soon it is noticed.
+ */
+export const QUICK_TIMELINES: TimelineSpec[] = [1, 5, 15, 40].map(s => ({ name: `quick ${s}s`, shape: 'quick', durationMs: s * 1000 }))
 
 /** What the image should end as, and so what a waiter should notice. */
 export function expectedVerdict(timeline: Timeline): 'available' | 'failed' | 'gone' {
@@ -116,6 +123,7 @@ function wobbly(start: number, end: number, random: () => number): [number, numb
  * completes. Each shape changes one of these, as EC2 does.
  */
 export function makeTimeline(spec: TimelineSpec, random: () => number, variation: number): Timeline {
+  if (spec.shape === 'quick') return quickTimeline(spec, random, variation)
   const finish = (spec.durationMs / 1000) * (0.85 + 0.3 * random())
   const visibleAtS = 2 * random()
   const appearsAtS = spec.shape === 'late-snapshots' ? 30 + 90 * random() : visibleAtS + 1 + 8 * random()
@@ -173,6 +181,15 @@ export function makeTimeline(spec: TimelineSpec, random: () => number, variation
     default:
       return { name, image: { finalAtS: lastDone + lag, finalState: 'available', visibleAtS }, snapshots }
   }
+}
+
+/** Done in seconds: shown at once, one snapshot that completes at 80 % of the way, available at the finish (±15 %). */
+function quickTimeline(spec: TimelineSpec, random: () => number, variation: number): Timeline {
+  const finish = (spec.durationMs / 1000) * (0.85 + 0.3 * random())
+  const visibleAtS = Math.min(0.5, finish / 2) * random()
+  const appearsAtS = visibleAtS + (finish * 0.8 - visibleAtS) * random()
+  const snapshots = [{ appearsAtS, progress: rising(appearsAtS, Math.max(appearsAtS, finish * 0.8)) }]
+  return { name: `${spec.name} #${variation}`, image: { finalAtS: finish, finalState: 'available', visibleAtS }, snapshots }
 }
 
 const snapshotId = (index: number): string => `snap-0${index.toString(16).padStart(16, '0')}`

@@ -60,8 +60,9 @@ const FAILURE = { code: 'Client.InternalError', message: 'Client.InternalError: 
 function bakeFor(c: Case): BakeScript {
   // The image fails at once, with its snapshots made, so the cleanup is all there is to it.
   if (c.failing) return { durationMs: 1000, snapshotDelayMs: 0, fail: { afterMs: 1, ...FAILURE } }
-  // Snapshots listed from the first look, so that the waiter reads their progress.
-  if (c.call === 'DescribeSnapshots') return { durationMs: 1000, snapshotDelayMs: 0 }
+  // Snapshots listed from the first look, and a bake that outlasts the quick looks, so that the waiter reads their
+  // progress (its first read comes about 15 s in).
+  if (c.call === 'DescribeSnapshots') return { durationMs: 20_000, snapshotDelayMs: 0 }
   return { durationMs: 300 }
 }
 

@@ -50,9 +50,10 @@ describe('waiting for available', () => {
   it.concurrent(
     'rides out a 30 s throttling storm on DescribeImages and DescribeSnapshots',
     () =>
-      withHarness({ volumes: 2, bake: { durationMs: 5000, snapshotDelayMs: 0 } }, async h => {
-        // The first look shows the image and its snapshots; from then on, both calls are throttled for 30 s.
-        h.sim.fault({ action: 'DescribeImages', kind: 'throttle', skip: 1, forMs: 30_000 })
+      withHarness({ volumes: 2, bake: { durationMs: 40_000, snapshotDelayMs: 0 } }, async h => {
+        // The quick looks show the image and its snapshots; from then on, both calls are throttled for 30 s (the
+        // snapshots from the first read, about 15 s in).
+        h.sim.fault({ action: 'DescribeImages', kind: 'throttle', skip: 4, forMs: 30_000 })
         h.sim.fault({ action: 'DescribeSnapshots', kind: 'throttle', forMs: 30_000 })
         const main = await h.main()
         expectSuccess(main)

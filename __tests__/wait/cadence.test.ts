@@ -20,6 +20,8 @@ import {
 import { seededRandom } from '../../bench/random.js'
 
 const S = 1000
+/** The phases and the steady budget on their own, without the quick looks every wait starts with. */
+const STEADY: typeof CADENCE = { ...CADENCE, quickLooksMs: [] }
 const IDS = ['snap-0aaaaaaaaaaaaaaaa', 'snap-0bbbbbbbbbbbbbbbb']
 const pending = (snapshotIds: readonly string[] = IDS): ImageObservation => ({ state: 'pending', snapshotIds })
 const at = (progress: number, state = progress === 100 ? 'completed' : 'pending'): SnapshotObservation[] =>
@@ -53,7 +55,7 @@ describe('phaseOf', () => {
     ['past every prediction', 'idle', steady(570), 700 * S],
     ['every snapshot complete', 'flip', seenAfter([0, pending()], [10, at(100)]), 11 * S]
   ])('%s: %s', (_title, phase, seen, now) => {
-    expect(phaseOf(seen, now).phase).toBe(phase)
+    expect(phaseOf(seen, now, STEADY).phase).toBe(phase)
   })
 })
 
@@ -73,7 +75,7 @@ describe('nextLook, phase by phase', () => {
     ['complete: the image at once', seenAfter([0, pending()], [30, at(100)]), 30, 'image', 30, 30],
     ['complete: then dense looks', seenAfter([0, pending()], [100, at(100)], [101, pending()]), 101, 'image', 102.5, 103]
   ])('%s', (_title, seen, now, kind, earliest, latest) => {
-    const look = nextLook(seen, now * S)
+    const look = nextLook(seen, now * S, STEADY)
     expect(look.kind).toBe(kind)
     expect(look.at).toBeGreaterThanOrEqual(earliest * S)
     expect(look.at).toBeLessThanOrEqual(latest * S)
@@ -133,6 +135,47 @@ describe('estimateFinish', () => {
   })
 })
 
+describe('the quick looks', () => {
+  it('look at the image 1, 2 and 4 s into the wait, whatever was seen', () => {
+    const looks: number[] = []
+    let seen = NOTHING_SEEN
+    for (const shown of [pending(), pending(), pending()]) {
+      const look = nextLook(seen, looks.at(-1) ?? 0)
+      expect(look).toMatchObject({ kind: 'image', phase: 'quick' })
+      looks.push(look.at)
+      seen = afterImageLook(seen, look.at, shown)
+    }
+    expect(looks).toEqual([1 * S, 2 * S, 4 * S])
+    expect(nextLook(seen, 4 * S).phase).not.toBe('quick')
+  })
+
+  it('come first, before a read of snapshots listed at the first look', () => {
+    const seen = afterImageLook(NOTHING_SEEN, 1 * S, pending())
+    expect(nextLook(seen, 1.1 * S)).toMatchObject({ at: 2 * S, kind: 'image' })
+  })
+
+  it('are followed by one more look at the image, as soon as the credit allows, before any read', () => {
+    const seen = [1, 2, 4].reduce((seen, second) => afterImageLook(seen, second * S, pending()), NOTHING_SEEN)
+    expect(nextLook(seen, 4 * S)).toMatchObject({ at: allowedFrom(4), kind: 'image' })
+    expect(allowedFrom(4)).toBeLessThan(11 * S)
+  })
+
+  it('give way to confirming an image that went missing', () => {
+    const seen = afterImageLook(afterImageLook(NOTHING_SEEN, 1 * S, pending()), 2 * S, undefined)
+    expect(nextLook(seen, 2 * S).phase).toBe('confirm')
+  })
+
+  it('are lent on top of the budget, and paid back by a minute in', () => {
+    expect(allowance(0)).toBe(1)
+    expect(allowance(1 * S)).toBe(1)
+    expect(allowance(2 * S)).toBe(2)
+    expect(allowance(4 * S)).toBe(3)
+    expect(allowance(10 * S)).toBeCloseTo(3.95, 5)
+    for (const second of [30, 50, 59]) expect(allowance(second * S)).toBeLessThanOrEqual(allowance(60 * S, STEADY) + 1e-9)
+    for (const second of [60, 61, 120, 600, 3600]) expect(allowance(second * S)).toBeCloseTo(allowance(second * S, STEADY), 9)
+  })
+})
+
 describe('the budget', () => {
   it.each([
     [0, 1],
@@ -141,17 +184,19 @@ describe('the budget', () => {
     // From about 10 minutes on, the whole long-wait rate: a bake's dense end is not starved by the head start's pace.
     [600, 0.148 * 600],
     [1200, 0.148 * 1200]
-  ])('allows %s s into a wait %s looks', (second, looks) => {
-    expect(allowance(second * S)).toBeCloseTo(looks, 5)
+  ])('allows %s s into a wait %s looks, before the quick looks', (second, looks) => {
+    expect(allowance(second * S, STEADY)).toBeCloseTo(looks, 5)
   })
 
-  it.each([1.5, 2, 10, 23, 24, 80, 88.7, 88.9, 200, 500])('lets look %s go at the first moment the budget allows it', looks => {
-    const from = allowedFrom(looks)
-    expect(allowance(from)).toBeCloseTo(looks, 6)
-    expect(allowance(from - 10)).toBeLessThan(looks)
+  it.each([1.5, 2, 3, 4, 10, 11.7, 12, 23, 24, 80, 88.7, 88.9, 200, 500])('lets look %s go at the first moment the budget allows it', looks => {
+    for (const tuning of [CADENCE, STEADY]) {
+      const from = allowedFrom(looks, tuning)
+      expect(allowance(from, tuning)).toBeGreaterThanOrEqual(looks - 1e-6)
+      expect(allowance(from - 10, tuning)).toBeLessThan(looks)
+    }
   })
 
-  it.each([5, 30, 60, 120, 180, 599])('keeps a wait ending at %s s at or under 0.2 requests/s', second => {
+  it.each([60, 120, 180, 599])('keeps a wait ending at %s s at or under 0.2 requests/s', second => {
     expect(allowance(second * S) / second).toBeLessThanOrEqual(0.2)
   })
 

@@ -25,6 +25,15 @@ export const CADENCE = {
    */
   budget: { earlyPerS: 0.195, first: 7, perS: 0.136, longPerS: 0.148 },
   /**
+   * A wait starts with looks at the image at these moments, whatever else the cadence would do: a registered image,
+   * or one that was nearly done, is available within seconds, and a release should not wait ten for nothing. They are
+   * lent on top of the budget and paid back by `quickRepaidByMs`: from then on the budget is exactly as above, so a
+   * wait of a minute or more keeps to its rate whenever it ends; a shorter one may have spent the loan. Sooner or more
+   * looks notice a fast image sooner, and take looks from the first minute of every longer wait.
+   */
+  quickLooksMs: [1_000, 2_000, 4_000] as readonly number[],
+  quickRepaidByMs: 60_000,
+  /**
    * The floor when progress says nothing useful (done in seconds, stuck at 99 %): a fixed gap, just over 1/`perS`, so
    * the head start is saved for reads and dense looks rather than spent on the floor, and a plain poller at our rate
    * is no quicker. Lower notices sooner on those shapes, but starves the reads that save credit.
@@ -121,15 +130,45 @@ export function afterThrottle(seen: Seen): Seen {
   return { ...seen, calls: seen.calls + 1 }
 }
 
-/** Looks the budget allows by `at`: so a wait that ends at any moment after its first look has kept to the rate. */
+/**
+ * Looks the budget allows by `at`: the steady budget, and each quick look lent on top of it as it falls due (the first
+ * takes the place of the steady budget's look at once). The loan is paid back by `quickRepaidByMs`, at the end of that
+ * first minute, where the looks come at the floor's pace for as long as it takes, so no gap opens. From then on it is
+ * the steady budget alone: a wait that ends at any moment after a minute has kept to the rate.
+ */
 export function allowance(at: number, t: Tuning = CADENCE): number {
+  const steady = steadyAllowance(at, t)
+  const { quickLooksMs: quick, quickRepaidByMs: repaid } = t
+  if (at >= repaid) return steady
+  const lent = Math.max(0, quick.filter(due => due <= at).length - 1)
+  const repaying = steadyAllowance(repaid, t) - (repaid - at) / t.imageGapMs
+  return Math.max(steady, Math.min(steady + lent, repaying))
+}
+
+/** The first moment the budget allows `looks` looks in all. */
+export function allowedFrom(looks: number, t: Tuning = CADENCE): number {
+  const steady = steadyFrom(looks, t)
+  // Past the repayment the budget is the steady one; before it, the loan only brings a look sooner: search for it.
+  if (steady >= t.quickRepaidByMs || looks <= 1) return steady
+  let [lo, hi] = [0, steady]
+  while (hi - lo > 1) {
+    const mid = (lo + hi) / 2
+    if (allowance(mid, t) >= looks) hi = mid
+    else lo = mid
+  }
+  // The budget steps up at each quick look: the moment is then that look's own.
+  const step = t.quickLooksMs.find(due => due > lo && due <= hi)
+  return step !== undefined && allowance(step, t) >= looks ? step : hi
+}
+
+/** The steady budget: the first look at once, then `min(earlyPerS·t, max(first + perS·t, longPerS·t))`. */
+function steadyAllowance(at: number, t: Tuning): number {
   const s = Math.max(0, at) / 1000
   const { earlyPerS, first, perS, longPerS } = t.budget
   return Math.max(1, Math.min(earlyPerS * s, Math.max(first + perS * s, longPerS * s)))
 }
 
-/** The first moment the budget allows `looks` looks in all. */
-export function allowedFrom(looks: number, t: Tuning = CADENCE): number {
+function steadyFrom(looks: number, t: Tuning): number {
   const { earlyPerS, first, perS, longPerS } = t.budget
   if (looks <= 1) return 0
   return 1000 * Math.max(looks / earlyPerS, Math.min((looks - first) / perS, looks / longPerS))
@@ -176,11 +215,11 @@ export function estimateFinish(seen: Seen, t: Tuning = CADENCE): { lo: number; h
 }
 
 /**
- * discover: no snapshots listed yet · confirm: a shown image went missing, or a snapshot failed · unread: snapshots
+ * quick: the first looks of a wait (`quickLooksMs`) · discover: no snapshots listed yet · confirm: a shown image went missing, or a snapshot failed · unread: snapshots
  * listed, not read · flip: all complete · far: the finish minutes away · approach: closing in on the earliest finish
  * · near: between the earliest and latest finish · idle: no estimate (0 %, one level, past every prediction).
  */
-export type Phase = 'discover' | 'confirm' | 'unread' | 'flip' | 'far' | 'approach' | 'near' | 'idle'
+export type Phase = 'quick' | 'discover' | 'confirm' | 'unread' | 'flip' | 'far' | 'approach' | 'near' | 'idle'
 
 export interface Look {
   readonly at: number
@@ -188,7 +227,7 @@ export interface Look {
   readonly phase: Phase
 }
 
-export function phaseOf(seen: Seen, now: number, t: Tuning = CADENCE): { phase: Phase; finish?: { lo: number; hi: number } } {
+export function phaseOf(seen: Seen, now: number, t: Tuning = CADENCE): { phase: Exclude<Phase, 'quick'>; finish?: { lo: number; hi: number } } {
   const ids = seen.image?.snapshotIds ?? []
   if (seen.misses > 0 && seen.image) return { phase: 'confirm' }
   if (ids.length === 0) return { phase: 'discover' }
@@ -203,6 +242,12 @@ export function phaseOf(seen: Seen, now: number, t: Tuning = CADENCE): { phase: 
 
 /** The next look at one image: a DescribeImages, or a DescribeSnapshots of its snapshots. */
 export function nextLook(seen: Seen, now: number, t: Tuning = CADENCE): Look {
+  // The quick looks come first, at the image itself: it is what tells that a fast image is done. Only a shown image
+  // gone missing is confirmed sooner.
+  const quick = t.quickLooksMs[seen.imageLooks]
+  if (quick !== undefined && !(seen.misses > 0 && seen.image)) {
+    return { at: Math.max(now, quick, allowedFrom(seen.calls + 1, t)), kind: 'image', phase: 'quick' }
+  }
   const { phase, finish } = phaseOf(seen, now, t)
   const credit = allowance(now, t) - seen.calls
   // A poller's gap spending the budget so far, less the reads' share: early on, the budget allows more than `perS`.
@@ -262,6 +307,12 @@ export function nextLook(seen: Seen, now: number, t: Tuning = CADENCE): Look {
       if (moving || Object.values(seen.tracks).every(track => track.level === 0 || track.level === 100)) reserve = 0
       break
     }
+  }
+  // The look after the quick ones is the image's too, as soon as the credit allows: a bake done in seconds is then
+  // seen at once rather than after a read, and a floor's gap later.
+  if (seen.imageLooks === t.quickLooksMs.length && phase !== 'confirm') {
+    imageAt = Math.min(imageAt, seen.lastImageAt)
+    reserve = Math.max(reserve, 1)
   }
   // The budget: an image look needs one look's credit. A read goes first only if the image look still has its
   // credit when it is due: the floor is never held back by a read (reads that decide the phase may use that credit).
