@@ -24,7 +24,7 @@ const BASE: Settings = {
   waitTimeoutMs: 60_000,
   cleanupOnFailure: true,
   dryRun: false,
-  distribution: { copyToRegions: [], shareWithAccounts: [], shareWithOrganizations: [], shareWithOus: [], shareSnapshots: false },
+  distribution: { copyToRegions: [], shareWithAccounts: [], shareWithOrganizations: [], shareWithOus: [], shareSnapshots: false, deregistrationProtection: 'off' },
   ifExists: 'fail'
 }
 

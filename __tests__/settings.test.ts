@@ -99,7 +99,9 @@ describe('defaults', () => {
         deprecateAfterMs: undefined,
         imdsSupport: undefined,
         family: undefined,
-        keepLatest: undefined
+        keepLatest: undefined,
+        keepLaunchedWithinMs: undefined,
+        deregistrationProtection: 'off'
       },
       ifExists: 'fail'
     })
@@ -109,7 +111,7 @@ describe('defaults', () => {
     setRequired()
     const fromEmpty = read()
     const defaults = actionDefaults()
-    expect(Object.keys(defaults)).toHaveLength(35)
+    expect(Object.keys(defaults)).toHaveLength(37)
     for (const [name, value] of Object.entries(defaults)) setInput(name, value)
     setRequired()
     expect(read()).toStrictEqual(fromEmpty)
@@ -1056,6 +1058,71 @@ describe('keep-latest', () => {
   })
 })
 
+describe('keep-launched-within', () => {
+  const HOUR = 3_600_000
+  const RETENTION = { [Inputs.Family]: 'web', [Inputs.KeepLatest]: '3' }
+
+  it.each([
+    ['1h', HOUR],
+    ['36h', 36 * HOUR],
+    ['30d', 30 * 24 * HOUR],
+    ['2w', 2 * 7 * 24 * HOUR],
+    ['3650d', 3650 * 24 * HOUR],
+    ['87600h', 87600 * HOUR],
+    ['521w', 521 * 7 * 24 * HOUR]
+  ])("reads '%s' as %d ms with keep-latest", (value, ms) => {
+    expect(distribution({ ...RETENTION, [Inputs.KeepLaunchedWithin]: value }).keepLaunchedWithinMs).toBe(ms)
+  })
+
+  it.each<[string, Record<string, string>, string]>([
+    ['zero hours', { ...RETENTION, [Inputs.KeepLaunchedWithin]: '0h' }, "Invalid value '0h' for input 'keep-launched-within': expected a whole number of hours, days or weeks greater than zero, such as 36h, 90d or 26w"],
+    ['zero weeks', { ...RETENTION, [Inputs.KeepLaunchedWithin]: '000w' }, 'greater than zero'],
+    ['minutes', { ...RETENTION, [Inputs.KeepLaunchedWithin]: '90m' }, 'expected a whole number of hours, days or weeks'],
+    ['no unit', { ...RETENTION, [Inputs.KeepLaunchedWithin]: '30' }, 'expected a whole number of hours, days or weeks'],
+    ['a fraction', { ...RETENTION, [Inputs.KeepLaunchedWithin]: '1.5d' }, 'expected a whole number of hours, days or weeks'],
+    ['an upper-case unit', { ...RETENTION, [Inputs.KeepLaunchedWithin]: '30D' }, 'expected a whole number of hours, days or weeks'],
+    ['a compound duration', { ...RETENTION, [Inputs.KeepLaunchedWithin]: '1d12h' }, 'expected a whole number of hours, days or weeks'],
+    ['more than 3650 days', { ...RETENTION, [Inputs.KeepLaunchedWithin]: '3651d' }, "Invalid value '3651d' for input 'keep-launched-within': more than 10 years is taken for a typo (EC2 records launch times only from April 2017): give at most 3650d (87600h, 521w)"],
+    ['more than 87600 hours', { ...RETENTION, [Inputs.KeepLaunchedWithin]: '87601h' }, 'give at most 3650d'],
+    ['more than 521 weeks', { ...RETENTION, [Inputs.KeepLaunchedWithin]: '522w' }, 'give at most 3650d'],
+    ['too many digits for a number', { ...RETENTION, [Inputs.KeepLaunchedWithin]: `${'9'.repeat(400)}d` }, 'give at most 3650d'],
+    ['no keep-latest', { [Inputs.Family]: 'web', [Inputs.KeepLaunchedWithin]: '30d' }, "Invalid value '30d' for input 'keep-launched-within': needs input 'keep-latest'"],
+    ['no keep-latest and no family', { [Inputs.KeepLaunchedWithin]: '30d' }, "Set 'keep-latest' (and 'family'), or remove 'keep-launched-within'"],
+    ['a malformed value before the missing keep-latest', { [Inputs.KeepLaunchedWithin]: '30 days' }, 'expected a whole number of hours, days or weeks']
+  ])('rejects %s', (_, inputs, fragment) => {
+    setRequired()
+    setInputs(inputs)
+    expectInputError(Inputs.KeepLaunchedWithin, fragment)
+  })
+
+  it("keeps deprecate-after's own reason for its 10-year limit", () => {
+    setRequired()
+    setInputs({ ...RETENTION, [Inputs.KeepLaunchedWithin]: '3651d' })
+    expect(inputError().message).not.toContain('deprecation')
+  })
+
+  it('reports keep-latest without family first', () => {
+    setRequired()
+    setInputs({ [Inputs.KeepLatest]: '3', [Inputs.KeepLaunchedWithin]: '30d' })
+    expectInputError(Inputs.KeepLatest, "needs input 'family'")
+  })
+})
+
+describe('deregistration-protection', () => {
+  it.each(['off', 'on', 'on-with-cooldown'] as const)("reads '%s'", value => {
+    expect(distribution({ [Inputs.DeregistrationProtection]: value }).deregistrationProtection).toBe(value)
+  })
+
+  it.each(['true', 'false', 'On', 'cooldown', 'on-with-cool-down', 'enabled'])("rejects '%s'", value => {
+    setRequired()
+    setInput(Inputs.DeregistrationProtection, value)
+    expectInputError(
+      Inputs.DeregistrationProtection,
+      `Invalid value '${value}' for input 'deregistration-protection': expected one of off, on, on-with-cooldown`
+    )
+  })
+})
+
 describe('if-exists', () => {
   it.each(['fail', 'reuse', 'replace'] as const)("reads '%s'", value => {
     setRequired()
@@ -1078,7 +1145,8 @@ describe('distribution with wait false', () => {
     [Inputs.ShareWithOus, { [Inputs.ShareWithOus]: OU_A }],
     [Inputs.DeprecateAfter, { [Inputs.DeprecateAfter]: '90d' }],
     [Inputs.ImdsSupport, { [Inputs.ImdsSupport]: 'v2.0' }],
-    [Inputs.KeepLatest, { [Inputs.Family]: 'web', [Inputs.KeepLatest]: '3' }]
+    [Inputs.KeepLatest, { [Inputs.Family]: 'web', [Inputs.KeepLatest]: '3' }],
+    [Inputs.DeregistrationProtection, { [Inputs.DeregistrationProtection]: 'on' }]
   ])('refuses %s: it acts on the available image', (input, inputs) => {
     setRequired()
     setInputs({ ...inputs, [Inputs.Wait]: 'false' })
@@ -1086,11 +1154,21 @@ describe('distribution with wait false', () => {
     expect(inputError().message).toContain(`Remove 'wait: false' so the step waits, or remove '${input}'`)
   })
 
+  it.each<[string, Record<string, string>, string]>([
+    ['deregistration-protection on-with-cooldown', { [Inputs.DeregistrationProtection]: 'on-with-cooldown' }, Inputs.DeregistrationProtection],
+    ['keep-launched-within, as the keep-latest it needs', { [Inputs.Family]: 'web', [Inputs.KeepLatest]: '3', [Inputs.KeepLaunchedWithin]: '30d' }, Inputs.KeepLatest]
+  ])('refuses %s', (_, inputs, input) => {
+    setRequired()
+    setInputs({ ...inputs, [Inputs.Wait]: 'false' })
+    expectInputError(input, `for input '${input}': acts on the image once it is available, and 'wait' is false`)
+  })
+
   it.each<[string, Record<string, string>]>([
     ['family alone (a tag)', { [Inputs.Family]: 'web' }],
     ['share-snapshots without accounts', { [Inputs.ShareSnapshots]: 'true' }],
     ['copy-to-regions naming only the bake region', { [Inputs.CopyToRegions]: 'eu-west-1' }],
-    ['if-exists', { [Inputs.IfExists]: 'reuse' }]
+    ['if-exists', { [Inputs.IfExists]: 'reuse' }],
+    ['deregistration-protection off', { [Inputs.DeregistrationProtection]: 'off' }]
   ])('accepts %s', (_, inputs) => {
     setRequired()
     setInputs({ ...inputs, [Inputs.Wait]: 'false' })
@@ -1115,6 +1193,8 @@ describe('distribution', () => {
     [Inputs.ImdsSupport]: 'v2.0',
     [Inputs.Family]: 'web server',
     [Inputs.KeepLatest]: '5',
+    [Inputs.KeepLaunchedWithin]: '30d',
+    [Inputs.DeregistrationProtection]: 'on-with-cooldown',
     [Inputs.IfExists]: 'reuse'
   }
 
@@ -1131,7 +1211,9 @@ describe('distribution', () => {
       deprecateAfterMs: 26 * 7 * 86_400_000,
       imdsSupport: 'v2.0',
       family: 'web server',
-      keepLatest: 5
+      keepLatest: 5,
+      keepLaunchedWithinMs: 30 * 86_400_000,
+      deregistrationProtection: 'on-with-cooldown'
     })
     expect(settings.ifExists).toBe('reuse')
   })
@@ -1153,6 +1235,8 @@ describe('distribution', () => {
         'distribution.deprecateAfterMs: 15724800000',
         'distribution.family: "web server"',
         'distribution.keepLatest: 5',
+        'distribution.keepLaunchedWithinMs: 2592000000',
+        'distribution.deregistrationProtection: "on-with-cooldown"',
         'ifExists: "reuse"',
         `tags: [{"key":"bake-ami:family","value":"web server"}]`
       ])

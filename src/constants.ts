@@ -36,6 +36,8 @@ export const Inputs = {
   ImdsSupport: 'imds-support',
   Family: 'family',
   KeepLatest: 'keep-latest',
+  KeepLaunchedWithin: 'keep-launched-within',
+  DeregistrationProtection: 'deregistration-protection',
   IfExists: 'if-exists'
 } as const
 

@@ -78,6 +78,10 @@ export type CredentialSettings =
 export type IfExists = 'fail' | 'reuse' | 'replace'
 export const IF_EXISTS = ['fail', 'reuse', 'replace'] as const
 
+/** Whether EC2 refuses to deregister the image and its copies; with cooldown, for 24 hours after it is disabled. */
+export type DeregistrationProtection = 'off' | 'on' | 'on-with-cooldown'
+export const DEREGISTRATION_PROTECTION = ['off', 'on', 'on-with-cooldown'] as const
+
 /** What happens to the image once it is available: copies, shares, deprecation, retention. */
 export interface Distribution {
   /** Target regions in the order given, deduplicated, without the bake region. */
@@ -98,6 +102,10 @@ export interface Distribution {
   readonly family?: string
   /** Keep this many newest images of the family per region; undefined: no retention. Needs family. */
   readonly keepLatest?: number
+  /** Retention also keeps an image whose LastLaunchedTime is within this many ms; undefined: launches are not asked. Needs keepLatest. */
+  readonly keepLaunchedWithinMs?: number
+  /** EnableImageDeregistrationProtection on the image and every copy, the last step; 'off': not called. */
+  readonly deregistrationProtection: DeregistrationProtection
 }
 
 export interface Settings {
@@ -163,13 +171,19 @@ const PARTITION = '(?:aws|aws-cn|aws-us-gov)'
 /** As AWS Organizations documents them: `o-` and 10-32, `ou-` and 4-32, a dash and 8-32 lowercase letters or digits. */
 const ORGANIZATION_ARN = new RegExp(`^arn:${PARTITION}:organizations::\\d{12}:organization/o-[a-z0-9]{10,32}$`)
 const OU_ARN = new RegExp(`^arn:${PARTITION}:organizations::\\d{12}:ou/o-[a-z0-9]{10,32}/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$`)
-const DEPRECATE_AFTER = /^(\d+)([hdw])$/
+/** `36h`, `90d`, `26w`: the grammar of deprecate-after and keep-launched-within. */
+const WHOLE_DURATION = /^(\d+)([hdw])$/
 const UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 }
 /**
  * EC2 refuses a DeprecateAt more than 10 years ahead. 3650 days is less than any 10 calendar years, leap days or
  * not, so whatever the start of the run, a duration allowed here is one EC2 accepts.
  */
 const MAX_DEPRECATE_DAYS = 3650
+/**
+ * A bound far beyond any retention window, so that a typo (3650w for 365d) does not pass unnoticed. EC2 has launch
+ * times only from April 2017, so a longer window could keep nothing more anyway.
+ */
+const MAX_LAUNCHED_WITHIN_DAYS = 3650
 /** EC2's tag-value alphabet: letters, digits, spaces and _ . : / = + - @ */
 const FAMILY_CHARACTER = /[\p{L}\p{N} _.:/=+\-@]/u
 const FAMILY_ALPHABET = 'letters, digits, spaces and _ . : / = + - @'
@@ -612,16 +626,21 @@ function readDistribution(region: string, wait: boolean): Distribution {
   // Snapshot permissions go to accounts only: without any, there is no one to give them to.
   const shareSnapshots = readBoolean(Inputs.ShareSnapshots, true) && shareWithAccounts.length > 0
   const family = readFamily()
+  const deprecateAfterMs = readDeprecateAfter()
+  const imdsSupport = readImdsSupport()
+  const keepLatest = readKeepLatest(family)
   const distribution: Distribution = {
     copyToRegions,
     shareWithAccounts,
     shareWithOrganizations,
     shareWithOus,
     shareSnapshots,
-    deprecateAfterMs: readDeprecateAfter(),
-    imdsSupport: readImdsSupport(),
+    deprecateAfterMs,
+    imdsSupport,
     family,
-    keepLatest: readKeepLatest(family)
+    keepLatest,
+    keepLaunchedWithinMs: readKeepLaunchedWithin(keepLatest),
+    deregistrationProtection: readChoice(Inputs.DeregistrationProtection, DEREGISTRATION_PROTECTION, 'off')
   }
   if (!wait) refuseWithoutWait(distribution)
   return distribution
@@ -642,21 +661,25 @@ function readList(input: string, item: RegExp, allowed: string): string[] {
   return [...new Set(items)]
 }
 
-/** `36h`, `90d`, `26w`: a whole number of hours, days or weeks, at most 10 years. */
+/** `36h`, `90d`, `26w`, at most 10 years: EC2 refuses a later DeprecateAt. */
 function readDeprecateAfter(): number | undefined {
-  const value = core.getInput(Inputs.DeprecateAfter)
+  return readWholeDuration(Inputs.DeprecateAfter, MAX_DEPRECATE_DAYS, 'EC2 refuses a deprecation date more than 10 years ahead')
+}
+
+/**
+ * A whole number of hours, days or weeks greater than zero, such as `36h`, `90d` or `26w`, in ms; empty is undefined.
+ * Above `maxDays`, the error starts with `why`.
+ */
+function readWholeDuration(input: string, maxDays: number, why: string): number | undefined {
+  const value = core.getInput(input)
   if (value === '') return undefined
-  const match = DEPRECATE_AFTER.exec(value)
+  const match = WHOLE_DURATION.exec(value)
   const ms = match ? Number(match[1]) * UNIT_MS[match[2]] : NaN
   if (!(ms > 0)) {
-    throw new InputError(Inputs.DeprecateAfter, value, 'expected a whole number of hours, days or weeks greater than zero, such as 36h, 90d or 26w')
+    throw new InputError(input, value, 'expected a whole number of hours, days or weeks greater than zero, such as 36h, 90d or 26w')
   }
-  if (ms > MAX_DEPRECATE_DAYS * UNIT_MS.d) {
-    throw new InputError(
-      Inputs.DeprecateAfter,
-      value,
-      `EC2 refuses a deprecation date more than 10 years ahead: give at most ${MAX_DEPRECATE_DAYS}d (${MAX_DEPRECATE_DAYS * 24}h, ${Math.floor(MAX_DEPRECATE_DAYS / 7)}w)`
-    )
+  if (ms > maxDays * UNIT_MS.d) {
+    throw new InputError(input, value, `${why}: give at most ${maxDays}d (${maxDays * 24}h, ${Math.floor(maxDays / 7)}w)`)
   }
   return ms
 }
@@ -707,6 +730,23 @@ function readKeepLatest(family: string | undefined): number | undefined {
   return count
 }
 
+/** A window of launches that retention keeps; there is no retention to keep anything from without keep-latest. */
+function readKeepLaunchedWithin(keepLatest: number | undefined): number | undefined {
+  const ms = readWholeDuration(
+    Inputs.KeepLaunchedWithin,
+    MAX_LAUNCHED_WITHIN_DAYS,
+    'more than 10 years is taken for a typo (EC2 records launch times only from April 2017)'
+  )
+  if (ms !== undefined && keepLatest === undefined) {
+    throw new InputError(
+      Inputs.KeepLaunchedWithin,
+      core.getInput(Inputs.KeepLaunchedWithin),
+      `needs input '${Inputs.KeepLatest}': it keeps recently launched images that retention would otherwise remove, and without '${Inputs.KeepLatest}' nothing is removed. Set '${Inputs.KeepLatest}' (and '${Inputs.Family}'), or remove '${Inputs.KeepLaunchedWithin}'`
+    )
+  }
+  return ms
+}
+
 /** With `wait: false` the step ends while the image is pending; what acts on the available image would never run. */
 function refuseWithoutWait(distribution: Distribution): void {
   const used: [string, boolean][] = [
@@ -716,7 +756,8 @@ function refuseWithoutWait(distribution: Distribution): void {
     [Inputs.ShareWithOus, distribution.shareWithOus.length > 0],
     [Inputs.DeprecateAfter, distribution.deprecateAfterMs !== undefined],
     [Inputs.ImdsSupport, distribution.imdsSupport !== undefined],
-    [Inputs.KeepLatest, distribution.keepLatest !== undefined]
+    [Inputs.KeepLatest, distribution.keepLatest !== undefined],
+    [Inputs.DeregistrationProtection, distribution.deregistrationProtection !== 'off']
   ]
   const input = used.find(([, set]) => set)?.[0]
   if (input === undefined) return
