@@ -340,9 +340,20 @@ describe('describeSnapshots', () => {
       { snapshotId: 'snap-0bbb', state: 'completed', progress: 100 },
       { snapshotId: 'snap-0ccc', state: 'pending', progress: 0 }
     ])
+    // A filter, not SnapshotIds: a snapshot EC2 lists in the image but does not show yet is progress unknown, not an error.
     expect(mock.commandCalls(DescribeSnapshotsCommand)[0].args[0].input).toStrictEqual({
-      SnapshotIds: ['snap-0aaa', 'snap-0bbb', 'snap-0ccc']
+      OwnerIds: ['self'],
+      Filters: [{ Name: 'snapshot-id', Values: ['snap-0aaa', 'snap-0bbb', 'snap-0ccc'] }],
+      NextToken: undefined
     })
+  })
+
+  it('asks for at most 200 snapshots a call, as EC2 allows in one filter', async () => {
+    mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] })
+    const ids = Array.from({ length: 450 }, (_, i) => `snap-${i}`)
+    await connect().describeSnapshots(ids)
+    const sent = mock.commandCalls(DescribeSnapshotsCommand).map(call => call.args[0].input.Filters?.[0].Values?.length)
+    expect(sent).toStrictEqual([200, 200, 50])
   })
 
   it('asks nothing for no snapshots', async () => {

@@ -6,7 +6,7 @@ import { refuseDistribution } from './fakes/ec2.js'
 
 const NAME = 'web-42'
 
-function fakeEc2(found: OwnedImage[][]) {
+function fakeEc2(found: OwnedImage[][], references: Record<string, string[]> = {}) {
   const calls: string[] = []
   let looks = 0
   const ec2: Ec2 = {
@@ -21,6 +21,14 @@ function fakeEc2(found: OwnedImage[][]) {
       calls.push(`find snapshots of ${imageId}`)
       return ['snap-made']
     },
+    async imageReferences(ids) {
+      calls.push(`references ${ids.join(' ')}`)
+      return new Map(ids.flatMap(id => (references[id] ? [[id, references[id]] as const] : [])))
+    },
+    async describeOwnSnapshots(ids) {
+      // snap-made: EC2 made it for ami-old; snap-user: the user's, mapped into the image.
+      return ids.map(snapshotId => ({ snapshotId, description: snapshotId === 'snap-made' ? 'Created by CreateImage(i-0abc) for ami-old from vol-0abc' : 'data', tags: {} }))
+    },
     async deregisterImage(imageId) {
       calls.push(`deregister ${imageId}`)
       return true
@@ -33,7 +41,7 @@ function fakeEc2(found: OwnedImage[][]) {
   return { ec2, calls }
 }
 
-const image = (state: string): OwnedImage => ({ imageId: 'ami-old', name: NAME, state, creationDate: '2026-12-01T00:00:00.000Z', snapshotIds: ['snap-user'], tags: {} })
+const image = (state: string): OwnedImage => ({ imageId: 'ami-old', name: NAME, state, creationDate: '2026-12-01T00:00:00.000Z', snapshotIds: ['snap-user'], tags: {}, deregistrationProtection: 'disabled' })
 const clock = () => {
   const slept: number[] = []
   return { slept, now: () => 0, sleep: async (ms: number) => void slept.push(ms) }
@@ -61,7 +69,22 @@ describe('settleExisting', () => {
   it('replaces: deregisters the image and deletes the snapshots made for it, never one it was registered from', async () => {
     const { ec2, calls } = fakeEc2([[image('available')]])
     await expect(settleExisting(ec2, NAME, 'replace', clock(), () => undefined)).resolves.toBeUndefined()
-    expect(calls).toEqual([`find ${NAME}`, 'deregister ami-old', 'find snapshots of ami-old', 'delete snap-made'])
+    expect(calls).toEqual([`find ${NAME}`, 'references ami-old', 'deregister ami-old', 'find snapshots of ami-old', 'delete snap-made'])
+  })
+
+  it.each<[string, OwnedImage, Record<string, string[]>, RegExp]>([
+    ['pending (another run may be making it)', image('pending'), {}, /it is still pending/],
+    ['protected', { ...image('available'), deregistrationProtection: 'enabled' }, {}, /protected from deregistration \(enabled\)/],
+    [
+      'referred to by a launch template',
+      image('available'),
+      { 'ami-old': ['arn:aws:ec2:eu-west-1:123456789012:launch-template/lt-0abc'] },
+      /arn:aws:ec2:eu-west-1:123456789012:launch-template\/lt-0abc refers to it/
+    ]
+  ])('refuses to replace an image that is %s, and removes nothing', async (_what, held, references, message) => {
+    const { ec2, calls } = fakeEc2([[held]], references)
+    await expect(settleExisting(ec2, NAME, 'replace', clock(), () => undefined)).rejects.toThrow(message)
+    expect(calls.filter(call => call.startsWith('deregister') || call.startsWith('delete'))).toEqual([])
   })
 
   it('makes when no image holds the name', async () => {

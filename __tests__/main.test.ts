@@ -62,6 +62,9 @@ function fakeEc2(options: { pendingPolls?: number; finalState?: string; createEr
       calls.push('FindSnapshots')
       return SNAPSHOTS
     },
+    async describeOwnSnapshots(ids) {
+      return ids.map(snapshotId => ({ snapshotId, description: `Created by CreateImage(i-0123456789abcdef0) for ${IMAGE} from vol-0abc`, tags: {} }))
+    },
     async deregisterImage(imageId) {
       calls.push(`DeregisterImage ${imageId}`)
       return true

@@ -160,7 +160,7 @@ describe('makeImage', () => {
 
 describe('makeImage with if-exists', () => {
   const taken = new AwsError('CreateImage', 'InvalidAMIName.Duplicate', "An AMI named 'web-main' already exists in eu-west-1 (ami-0other).")
-  const existing = { imageId: 'ami-0other', name: 'web-main', state: 'pending', creationDate: '2026-12-01T00:00:00.000Z', snapshotIds: [], tags: {} }
+  const existing = { imageId: 'ami-0other', name: 'web-main', state: 'available', creationDate: '2026-12-01T00:00:00.000Z', snapshotIds: [], tags: {}, deregistrationProtection: 'disabled' }
 
   /** CreateImage refuses the name `refusals` times; the look-ups see nothing, then the image once `seenFrom` looks were made. */
   function racingEc2(refusals: number, seenFrom: number) {
@@ -181,6 +181,7 @@ describe('makeImage with if-exists', () => {
       return true
     }
     fake.ec2.findSnapshotsOf = async () => []
+    fake.ec2.imageReferences = async () => new Map()
     return fake
   }
 
@@ -192,13 +193,13 @@ describe('makeImage with if-exists', () => {
 
   it('reuse: takes the image that holds the name, with no CreateImage', async () => {
     const fake = racingEc2(0, 1)
-    await expect(makeImage(fake.ec2, { ...BASE, ifExists: 'reuse' }, clock)).resolves.toStrictEqual({ imageId: 'ami-0other', madeBy: 'reused', state: 'pending' })
+    await expect(makeImage(fake.ec2, { ...BASE, ifExists: 'reuse' }, clock)).resolves.toStrictEqual({ imageId: 'ami-0other', madeBy: 'reused', state: 'available' })
     expect(fake.calls).toStrictEqual(['DescribeImages name'])
   })
 
   it('reuse, in the race: the look-up sees nothing, CreateImage says the name is taken, the look-up again finds the image', async () => {
     const fake = racingEc2(1, 3)
-    await expect(makeImage(fake.ec2, { ...BASE, ifExists: 'reuse' }, clock)).resolves.toStrictEqual({ imageId: 'ami-0other', madeBy: 'reused', state: 'pending' })
+    await expect(makeImage(fake.ec2, { ...BASE, ifExists: 'reuse' }, clock)).resolves.toStrictEqual({ imageId: 'ami-0other', madeBy: 'reused', state: 'available' })
     expect(fake.calls).toStrictEqual(['DescribeImages name', 'CreateImage', 'DescribeImages name', 'DescribeImages name'])
   })
 

@@ -47,6 +47,9 @@ function fakeEc2(deregister: () => Promise<boolean> = async () => true) {
       calls.push('FindSnapshots')
       return SNAPSHOTS
     },
+    async describeOwnSnapshots(ids) {
+      return ids.map(snapshotId => ({ snapshotId, description: `Created by CreateImage(i-0123456789abcdef0) for ${IMAGE} from vol-0abc`, tags: {} }))
+    },
     async deregisterImage(imageId) {
       calls.push(`DeregisterImage ${imageId}`)
       return deregister()

@@ -135,7 +135,7 @@ describe('reportImages', () => {
   it('lists what retention removed and kept, and outputs the removed ids', async () => {
     await reportImages([IMAGE], {
       removed: [{ region: 'eu-west-1', imageId: 'ami-0old', name: 'web-main-40', creationDate: '2026-11-01T10:00:00.000Z', snapshotIds: ['snap-0old'] }],
-      kept: [{ region: 'eu-west-1', imageId: 'ami-0used', name: 'web-main-39', inUse: true, reason: 'an instance was launched from it' }],
+      kept: [{ region: 'eu-west-1', imageId: 'ami-0used', name: 'web-main-39', reason: 'an instance was launched from it', references: [] }],
       problems: []
     })
     expect(outputs()).toContainEqual(['removed-image-ids', '["ami-0old"]'])

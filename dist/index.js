@@ -28663,7 +28663,7 @@ function wholeNumber(value) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var _github_run_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4768);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7282);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8035);
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9373);
 
 
@@ -28690,7 +28690,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7282:
+/***/ 8035:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29262,11 +29262,35 @@ function stateReason(image) {
     return message ? `${code}: ${message}` : code;
 }
 
+;// CONCATENATED MODULE: ./src/ownership.ts
+/** Whether EC2 wrote `description` on a snapshot it made for `imageId` (CreateImage or CopyImage). */
+function madeFor(description, imageId) {
+    const id = ownership_escape(imageId);
+    return new RegExp(`^Created by CreateImage\\(i-[0-9a-f]+\\) for ${id}( |$)`).test(description) || new RegExp(`^Copied for DestinationAmi ${id}( |$)`).test(description);
+}
+/**
+ * Of `candidates` (the image's mappings as seen, and what a search by description found), the snapshots EC2 made
+ * for `imageId`, read afresh; never one of `theUsers`. Throws when the snapshots cannot be read: nothing unread is
+ * deleted.
+ */
+async function snapshotsMadeFor(ec2, imageId, candidates, theUsers = new Set()) {
+    const ids = [...new Set(candidates)].filter(id => !theUsers.has(id));
+    if (ids.length === 0)
+        return [];
+    const snapshots = await ec2.describeOwnSnapshots(ids);
+    return snapshots.filter(snapshot => madeFor(snapshot.description, imageId)).map(snapshot => snapshot.snapshotId);
+}
+function ownership_escape(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 ;// CONCATENATED MODULE: ./src/state.ts
 const Keys = {
     Credentials: 'credentials',
     CleanupOnFailure: 'cleanup-on-failure',
     Ledger: 'ledger',
+    Grants: 'grants',
+    UsersSnapshots: 'users-snapshots',
     Finished: 'finished'
 };
 /**
@@ -29276,6 +29300,8 @@ const Keys = {
 class BakeState {
     store;
     ledger = [];
+    granted = [];
+    users = [];
     credentialSettings;
     cleanup = true;
     done = false;
@@ -29287,6 +29313,10 @@ class BakeState {
         const state = new BakeState(store);
         const credentials = store.get(Keys.Credentials);
         const ledger = store.get(Keys.Ledger);
+        const grants = store.get(Keys.Grants);
+        const users = store.get(Keys.UsersSnapshots);
+        state.granted = grants ? JSON.parse(grants) : [];
+        state.users = users ? JSON.parse(users) : [];
         state.credentialSettings = credentials ? JSON.parse(credentials) : undefined;
         state.cleanup = store.get(Keys.CleanupOnFailure) !== 'false';
         state.ledger = ledger ? JSON.parse(ledger) : [];
@@ -29299,6 +29329,28 @@ class BakeState {
         this.cleanup = cleanupOnFailure;
         this.store.save(Keys.Credentials, JSON.stringify(credentials));
         this.store.save(Keys.CleanupOnFailure, String(cleanupOnFailure));
+    }
+    /** Snapshots the inputs name (`snapshot-id`, `block-device-mappings`): never the run's, whatever an image maps. */
+    recordUsersSnapshots(snapshotIds) {
+        this.users = [...snapshotIds];
+        this.store.save(Keys.UsersSnapshots, JSON.stringify(this.users));
+    }
+    get usersSnapshots() {
+        return new Set(this.users);
+    }
+    /** Called before the call that grants it: a grant that may have happened is taken back on failure. */
+    recordGrant(grant) {
+        this.granted = [...this.granted, grant];
+        this.store.save(Keys.Grants, JSON.stringify(this.granted));
+    }
+    /** Marks a grant taken back, so that post does not try again. */
+    revoked(grant) {
+        this.granted = this.granted.map(held => (held === grant ? { ...held, revoked: true } : held));
+        this.store.save(Keys.Grants, JSON.stringify(this.granted));
+    }
+    /** What the run granted and has not taken back. */
+    grants() {
+        return this.granted.filter(grant => !grant.revoked);
     }
     /** How main reached AWS; undefined when main stopped before any AWS call. */
     get credentials() {
@@ -29324,7 +29376,9 @@ class BakeState {
         const held = this.ledger.find(known => known.imageId === imageId);
         if (!held)
             throw new Error(`observe: ${imageId} was never recorded`);
-        this.record({ ...held, state: observation.state, snapshotIds: ownsSnapshots(held) ? observation.snapshotIds : [] });
+        const theUsers = this.usersSnapshots;
+        const snapshotIds = ownsSnapshots(held) ? observation.snapshotIds.filter(id => !theUsers.has(id)) : [];
+        this.record({ ...held, state: observation.state, snapshotIds });
     }
     /** Whether this run made the image (an image reused with `if-exists: reuse` is not the run's). */
     holds(imageId) {
@@ -29350,50 +29404,61 @@ function ownsSnapshots(entry) {
 
 ;// CONCATENATED MODULE: ./src/cleanup.ts
 /**
- * Removes an image this run made, and its snapshots, and nothing else. Idempotent: what is already
- * gone counts as removed, so main and post can both try. A registered image is only deregistered: its
- * snapshots were the user's before the run and stay theirs.
+ * Removes an image this run made, and the snapshots EC2 made for it (`ownership.ts`), and nothing else; takes back
+ * the permissions the run granted. Idempotent: what is already gone counts as removed, so main and post can both
+ * try. A registered image is only deregistered: its snapshots were the user's before the run and stay theirs.
  */
+
 
 
 
 const LOOK_INTERVAL_MS = 2000;
 const IN_USE_RETRIES = 5;
-async function removeImage(ec2, entry, clock, options) {
+async function removeImage(ec2, image, clock, options) {
     const removed = [];
     const left = [];
-    const owned = ownsSnapshots(entry) ? entry.snapshotIds : [];
+    const { imageId } = image;
     try {
-        // Never DeleteAssociatedSnapshots: for a registered image it would delete the user's snapshot.
-        const deregistered = await ec2.deregisterImage(entry.imageId);
-        removed.push(entry.imageId);
-        options.log(deregistered ? `Deregistered ${entry.imageId} in ${ec2.region}` : `${entry.imageId} was already deregistered`);
+        // Never DeleteAssociatedSnapshots: it would delete a snapshot of the user's that the image maps.
+        const deregistered = await ec2.deregisterImage(imageId);
+        removed.push(imageId);
+        options.log(deregistered ? `Deregistered ${imageId} in ${ec2.region}` : `${imageId} was already deregistered`);
     }
     catch (error) {
         // Without deregistering, its snapshots cannot be deleted either.
-        left.push({ id: entry.imageId, reason: (0,errors/* describeError */.Uc)(error) }, ...owned.map(id => ({ id, reason: `belongs to ${entry.imageId}` })));
+        left.push({ id: imageId, reason: (0,errors/* describeError */.Uc)(error) });
         return { removed, left, snapshotsUnseen: false };
     }
     // No search by CreateImage's description either: RegisterImage made no snapshot to find.
-    if (!ownsSnapshots(entry))
+    if (!image.ownsSnapshots)
         return { removed, left, snapshotsUnseen: false };
-    const snapshots = new Set(owned);
-    const makesNoMore = entry.state === 'failed';
+    const candidates = new Set(image.snapshotIds);
+    const makesNoMore = image.state === 'failed';
     const deadline = clock.now() + (makesNoMore ? 0 : options.lookForSnapshotsMs);
     for (;;) {
         try {
-            for (const id of await ec2.findSnapshotsOf(entry.imageId))
-                snapshots.add(id);
+            for (const id of await ec2.findSnapshotsOf(imageId))
+                candidates.add(id);
         }
         catch (error) {
-            options.log(`Could not look for snapshots of ${entry.imageId}: ${(0,errors/* describeError */.Uc)(error)}`);
+            options.log(`Could not look for snapshots of ${imageId}: ${(0,errors/* describeError */.Uc)(error)}`);
         }
         // A pending image may be deregistered before EC2 has made its snapshots: keep looking until some exist.
-        if (snapshots.size > 0 || clock.now() >= deadline)
+        if (candidates.size > 0 || clock.now() >= deadline)
             break;
         await clock.sleep(LOOK_INTERVAL_MS);
     }
-    for (const id of snapshots) {
+    let owned;
+    try {
+        owned = await snapshotsMadeFor(ec2, imageId, candidates, options.theUsers);
+    }
+    catch (error) {
+        // What cannot be read is not deleted: it may be the user's.
+        const reason = `could not read its description to check that EC2 made it for ${imageId}: ${(0,errors/* describeError */.Uc)(error)}`;
+        left.push(...[...candidates].map(id => ({ id, reason })));
+        return { removed, left, snapshotsUnseen: false };
+    }
+    for (const id of owned) {
         const outcome = await deleteSnapshot(ec2, id, clock);
         if (outcome === true) {
             removed.push(id);
@@ -29403,7 +29468,7 @@ async function removeImage(ec2, entry, clock, options) {
             left.push({ id, reason: outcome });
         }
     }
-    return { removed, left, snapshotsUnseen: snapshots.size === 0 && !makesNoMore };
+    return { removed, left, snapshotsUnseen: candidates.size === 0 && !makesNoMore };
 }
 /** true, or why the snapshot could not be deleted. */
 async function deleteSnapshot(ec2, id, clock) {
@@ -29434,6 +29499,10 @@ function manualCleanup(region, left) {
  * is left and how to remove it. Marks the state finished once nothing is left for post to do.
  */
 async function undo(aws, state, clock, lookForSnapshotsMs) {
+    // First what outlives the run (a user's snapshot, a reused image): it must not stay shared. Even with
+    // cleanup-on-failure off: an image kept for inspection is not kept for other accounts.
+    for (const grant of state.grants())
+        await revoke(aws, state, grant);
     for (const entry of state.entries().filter(held => !held.removed)) {
         if (!state.cleanupOnFailure) {
             const kept = [entry.imageId, ...(ownsSnapshots(entry) ? entry.snapshotIds : [])].map(id => ({ id, reason: 'kept' }));
@@ -29442,9 +29511,11 @@ async function undo(aws, state, clock, lookForSnapshotsMs) {
             continue;
         }
         core/* info */.pq(`Cleaning up ${entry.imageId} in ${entry.region}`);
-        const { removed, left, snapshotsUnseen } = await removeImage(aws.ec2(entry.region), entry, clock, {
+        const removal = { ...entry, ownsSnapshots: ownsSnapshots(entry) };
+        const { removed, left, snapshotsUnseen } = await removeImage(aws.ec2(entry.region), removal, clock, {
             lookForSnapshotsMs,
-            log: line => core/* info */.pq(line)
+            log: line => core/* info */.pq(line),
+            theUsers: state.usersSnapshots
         });
         if (snapshotsUnseen) {
             // Not marked removed, so that post looks again.
@@ -29460,10 +29531,43 @@ async function undo(aws, state, clock, lookForSnapshotsMs) {
             core/* warning */.$e(`Could not remove everything this run made in ${entry.region}:\n${manualCleanup(entry.region, left)}`);
         }
     }
-    if (!state.cleanupOnFailure || state.entries().every(held => held.removed))
+    const done = state.grants().length === 0 && (!state.cleanupOnFailure || state.entries().every(held => held.removed));
+    if (done)
         state.markFinished();
 }
+/** Takes back one grant: removes exactly the permissions the run added; a resource already gone has none left. */
+async function revoke(aws, state, grant) {
+    const ec2 = aws.ec2(grant.region);
+    const { resourceId, added } = grant;
+    try {
+        if (grant.kind === 'launch')
+            await ec2.unshareImage(resourceId, added);
+        else
+            await ec2.unshareSnapshot(resourceId, added.accounts);
+        state.revoked(grant);
+        core/* info */.pq(`Took back the ${grant.kind} permission this run gave on ${resourceId} in ${grant.region}`);
+    }
+    catch (error) {
+        if (error instanceof errors/* AwsError */.Gy && /NotFound$/.test(error.code)) {
+            state.revoked(grant);
+            return;
+        }
+        const how = grant.kind === 'launch'
+            ? `aws ec2 modify-image-attribute --region ${grant.region} --image-id ${resourceId} --launch-permission 'Remove=[${describeRemove(added)}]'`
+            : `aws ec2 modify-snapshot-attribute --region ${grant.region} --snapshot-id ${resourceId} --attribute createVolumePermission --operation-type remove --user-ids ${added.accounts.join(' ')}`;
+        core/* warning */.$e(`Could not take back the ${grant.kind} permission this run gave on ${resourceId} in ${grant.region}: ${(0,errors/* describeError */.Uc)(error)} Take it back by hand:\n${how}`);
+    }
+}
+function describeRemove(added) {
+    return [
+        ...added.accounts.map(id => `{UserId=${id}}`),
+        ...added.organizations.map(arn => `{OrganizationArn=${arn}}`),
+        ...added.ous.map(arn => `{OrganizationalUnitArn=${arn}}`)
+    ].join(',');
+}
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/constants.ts
 /** Names shared by action.yml, the code and the tests. */
 const Inputs = {
@@ -29502,6 +29606,8 @@ const Inputs = {
     ImdsSupport: 'imds-support',
     Family: 'family',
     KeepLatest: 'keep-latest',
+    KeepLaunchedWithin: 'keep-launched-within',
+    DeregistrationProtection: 'deregistration-protection',
     IfExists: 'if-exists'
 };
 const Outputs = {
@@ -29524,7 +29630,9 @@ const FAMILY_TAG_KEY = 'bake-ami:family';
  * `if-exists`: what to do when an image with the rendered name is already in the account and region, as on
  * a re-run of a release whose name has no `{{ run_attempt }}`. `fail` needs no look-up (CreateImage refuses
  * the name, and the refusal names the image); `reuse` carries on with that image; `replace` removes it and
- * the snapshots made for it, then makes a new one.
+ * the snapshots EC2 made for it, then makes a new one, but only if nothing holds it: an image still pending
+ * (another run may be making it), protected from deregistration, or referred to by an instance, a launch
+ * template, an SSM parameter or a recipe is refused, before anything is made or removed.
  */
 
 
@@ -29552,12 +29660,11 @@ async function settleExisting(ec2, name, policy, clock, log, afterRefusal = fals
         log(`Reusing ${existing.imageId} (${existing.state}), which already holds the name '${name}' in ${ec2.region} ('${Inputs.IfExists}: reuse')`);
         return existing;
     }
+    await refuseIfHeld(ec2, existing, name);
     log(`Replacing ${existing.imageId}, which holds the name '${name}' in ${ec2.region} ('${Inputs.IfExists}: replace')`);
-    // Only the snapshots EC2 made for it (found by their description): one it was registered from is the user's.
-    const { left } = await removeImage(ec2, { region: ec2.region, imageId: existing.imageId, madeBy: 'CreateImage', snapshotIds: [], state: existing.state }, clock, {
-        lookForSnapshotsMs: 0,
-        log
-    });
+    // Only the snapshots EC2 made for it (`ownership.ts`): one it was registered from, or that it maps, is the user's.
+    const removal = { imageId: existing.imageId, ownsSnapshots: true, snapshotIds: existing.snapshotIds, state: existing.state };
+    const { left } = await removeImage(ec2, removal, clock, { lookForSnapshotsMs: 0, log });
     const stillThere = left.find(({ id }) => id === existing.imageId);
     if (stillThere) {
         throw new errors/* AwsError */.Gy('DeregisterImage', 'InvalidAMIName.Duplicate', `'${Inputs.IfExists}: replace' could not deregister ${existing.imageId}, which holds the name '${name}' in ${ec2.region}: ${stillThere.reason}`);
@@ -29565,6 +29672,21 @@ async function settleExisting(ec2, name, policy, clock, log, afterRefusal = fals
     for (const { id, reason } of left)
         log(`Left snapshot ${id} of the replaced image: ${reason}`);
     return undefined;
+}
+/** `replace` removes only a free image: throws, naming what holds it, for one pending, protected or referred to. */
+async function refuseIfHeld(ec2, existing, name) {
+    const refuse = (why, what) => new errors/* AwsError */.Gy('DeregisterImage', 'InvalidAMIName.Duplicate', `'${Inputs.IfExists}: replace' will not remove ${existing.imageId}, which holds the name '${name}' in ${ec2.region}: ${why}. ` +
+        `${what} Nothing was made or removed.`);
+    if (existing.state === 'pending') {
+        throw refuse('it is still pending (another run may be making it)', 'Wait for that run, or give this release another name.');
+    }
+    if (existing.deregistrationProtection !== 'disabled') {
+        throw refuse(`it is protected from deregistration (${existing.deregistrationProtection})`, 'Disable the protection first if it really is to go, or give this release another name.');
+    }
+    const references = (await ec2.imageReferences([existing.imageId])).get(existing.imageId) ?? [];
+    if (references.length > 0) {
+        throw refuse(`${references.join(', ')} ${references.length === 1 ? 'refers' : 'refer'} to it`, 'Point them at another image first, or give this release another name.');
+    }
 }
 /**
  * Makes an image with `make` under `if-exists`: first settles an image that already holds the name; then, if `make`
@@ -29601,16 +29723,29 @@ async function findNamed(ec2, name, clock, pauses) {
 }
 
 ;// CONCATENATED MODULE: ./src/distribute/copy.ts
+/**
+ * Copies of the image in other regions: CopyImage in each target region at once. Each copy enters the ledger
+ * the moment EC2 names it, so that a later failure, a cancel or the post step removes it with the rest. A region
+ * that already holds an image of the name (a re-run of a half-finished release), or whose name another run takes
+ * meanwhile, is settled by `if-exists` as the source region is: fail, reuse that copy, or replace it.
+ */
+
 
 
 /**
  * CopyImage of `source` into each region, in parallel. Every call is let finish before a failure is thrown, so
  * that no copy EC2 made is missing from the ledger.
  */
-async function copyToRegions(aws, source, regions, copy, { ifExists, state, clock, log }) {
+async function copyToRegions(aws, source, regions, copy, { ifExists, state, clock, log, signal }) {
     const outcomes = await Promise.allSettled(regions.map(async (region) => {
         const ec2 = aws.ec2(region);
-        const outcome = await makeUnlessExists(ec2, copy.name, ifExists, clock, log, () => ec2.copyImage({ ...copy, sourceRegion: source.region, sourceImageId: source.imageId }));
+        // One token for the region's copy, whatever sends it again: EC2 then makes at most one.
+        const clientToken = (0,external_node_crypto_.randomUUID)();
+        const outcome = await makeUnlessExists(ec2, copy.name, ifExists, clock, log, () => {
+            if (signal.aborted)
+                throw new errors/* WaitError */.uf('aborted', `The job was cancelled before CopyImage to ${region}: no copy was made there.`);
+            return ec2.copyImage({ ...copy, sourceRegion: source.region, sourceImageId: source.imageId, clientToken });
+        });
         // Reused, not made: it is not the run's to remove.
         if ('reused' in outcome)
             return { region, imageId: outcome.reused.imageId };
@@ -29627,6 +29762,27 @@ async function copyToRegions(aws, source, regions, copy, { ifExists, state, cloc
     return outcomes.map(outcome => outcome.value);
 }
 
+;// CONCATENATED MODULE: ./src/distribute/protect.ts
+
+/** Protects each image; returns one sentence per image that could not be protected. */
+async function protect(aws, images, protection, log) {
+    if (protection === 'off')
+        return [];
+    const withCooldown = protection === 'on-with-cooldown';
+    const outcomes = await Promise.allSettled(images.map(({ region, imageId }) => aws.ec2(region).protectImage(imageId, withCooldown)));
+    const problems = [];
+    for (const [i, outcome] of outcomes.entries()) {
+        const { region, imageId } = images[i];
+        if (outcome.status === 'fulfilled') {
+            log(`${imageId} in ${region} is protected from deregistration${withCooldown ? ', with a 24-hour cooldown' : ''}`);
+            continue;
+        }
+        problems.push(`Could not protect ${imageId} in ${region} from deregistration: ${(0,errors/* describeClause */.Lp)(outcome.reason)}. The release stands; protect it by hand: ` +
+            `aws ec2 enable-image-deregistration-protection --region ${region} --image-id ${imageId}${withCooldown ? ' --with-cooldown' : ''}`);
+    }
+    return problems;
+}
+
 ;// CONCATENATED MODULE: ./src/distribute/publish.ts
 
 /** Whether a publication asks for anything at all. */
@@ -29635,39 +29791,66 @@ function publishes(publication) {
     return requireImdsV2 || deprecateAt !== undefined || audience.accounts.length + audience.organizations.length + audience.ous.length > 0;
 }
 /** Applies `publication` to every image at once; throws naming each image (by region) that could not take it all. */
-async function publish(aws, images, publication, log) {
+async function publish(aws, images, publication, options) {
     if (!publishes(publication))
         return;
-    const outcomes = await Promise.allSettled(images.map(image => publishOne(aws, image, publication, log)));
+    const outcomes = await Promise.allSettled(images.map(image => publishOne(aws, image, publication, options)));
     const failures = outcomes.flatMap((outcome, i) => (outcome.status === 'rejected' ? [{ image: images[i], error: outcome.reason }] : []));
     if (failures.length > 0) {
         const what = failures.map(({ image, error }) => `${image.imageId} in ${image.region}: ${(0,errors/* describeClause */.Lp)(error)}`).join('; ');
         throw new errors/* AwsError */.Gy('ModifyImageAttribute', (0,errors/* awsErrorCode */.J6)(failures[0].error), `Could not publish ${what}.`, failures[0].error);
     }
 }
-async function publishOne(aws, image, publication, log) {
+async function publishOne(aws, image, publication, { state, log, signal }) {
     const ec2 = aws.ec2(image.region);
+    const { region, imageId } = image;
     const { audience, shareSnapshots, deprecateAt, requireImdsV2 } = publication;
+    const unlessCancelled = (what) => {
+        if (signal.aborted)
+            throw new errors/* WaitError */.uf('aborted', `The job was cancelled before ${what} ${imageId} in ${region}.`);
+    };
     // Before anyone may launch it: an instance launched from a shared image must not get IMDSv1 in between.
     if (requireImdsV2) {
-        await ec2.requireImdsV2(image.imageId);
-        log(`${image.imageId} in ${image.region} requires IMDSv2`);
+        unlessCancelled('requiring IMDSv2 on');
+        await ec2.requireImdsV2(imageId);
+        log(`${imageId} in ${region} requires IMDSv2`);
     }
     const audiences = describeAudience(audience);
     if (audiences) {
-        await ec2.shareImage(image.imageId, audience);
-        log(`Shared ${image.imageId} in ${image.region} with ${audiences}`);
+        unlessCancelled('sharing');
+        const added = without(audience, await ec2.launchPermissions(imageId));
+        if (added.accounts.length + added.organizations.length + added.ous.length > 0)
+            state.recordGrant({ region, kind: 'launch', resourceId: imageId, added });
+        await ec2.shareImage(imageId, audience);
+        log(`Shared ${imageId} in ${region} with ${audiences}`);
     }
     if (shareSnapshots && audience.accounts.length > 0) {
-        for (const snapshotId of image.snapshotIds)
-            await ec2.shareSnapshot(snapshotId, audience.accounts);
+        for (const snapshotId of image.snapshotIds) {
+            unlessCancelled(`sharing snapshot ${snapshotId} of`);
+            await shareSnapshot(ec2, state, snapshotId, audience.accounts);
+        }
         if (image.snapshotIds.length > 0)
-            log(`Shared snapshots ${image.snapshotIds.join(', ')} in ${image.region} with ${plural(audience.accounts.length, 'account')}`);
+            log(`Shared snapshots ${image.snapshotIds.join(', ')} in ${region} with ${plural(audience.accounts.length, 'account')}`);
     }
     if (deprecateAt) {
-        await ec2.deprecateImage(image.imageId, deprecateAt);
+        unlessCancelled('deprecating');
+        await ec2.deprecateImage(imageId, deprecateAt);
         log(`${image.imageId} in ${image.region} is deprecated from ${deprecateAt.toISOString()}`);
     }
+}
+/** Create-volume permission for the accounts, recording first what the snapshot did not already allow. */
+async function shareSnapshot(ec2, state, snapshotId, accounts) {
+    const had = new Set(await ec2.volumePermissions(snapshotId));
+    const added = { accounts: accounts.filter(account => !had.has(account)), organizations: [], ous: [] };
+    if (added.accounts.length === 0)
+        return;
+    state.recordGrant({ region: ec2.region, kind: 'create-volume', resourceId: snapshotId, added });
+    await ec2.shareSnapshot(snapshotId, added.accounts);
+}
+/** What `audience` adds to what `had` already allowed. */
+function without(audience, had) {
+    const minus = (wanted, present) => wanted.filter(item => !present.includes(item));
+    return { accounts: minus(audience.accounts, had.accounts), organizations: minus(audience.organizations, had.organizations), ous: minus(audience.ous, had.ous) };
 }
 /** "2 accounts, 1 organization" or '' for nobody. */
 function describeAudience(audience) {
@@ -29687,9 +29870,14 @@ function plural(count, noun) {
 
 
 
+
+/** What EC2 needs to answer DescribeImageReferences for every kind of reference, as AWS documents it. */
+const IMAGE_REFERENCES_PERMISSIONS = 'ec2:DescribeImageReferences, and for EC2 to look on your behalf: ec2:DescribeInstances, ec2:DescribeLaunchTemplates, ' +
+    'ec2:DescribeLaunchTemplateVersions, ssm:DescribeParameters, ssm:GetParameters, imagebuilder:ListImageRecipes, ' +
+    'imagebuilder:ListContainerRecipes and imagebuilder:GetContainerRecipe (the AWS managed policy AmazonEC2ImageReferencesAccessPolicy grants them)';
 /** Retention in each region, at once. `ours`: the run's images (made, copied or reused), never touched. */
-async function retire(aws, regions, ours, retention, clock, log) {
-    const reports = await Promise.all(regions.map(region => retireIn(aws.ec2(region), ours, retention, clock, log).catch((error) => ({
+async function retire(aws, regions, ours, retention, options) {
+    const reports = await Promise.all(regions.map(region => retireIn(aws.ec2(region), ours, retention, options).catch((error) => ({
         removed: [],
         kept: [],
         // Only the look-ups can throw, and they come before any removal.
@@ -29701,30 +29889,63 @@ async function retire(aws, regions, ours, retention, clock, log) {
         problems: reports.flatMap(report => report.problems)
     };
 }
-async function retireIn(ec2, ours, retention, clock, log) {
+async function retireIn(ec2, ours, retention, { clock, log, signal }) {
     const { region } = ec2;
-    const { family, keepLatest, dryRun } = retention;
-    const older = (await ec2.findImagesTagged(FAMILY_TAG_KEY, family))
-        .filter(image => !ours.has(image.imageId) && image.state !== 'pending')
+    const { family, keepLatest, keepLaunchedWithinMs, dryRun } = retention;
+    const members = (await ec2.findImagesTagged(FAMILY_TAG_KEY, family))
+        .filter(image => image.state !== 'pending')
         .sort((a, b) => b.creationDate.localeCompare(a.creationDate));
-    // The run's own image is the newest of the N.
-    const kept = older.slice(0, keepLatest - 1).map(image => keep(region, image, false, `one of the newest ${keepLatest}`));
-    const beyond = older.slice(keepLatest - 1);
-    if (beyond.length === 0)
+    const kept = [];
+    const keep = (image, reason, references = []) => {
+        kept.push({ region, imageId: image.imageId, name: image.name, reason, references });
+        log(`Retention keeps ${image.imageId} (${image.name}) in ${region}: ${reason}`);
+    };
+    // In a dry run the new image does not exist yet: it is one of the newest N all the same.
+    const newest = dryRun ? keepLatest - 1 : keepLatest;
+    let candidates = [];
+    for (const [index, image] of members.entries()) {
+        if (ours.has(image.imageId))
+            keep(image, 'this run made or reused it');
+        else if (index < newest)
+            keep(image, `one of the newest ${keepLatest}`);
+        else if (image.deregistrationProtection !== 'disabled')
+            keep(image, `it is protected from deregistration (${image.deregistrationProtection})`);
+        else if (launchedWithin(image, keepLaunchedWithinMs, clock.now()))
+            keep(image, `it was launched at ${image.lastLaunchedTime}`);
+        else
+            candidates.push(image);
+    }
+    if (candidates.length === 0)
         return { removed: [], kept, problems: [] };
-    const inUse = await ec2.imagesInUse(beyond.map(image => image.imageId));
-    kept.push(...beyond.filter(image => inUse.has(image.imageId)).map(image => keep(region, image, true, 'an instance was launched from it')));
-    const retiring = beyond.filter(image => !inUse.has(image.imageId));
-    const deletable = await deletableSnapshots(ec2, retiring, family);
+    let references;
+    try {
+        references = await ec2.imageReferences(candidates.map(image => image.imageId));
+    }
+    catch (error) {
+        const problem = `In ${region}, retention removed nothing: it could not ask EC2 what refers to the ${candidates.length} older image(s) ` +
+            `(${(0,errors/* describeClause */.Lp)(error)}), and will not remove an image that may still be launched. It needs ${IMAGE_REFERENCES_PERMISSIONS}.`;
+        return { removed: [], kept, problems: [problem] };
+    }
+    candidates = candidates.filter(image => {
+        const arns = references.get(image.imageId) ?? [];
+        if (arns.length > 0)
+            keep(image, `${arns.join(', ')} ${arns.length === 1 ? 'refers' : 'refer'} to it`, arns);
+        return arns.length === 0;
+    });
+    const deletable = await deletableSnapshots(ec2, candidates);
     const removed = [];
     const problems = [];
-    for (const image of retiring) {
-        const snapshotIds = image.snapshotIds.filter(id => deletable.has(id));
+    for (const image of candidates) {
+        const snapshotIds = image.snapshotIds.filter(id => deletable.get(id) === image.imageId);
         const what = `${image.imageId} (${image.name}, created ${image.creationDate}) in ${region}`;
         if (dryRun) {
             log(`Dry run: retention would deregister ${what}${snapshotIds.length ? ` and delete ${snapshotIds.join(', ')}` : ''}`);
             removed.push({ region, imageId: image.imageId, name: image.name, creationDate: image.creationDate, snapshotIds });
             continue;
+        }
+        if (signal?.aborted) {
+            problems.push(`The job was cancelled: retention left ${what} and the older images after it.`);
+            break;
         }
         try {
             await ec2.deregisterImage(image.imageId);
@@ -29746,27 +29967,30 @@ async function retireIn(ec2, ours, retention, clock, log) {
     }
     return { removed, kept, problems };
 }
+function launchedWithin(image, withinMs, now) {
+    if (withinMs === undefined || !image.lastLaunchedTime)
+        return false;
+    return now - Date.parse(image.lastLaunchedTime) <= withinMs;
+}
 /**
- * The snapshots of the retiring images that retention may delete: they carry the family tag (an image registered
- * from a user's snapshot leaves it alone), and no image that stays uses them.
+ * The snapshots of the retiring images that retention may delete, each with the image it goes with: EC2 made it for
+ * that image (`ownership.ts`; a snapshot a user registered or mapped is left alone), and no image that stays uses it.
  */
-async function deletableSnapshots(ec2, retiring, family) {
+async function deletableSnapshots(ec2, retiring) {
     const candidates = [...new Set(retiring.flatMap(image => image.snapshotIds))];
     if (candidates.length === 0)
-        return new Set();
-    const tags = await ec2.snapshotTags(candidates);
-    const tagged = candidates.filter(id => tags.get(id)?.[FAMILY_TAG_KEY] === family);
+        return new Map();
+    const owner = new Map(retiring.flatMap(image => image.snapshotIds.map(id => [id, image.imageId])));
+    const made = (await ec2.describeOwnSnapshots(candidates)).filter(snapshot => madeFor(snapshot.description, owner.get(snapshot.snapshotId) ?? ''));
     const leaving = new Set(retiring.map(image => image.imageId));
-    const staying = (await ec2.findImagesUsing(tagged)).filter(image => !leaving.has(image.imageId));
+    const staying = (await ec2.findImagesUsing(made.map(snapshot => snapshot.snapshotId))).filter(image => !leaving.has(image.imageId));
     const used = new Set(staying.flatMap(image => image.snapshotIds));
-    return new Set(tagged.filter(id => !used.has(id)));
-}
-function keep(region, image, inUse, reason) {
-    return { region, imageId: image.imageId, name: image.name, inUse, reason };
+    return new Map(made.filter(snapshot => !used.has(snapshot.snapshotId)).map(snapshot => [snapshot.snapshotId, owner.get(snapshot.snapshotId)]));
 }
 
 ;// CONCATENATED MODULE: ./src/distribute/index.ts
 /** Distribution: the image's journey after it is made and available. The only door to `src/distribute/`. */
+
 
 
 
@@ -29786,8 +30010,13 @@ function keep(region, image, inUse, reason) {
 function makingCall(settings) {
     return settings.source.kind === 'instance' ? 'CreateImage' : 'RegisterImage';
 }
-async function makeImage(ec2, settings, clock) {
-    const outcome = await makeUnlessExists(ec2, settings.name, settings.ifExists, clock, line => core/* info */.pq(line), () => make(ec2, settings));
+/** `signal`: the job's cancellation; once aborted, nothing is made (a look-up or `replace` may have run before). */
+async function makeImage(ec2, settings, clock, signal) {
+    const outcome = await makeUnlessExists(ec2, settings.name, settings.ifExists, clock, line => core/* info */.pq(line), () => {
+        if (signal?.aborted)
+            throw new errors/* WaitError */.uf('aborted', `The job was cancelled before ${makingCall(settings)}: nothing was made.`);
+        return make(ec2, settings);
+    });
     if ('made' in outcome)
         return outcome.made;
     const { imageId, state } = outcome.reused;
@@ -29817,10 +30046,12 @@ async function checkMakeImage(ec2, settings) {
  * own; for RegisterImage the source and any snapshot the user mapped.
  */
 function knownSnapshotIds(settings) {
-    if (settings.source.kind === 'instance')
-        return [];
+    return settings.source.kind === 'instance' ? [] : usersSnapshotIds(settings);
+}
+/** Snapshots the inputs name (`snapshot-id`, and any in `block-device-mappings`): the user's, never the run's. */
+function usersSnapshotIds(settings) {
     const mapped = settings.blockDeviceMappings.flatMap(mapping => (mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : []));
-    return [settings.source.snapshotId, ...mapped];
+    return settings.source.kind === 'snapshot' ? [settings.source.snapshotId, ...mapped] : mapped;
 }
 /**
  * Tags for the snapshots the run makes (CreateImage's and CopyImage's): the image's with `tag-snapshots`, else
@@ -30041,6 +30272,7 @@ const BOOT_MODES = ['legacy-bios', 'uefi', 'uefi-preferred'];
 /** The volume types EC2 can boot from: not st1 or sc1. */
 const ROOT_VOLUME_TYPES = ['gp2', 'gp3', 'io1', 'io2', 'standard'];
 const IF_EXISTS = ['fail', 'reuse', 'replace'];
+const DEREGISTRATION_PROTECTION = ['off', 'on', 'on-with-cooldown'];
 /** EC2's AMI name alphabet: letters, digits, ( ) [ ] space . / - ' @ _ */
 const NAME_CHARACTER = /[A-Za-z0-9()[\] ./\-'@_]/;
 const NAME_ALPHABET = "letters, digits, spaces and ( ) [ ] . / - ' @ _";
@@ -30066,13 +30298,19 @@ const PARTITION = '(?:aws|aws-cn|aws-us-gov)';
 /** As AWS Organizations documents them: `o-` and 10-32, `ou-` and 4-32, a dash and 8-32 lowercase letters or digits. */
 const ORGANIZATION_ARN = new RegExp(`^arn:${PARTITION}:organizations::\\d{12}:organization/o-[a-z0-9]{10,32}$`);
 const OU_ARN = new RegExp(`^arn:${PARTITION}:organizations::\\d{12}:ou/o-[a-z0-9]{10,32}/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$`);
-const DEPRECATE_AFTER = /^(\d+)([hdw])$/;
+/** `36h`, `90d`, `26w`: the grammar of deprecate-after and keep-launched-within. */
+const WHOLE_DURATION = /^(\d+)([hdw])$/;
 const UNIT_MS = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 /**
  * EC2 refuses a DeprecateAt more than 10 years ahead. 3650 days is less than any 10 calendar years, leap days or
  * not, so whatever the start of the run, a duration allowed here is one EC2 accepts.
  */
 const MAX_DEPRECATE_DAYS = 3650;
+/**
+ * A bound far beyond any retention window, so that a typo (3650w for 365d) does not pass unnoticed. EC2 has launch
+ * times only from April 2017, so a longer window could keep nothing more anyway.
+ */
+const MAX_LAUNCHED_WITHIN_DAYS = 3650;
 /** EC2's tag-value alphabet: letters, digits, spaces and _ . : / = + - @ */
 const FAMILY_CHARACTER = /[\p{L}\p{N} _.:/=+\-@]/u;
 const FAMILY_ALPHABET = 'letters, digits, spaces and _ . : / = + - @';
@@ -30471,16 +30709,21 @@ function readDistribution(region, wait) {
     // Snapshot permissions go to accounts only: without any, there is no one to give them to.
     const shareSnapshots = readBoolean(Inputs.ShareSnapshots, true) && shareWithAccounts.length > 0;
     const family = readFamily();
+    const deprecateAfterMs = readDeprecateAfter();
+    const imdsSupport = readImdsSupport();
+    const keepLatest = readKeepLatest(family);
     const distribution = {
         copyToRegions,
         shareWithAccounts,
         shareWithOrganizations,
         shareWithOus,
         shareSnapshots,
-        deprecateAfterMs: readDeprecateAfter(),
-        imdsSupport: readImdsSupport(),
+        deprecateAfterMs,
+        imdsSupport,
         family,
-        keepLatest: readKeepLatest(family)
+        keepLatest,
+        keepLaunchedWithinMs: readKeepLaunchedWithin(keepLatest),
+        deregistrationProtection: readChoice(Inputs.DeregistrationProtection, DEREGISTRATION_PROTECTION, 'off')
     };
     if (!wait)
         refuseWithoutWait(distribution);
@@ -30500,18 +30743,25 @@ function readList(input, item, allowed) {
         throw new errors/* InputError */.dz(input, bad, `expected ${allowed}, separated by commas or newlines`);
     return [...new Set(items)];
 }
-/** `36h`, `90d`, `26w`: a whole number of hours, days or weeks, at most 10 years. */
+/** `36h`, `90d`, `26w`, at most 10 years: EC2 refuses a later DeprecateAt. */
 function readDeprecateAfter() {
-    const value = core/* getInput */.V4(Inputs.DeprecateAfter);
+    return readWholeDuration(Inputs.DeprecateAfter, MAX_DEPRECATE_DAYS, 'EC2 refuses a deprecation date more than 10 years ahead');
+}
+/**
+ * A whole number of hours, days or weeks greater than zero, such as `36h`, `90d` or `26w`, in ms; empty is undefined.
+ * Above `maxDays`, the error starts with `why`.
+ */
+function readWholeDuration(input, maxDays, why) {
+    const value = core/* getInput */.V4(input);
     if (value === '')
         return undefined;
-    const match = DEPRECATE_AFTER.exec(value);
+    const match = WHOLE_DURATION.exec(value);
     const ms = match ? Number(match[1]) * UNIT_MS[match[2]] : NaN;
     if (!(ms > 0)) {
-        throw new errors/* InputError */.dz(Inputs.DeprecateAfter, value, 'expected a whole number of hours, days or weeks greater than zero, such as 36h, 90d or 26w');
+        throw new errors/* InputError */.dz(input, value, 'expected a whole number of hours, days or weeks greater than zero, such as 36h, 90d or 26w');
     }
-    if (ms > MAX_DEPRECATE_DAYS * UNIT_MS.d) {
-        throw new errors/* InputError */.dz(Inputs.DeprecateAfter, value, `EC2 refuses a deprecation date more than 10 years ahead: give at most ${MAX_DEPRECATE_DAYS}d (${MAX_DEPRECATE_DAYS * 24}h, ${Math.floor(MAX_DEPRECATE_DAYS / 7)}w)`);
+    if (ms > maxDays * UNIT_MS.d) {
+        throw new errors/* InputError */.dz(input, value, `${why}: give at most ${maxDays}d (${maxDays * 24}h, ${Math.floor(maxDays / 7)}w)`);
     }
     return ms;
 }
@@ -30554,6 +30804,14 @@ function readKeepLatest(family) {
     }
     return count;
 }
+/** A window of launches that retention keeps; there is no retention to keep anything from without keep-latest. */
+function readKeepLaunchedWithin(keepLatest) {
+    const ms = readWholeDuration(Inputs.KeepLaunchedWithin, MAX_LAUNCHED_WITHIN_DAYS, 'more than 10 years is taken for a typo (EC2 records launch times only from April 2017)');
+    if (ms !== undefined && keepLatest === undefined) {
+        throw new errors/* InputError */.dz(Inputs.KeepLaunchedWithin, core/* getInput */.V4(Inputs.KeepLaunchedWithin), `needs input '${Inputs.KeepLatest}': it keeps recently launched images that retention would otherwise remove, and without '${Inputs.KeepLatest}' nothing is removed. Set '${Inputs.KeepLatest}' (and '${Inputs.Family}'), or remove '${Inputs.KeepLaunchedWithin}'`);
+    }
+    return ms;
+}
 /** With `wait: false` the step ends while the image is pending; what acts on the available image would never run. */
 function refuseWithoutWait(distribution) {
     const used = [
@@ -30563,7 +30821,8 @@ function refuseWithoutWait(distribution) {
         [Inputs.ShareWithOus, distribution.shareWithOus.length > 0],
         [Inputs.DeprecateAfter, distribution.deprecateAfterMs !== undefined],
         [Inputs.ImdsSupport, distribution.imdsSupport !== undefined],
-        [Inputs.KeepLatest, distribution.keepLatest !== undefined]
+        [Inputs.KeepLatest, distribution.keepLatest !== undefined],
+        [Inputs.DeregistrationProtection, distribution.deregistrationProtection !== 'off']
     ];
     const input = used.find(([, set]) => set)?.[0];
     if (input === undefined)
@@ -30619,6 +30878,7 @@ async function bake(deps) {
     describeSettings(settings).forEach(line => core/* debug */.Yz(line));
     const state = new BakeState(deps.state);
     state.begin(settings.credentials, settings.cleanupOnFailure);
+    state.recordUsersSnapshots(usersSnapshotIds(settings));
     const aws = await deps.connect(settings.credentials, settings.region);
     if (settings.dryRun) {
         core/* info */.pq(await checkMakeImage(aws.ec2(settings.region), settings));
@@ -30626,9 +30886,7 @@ async function bake(deps) {
         state.markFinished();
         return;
     }
-    if (deps.signal.aborted)
-        throw new errors/* WaitError */.uf('aborted', `The job was cancelled before ${makingCall(settings)}: nothing was made.`);
-    const { imageId, madeBy, state: found } = await makeImage(aws.ec2(settings.region), settings, deps.clock);
+    const { imageId, madeBy, state: found } = await makeImage(aws.ec2(settings.region), settings, deps.clock, deps.signal);
     const source = { region: settings.region, imageId };
     // The ledger learns the image's snapshots as EC2 shows them, and only if they are the run's to delete.
     if (madeBy !== 'reused')
@@ -30637,6 +30895,9 @@ async function bake(deps) {
     let images;
     try {
         images = settings.wait ? await release(aws, source, settings, state, deps, started) : [notWaitedFor(source, found, settings)];
+        // The last step, once everything else has succeeded: a failure is a warning, and the release stands.
+        const unprotected = await protect(aws, images, settings.distribution.deregistrationProtection, line => core/* info */.pq(line));
+        unprotected.forEach(problem => core/* warning */.$e(problem));
         state.markFinished();
     }
     catch (error) {
@@ -30656,27 +30917,26 @@ async function release(aws, source, settings, state, deps, started) {
     if (distribution.copyToRegions.length > 0) {
         const { name, description, tags } = settings;
         const request = { name, description, tags, snapshotTags: snapshotTags(settings) };
-        const copies = await copyToRegions(aws, source, distribution.copyToRegions, request, { ifExists: settings.ifExists, state, clock: deps.clock, log });
+        const copying = { ifExists: settings.ifExists, state, clock: deps.clock, log, signal: deps.signal };
+        const copies = await copyToRegions(aws, source, distribution.copyToRegions, request, copying);
         announceRegions([source, ...copies]);
         available.push(...(await waitUntilAvailable(aws, copies, state, waiting)));
     }
     const publication = publicationOf(settings, started);
-    await publish(aws, available.map(image => ({ ...image, snapshotIds: image.image.snapshotIds })), publication, log);
+    await publish(aws, available.map(image => ({ ...image, snapshotIds: image.image.snapshotIds })), publication, { state, log, signal: deps.signal });
     const sharedWith = describeAudience(publication.audience);
     const deprecateAt = publication.deprecateAt?.toISOString();
     return available.map(image => ({ ...baked(image, settings), sharedWith, deprecateAt }));
 }
 /** Retention, when asked for: a warning for each problem, never a failure. */
 async function retireOldImages(aws, settings, images, deps) {
-    const { family, keepLatest } = settings.distribution;
+    const { family, keepLatest, keepLaunchedWithinMs } = settings.distribution;
     if (family === undefined || keepLatest === undefined)
         return undefined;
     const regions = [settings.region, ...settings.distribution.copyToRegions];
     const ours = new Set(images.map(image => image.imageId));
-    const report = await retire(aws, regions, ours, { family, keepLatest, dryRun: settings.dryRun }, deps.clock, line => core/* info */.pq(line));
-    for (const kept of report.kept.filter(image => image.inUse)) {
-        core/* warning */.$e(`Retention kept ${kept.imageId} (${kept.name}) in ${kept.region}: ${kept.reason}, and an Auto Scaling group may launch it again. Retire it by hand once nothing uses it.`);
-    }
+    const retention = { family, keepLatest, keepLaunchedWithinMs, dryRun: settings.dryRun };
+    const report = await retire(aws, regions, ours, retention, { clock: deps.clock, log: line => core/* info */.pq(line), signal: deps.signal });
     for (const problem of report.problems)
         core/* warning */.$e(`Retention: ${problem} The new image is not affected.`);
     return report;

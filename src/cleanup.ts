@@ -1,14 +1,26 @@
 /**
- * Removes an image this run made, and its snapshots, and nothing else. Idempotent: what is already
- * gone counts as removed, so main and post can both try. A registered image is only deregistered: its
- * snapshots were the user's before the run and stay theirs.
+ * Removes an image this run made, and the snapshots EC2 made for it (`ownership.ts`), and nothing else; takes back
+ * the permissions the run granted. Idempotent: what is already gone counts as removed, so main and post can both
+ * try. A registered image is only deregistered: its snapshots were the user's before the run and stay theirs.
  */
 import * as core from '@actions/core'
 import type { Aws } from './aws.js'
 import type { Ec2 } from './ec2.js'
 import { AwsError, describeError } from './errors.js'
-import { ownsSnapshots, type BakeState, type LedgerEntry } from './state.js'
+import { snapshotsMadeFor } from './ownership.js'
+import { ownsSnapshots, type BakeState, type Grant } from './state.js'
 import type { Clock } from './clock.js'
+
+/** An image to remove, and what is known of it. */
+export interface Removal {
+  readonly imageId: string
+  /** Whether EC2 made snapshots for it (CreateImage, CopyImage); a registered image has none of its own. */
+  readonly ownsSnapshots: boolean
+  /** Snapshots seen in its mappings; only those EC2 made for it are deleted. */
+  readonly snapshotIds: readonly string[]
+  /** Its last known state; once 'failed', EC2 makes no more snapshots for it. */
+  readonly state?: string
+}
 
 export interface CleanupOptions {
   /**
@@ -17,6 +29,8 @@ export interface CleanupOptions {
    */
   readonly lookForSnapshotsMs: number
   readonly log: (line: string) => void
+  /** Snapshots the inputs name: never deleted, whatever an image maps. */
+  readonly theUsers?: ReadonlySet<string>
 }
 
 export interface CleanupResult {
@@ -34,44 +48,47 @@ export interface CleanupResult {
 const LOOK_INTERVAL_MS = 2000
 const IN_USE_RETRIES = 5
 
-export async function removeImage(
-  ec2: Ec2,
-  entry: LedgerEntry,
-  clock: Clock,
-  options: CleanupOptions
-): Promise<CleanupResult> {
+export async function removeImage(ec2: Ec2, image: Removal, clock: Clock, options: CleanupOptions): Promise<CleanupResult> {
   const removed: string[] = []
   const left: { id: string; reason: string }[] = []
-
-  const owned = ownsSnapshots(entry) ? entry.snapshotIds : []
+  const { imageId } = image
   try {
-    // Never DeleteAssociatedSnapshots: for a registered image it would delete the user's snapshot.
-    const deregistered = await ec2.deregisterImage(entry.imageId)
-    removed.push(entry.imageId)
-    options.log(deregistered ? `Deregistered ${entry.imageId} in ${ec2.region}` : `${entry.imageId} was already deregistered`)
+    // Never DeleteAssociatedSnapshots: it would delete a snapshot of the user's that the image maps.
+    const deregistered = await ec2.deregisterImage(imageId)
+    removed.push(imageId)
+    options.log(deregistered ? `Deregistered ${imageId} in ${ec2.region}` : `${imageId} was already deregistered`)
   } catch (error) {
     // Without deregistering, its snapshots cannot be deleted either.
-    left.push({ id: entry.imageId, reason: describeError(error) }, ...owned.map(id => ({ id, reason: `belongs to ${entry.imageId}` })))
+    left.push({ id: imageId, reason: describeError(error) })
     return { removed, left, snapshotsUnseen: false }
   }
   // No search by CreateImage's description either: RegisterImage made no snapshot to find.
-  if (!ownsSnapshots(entry)) return { removed, left, snapshotsUnseen: false }
+  if (!image.ownsSnapshots) return { removed, left, snapshotsUnseen: false }
 
-  const snapshots = new Set(owned)
-  const makesNoMore = entry.state === 'failed'
+  const candidates = new Set(image.snapshotIds)
+  const makesNoMore = image.state === 'failed'
   const deadline = clock.now() + (makesNoMore ? 0 : options.lookForSnapshotsMs)
   for (;;) {
     try {
-      for (const id of await ec2.findSnapshotsOf(entry.imageId)) snapshots.add(id)
+      for (const id of await ec2.findSnapshotsOf(imageId)) candidates.add(id)
     } catch (error) {
-      options.log(`Could not look for snapshots of ${entry.imageId}: ${describeError(error)}`)
+      options.log(`Could not look for snapshots of ${imageId}: ${describeError(error)}`)
     }
     // A pending image may be deregistered before EC2 has made its snapshots: keep looking until some exist.
-    if (snapshots.size > 0 || clock.now() >= deadline) break
+    if (candidates.size > 0 || clock.now() >= deadline) break
     await clock.sleep(LOOK_INTERVAL_MS)
   }
 
-  for (const id of snapshots) {
+  let owned: string[]
+  try {
+    owned = await snapshotsMadeFor(ec2, imageId, candidates, options.theUsers)
+  } catch (error) {
+    // What cannot be read is not deleted: it may be the user's.
+    const reason = `could not read its description to check that EC2 made it for ${imageId}: ${describeError(error)}`
+    left.push(...[...candidates].map(id => ({ id, reason })))
+    return { removed, left, snapshotsUnseen: false }
+  }
+  for (const id of owned) {
     const outcome = await deleteSnapshot(ec2, id, clock)
     if (outcome === true) {
       removed.push(id)
@@ -80,7 +97,7 @@ export async function removeImage(
       left.push({ id, reason: outcome })
     }
   }
-  return { removed, left, snapshotsUnseen: snapshots.size === 0 && !makesNoMore }
+  return { removed, left, snapshotsUnseen: candidates.size === 0 && !makesNoMore }
 }
 
 /** true, or why the snapshot could not be deleted. */
@@ -114,6 +131,9 @@ export function manualCleanup(region: string, left: CleanupResult['left']): stri
  * is left and how to remove it. Marks the state finished once nothing is left for post to do.
  */
 export async function undo(aws: Aws, state: BakeState, clock: Clock, lookForSnapshotsMs: number): Promise<void> {
+  // First what outlives the run (a user's snapshot, a reused image): it must not stay shared. Even with
+  // cleanup-on-failure off: an image kept for inspection is not kept for other accounts.
+  for (const grant of state.grants()) await revoke(aws, state, grant)
   for (const entry of state.entries().filter(held => !held.removed)) {
     if (!state.cleanupOnFailure) {
       const kept = [entry.imageId, ...(ownsSnapshots(entry) ? entry.snapshotIds : [])].map(id => ({ id, reason: 'kept' }))
@@ -124,9 +144,11 @@ export async function undo(aws: Aws, state: BakeState, clock: Clock, lookForSnap
       continue
     }
     core.info(`Cleaning up ${entry.imageId} in ${entry.region}`)
-    const { removed, left, snapshotsUnseen } = await removeImage(aws.ec2(entry.region), entry, clock, {
+    const removal = { ...entry, ownsSnapshots: ownsSnapshots(entry) }
+    const { removed, left, snapshotsUnseen } = await removeImage(aws.ec2(entry.region), removal, clock, {
       lookForSnapshotsMs,
-      log: line => core.info(line)
+      log: line => core.info(line),
+      theUsers: state.usersSnapshots
     })
     if (snapshotsUnseen) {
       // Not marked removed, so that post looks again.
@@ -142,5 +164,36 @@ export async function undo(aws: Aws, state: BakeState, clock: Clock, lookForSnap
       core.warning(`Could not remove everything this run made in ${entry.region}:\n${manualCleanup(entry.region, left)}`)
     }
   }
-  if (!state.cleanupOnFailure || state.entries().every(held => held.removed)) state.markFinished()
+  const done = state.grants().length === 0 && (!state.cleanupOnFailure || state.entries().every(held => held.removed))
+  if (done) state.markFinished()
+}
+
+/** Takes back one grant: removes exactly the permissions the run added; a resource already gone has none left. */
+async function revoke(aws: Aws, state: BakeState, grant: Grant): Promise<void> {
+  const ec2 = aws.ec2(grant.region)
+  const { resourceId, added } = grant
+  try {
+    if (grant.kind === 'launch') await ec2.unshareImage(resourceId, added)
+    else await ec2.unshareSnapshot(resourceId, added.accounts)
+    state.revoked(grant)
+    core.info(`Took back the ${grant.kind} permission this run gave on ${resourceId} in ${grant.region}`)
+  } catch (error) {
+    if (error instanceof AwsError && /NotFound$/.test(error.code)) {
+      state.revoked(grant)
+      return
+    }
+    const how =
+      grant.kind === 'launch'
+        ? `aws ec2 modify-image-attribute --region ${grant.region} --image-id ${resourceId} --launch-permission 'Remove=[${describeRemove(added)}]'`
+        : `aws ec2 modify-snapshot-attribute --region ${grant.region} --snapshot-id ${resourceId} --attribute createVolumePermission --operation-type remove --user-ids ${added.accounts.join(' ')}`
+    core.warning(`Could not take back the ${grant.kind} permission this run gave on ${resourceId} in ${grant.region}: ${describeError(error)} Take it back by hand:\n${how}`)
+  }
+}
+
+function describeRemove(added: Grant['added']): string {
+  return [
+    ...added.accounts.map(id => `{UserId=${id}}`),
+    ...added.organizations.map(arn => `{OrganizationArn=${arn}}`),
+    ...added.ous.map(arn => `{OrganizationalUnitArn=${arn}}`)
+  ].join(',')
 }

@@ -7,20 +7,23 @@ import {
   CreateImageCommand,
   DeleteSnapshotCommand,
   DeregisterImageCommand,
+  DescribeImageAttributeCommand,
+  DescribeImageReferencesCommand,
   DescribeImagesCommand,
-  DescribeInstancesCommand,
+  DescribeSnapshotAttributeCommand,
   DescribeSnapshotsCommand,
   EC2Client,
   EnableImageDeprecationCommand,
+  EnableImageDeregistrationProtectionCommand,
   ModifyImageAttributeCommand,
   ModifySnapshotAttributeCommand,
   RegisterImageCommand,
   type Filter,
   type Image,
+  type Snapshot,
   type Tag as SdkTag,
   type TagSpecification
 } from '@aws-sdk/client-ec2'
-import { randomUUID } from 'node:crypto'
 import { AttemptLog } from './attempts.js'
 import { realClock } from './clock.js'
 import { AwsError, awsErrorCode, explainEc2Error, isExpiredCredentials, type CallContext } from './errors.js'
@@ -55,6 +58,11 @@ export interface CopyRequest {
   readonly tags: readonly Tag[]
   /** Tags for the snapshots CopyImage makes. */
   readonly snapshotTags: readonly Tag[]
+  /**
+   * Made once for the region by the caller, so that every send of this copy (the SDK's retries, a send again after
+   * renewed credentials) carries it, and EC2 makes at most one copy.
+   */
+  readonly clientToken: string
 }
 
 /** Who may launch an image: ModifyImageAttribute's LaunchPermission. */
@@ -72,6 +80,18 @@ export interface OwnedImage {
   /** ISO 8601, as EC2 gives it; sorts as text. */
   readonly creationDate: string
   readonly snapshotIds: readonly string[]
+  readonly tags: Readonly<Record<string, string>>
+  /** As EC2 gives it: 'disabled', or protected ('enabled', 'enabled-with-cooldown', 'disabled-until …'). */
+  readonly deregistrationProtection: string
+  /** ISO 8601; EC2 reports a launch about 24 h late. Undefined when never launched (or not since April 2017). */
+  readonly lastLaunchedTime?: string
+}
+
+/** One of the account's snapshots, as ownership and retention need it. */
+export interface OwnSnapshot {
+  readonly snapshotId: string
+  /** EC2 writes who made the snapshot for which image here: see `ownership.ts`. */
+  readonly description: string
   readonly tags: Readonly<Record<string, string>>
 }
 
@@ -92,6 +112,10 @@ export interface Ec2 {
   describeSourceSnapshot(snapshotId: string): Promise<SourceSnapshot>
   /** DescribeImages for one image; undefined when EC2 does not know it (yet, or any more). */
   describeImage(imageId: string): Promise<ImageObservation | undefined>
+  /**
+   * Progress of these snapshots, through a filter: one EC2 lists in an image but does not show yet (its describe calls
+   * are eventually consistent) is left out, as progress unknown, rather than failing the call.
+   */
   describeSnapshots(snapshotIds: readonly string[]): Promise<SnapshotObservation[]>
   /**
    * Snapshots that CreateImage or CopyImage made for an image, found by the description EC2 gives them, so they
@@ -110,14 +134,27 @@ export interface Ec2 {
   findImagesTagged(key: string, value: string): Promise<OwnedImage[]>
   /** The account's images whose block device mappings use any of these snapshots. */
   findImagesUsing(snapshotIds: readonly string[]): Promise<OwnedImage[]>
-  /** The tags of the account's snapshots among these; a snapshot that no longer exists is left out. */
-  snapshotTags(snapshotIds: readonly string[]): Promise<Map<string, Readonly<Record<string, string>>>>
-  /** Which of these images a pending, running, stopping or stopped instance was launched from. */
-  imagesInUse(imageIds: readonly string[]): Promise<Set<string>>
+  /** The account's snapshots among these, with description and tags; one that no longer exists is left out. */
+  describeOwnSnapshots(snapshotIds: readonly string[]): Promise<OwnSnapshot[]>
+  /**
+   * DescribeImageReferences over every resource type EC2 checks (instances, launch templates, SSM parameters, Image
+   * Builder recipes): the ARNs that refer to each image; an image nothing refers to is absent.
+   */
+  imageReferences(imageIds: readonly string[]): Promise<Map<string, string[]>>
+  /** DescribeImageAttribute launchPermission: who may launch the image now. */
+  launchPermissions(imageId: string): Promise<LaunchAudience>
+  /** DescribeSnapshotAttribute createVolumePermission: the accounts that may make volumes from the snapshot now. */
+  volumePermissions(snapshotId: string): Promise<string[]>
   /** ModifyImageAttribute: LaunchPermission Add, for accounts, organizations and OUs in one call. */
   shareImage(imageId: string, audience: LaunchAudience): Promise<void>
+  /** ModifyImageAttribute: LaunchPermission Remove, for exactly these. */
+  unshareImage(imageId: string, audience: LaunchAudience): Promise<void>
   /** ModifySnapshotAttribute: CreateVolumePermission Add, for these accounts. */
   shareSnapshot(snapshotId: string, accounts: readonly string[]): Promise<void>
+  /** ModifySnapshotAttribute: CreateVolumePermission Remove, for exactly these accounts. */
+  unshareSnapshot(snapshotId: string, accounts: readonly string[]): Promise<void>
+  /** EnableImageDeregistrationProtection, with the 24 h cooldown after it is disabled or without. */
+  protectImage(imageId: string, withCooldown: boolean): Promise<void>
   /** EnableImageDeprecation at this time. */
   deprecateImage(imageId: string, at: Date): Promise<void>
   /** ModifyImageAttribute: ImdsSupport v2.0, so instances launched from the image require IMDSv2. */
@@ -273,11 +310,7 @@ export function ec2(options: Ec2Options): Ec2 {
     },
 
     async describeSnapshots(snapshotIds) {
-      if (snapshotIds.length === 0) return []
-      const output = await call('DescribeSnapshots', {}, () =>
-        client.send(new DescribeSnapshotsCommand({ SnapshotIds: [...snapshotIds] }))
-      )
-      return (output.Snapshots ?? []).map(snapshot => ({
+      return (await ownSnapshots(snapshotIds)).map(snapshot => ({
         snapshotId: snapshot.SnapshotId ?? '',
         state: snapshot.State ?? 'pending',
         progress: Number.parseInt(snapshot.Progress ?? '0', 10) || 0
@@ -317,7 +350,7 @@ export function ec2(options: Ec2Options): Ec2 {
     },
 
     async copyImage(request) {
-      const { sourceRegion, sourceImageId, name } = request
+      const { sourceRegion, sourceImageId, name, clientToken } = request
       const output = await call('CopyImage', { imageId: sourceImageId, name }, () =>
         client.send(
           new CopyImageCommand({
@@ -325,8 +358,7 @@ export function ec2(options: Ec2Options): Ec2 {
             SourceImageId: sourceImageId,
             Name: name,
             Description: request.description || undefined,
-            // The SDK sends the same token on each retry, so a retry after a lost answer cannot make a second copy.
-            ClientToken: randomUUID(),
+            ClientToken: clientToken,
             TagSpecifications: tagSpecifications(request)
           })
         )
@@ -344,51 +376,65 @@ export function ec2(options: Ec2Options): Ec2 {
     },
 
     async findImagesUsing(snapshotIds) {
-      if (snapshotIds.length === 0) return []
-      return findImages({}, [{ Name: 'block-device-mapping.snapshot-id', Values: [...snapshotIds] }], () => true)
+      const found: OwnedImage[] = []
+      for (const batch of batches(snapshotIds, FILTER_VALUES_MAX)) {
+        found.push(...(await findImages({}, [{ Name: 'block-device-mapping.snapshot-id', Values: batch }], () => true)))
+      }
+      return found
     },
 
-    async snapshotTags(snapshotIds) {
-      const tags = new Map<string, Readonly<Record<string, string>>>()
-      // A filter, not SnapshotIds: a snapshot gone meanwhile is left out instead of failing the call (InvalidSnapshot.NotFound).
-      const output = await call('DescribeSnapshots', {}, () =>
-        client.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: 'snapshot-id', Values: [...snapshotIds] }] }))
-      )
-      for (const snapshot of output.Snapshots ?? []) if (snapshot.SnapshotId) tags.set(snapshot.SnapshotId, tagRecord(snapshot.Tags))
-      return tags
+    async describeOwnSnapshots(snapshotIds) {
+      return (await ownSnapshots(snapshotIds)).map(snapshot => ({
+        snapshotId: snapshot.SnapshotId ?? '',
+        description: snapshot.Description ?? '',
+        tags: tagRecord(snapshot.Tags)
+      }))
     },
 
-    async imagesInUse(imageIds) {
-      const used = new Set<string>()
-      if (imageIds.length === 0) return used
-      let NextToken: string | undefined
-      do {
-        const output = await call('DescribeInstances', {}, () =>
-          client.send(
-            new DescribeInstancesCommand({
-              Filters: [
-                { Name: 'image-id', Values: [...imageIds] },
-                { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] }
-              ],
-              NextToken
-            })
+    async imageReferences(imageIds) {
+      const references = new Map<string, string[]>()
+      for (const batch of batches(imageIds, IMAGE_REFERENCES_IDS_MAX)) {
+        let NextToken: string | undefined
+        do {
+          const output = await call('DescribeImageReferences', {}, () =>
+            client.send(new DescribeImageReferencesCommand({ ImageIds: batch, IncludeAllResourceTypes: true, NextToken }))
           )
-        )
-        for (const instance of (output.Reservations ?? []).flatMap(reservation => reservation.Instances ?? [])) {
-          if (instance.ImageId) used.add(instance.ImageId)
-        }
-        NextToken = output.NextToken
-      } while (NextToken)
-      return used
+          for (const { ImageId, Arn } of output.ImageReferences ?? []) {
+            if (ImageId && Arn) references.set(ImageId, [...(references.get(ImageId) ?? []), Arn])
+          }
+          NextToken = output.NextToken
+        } while (NextToken)
+      }
+      return references
+    },
+
+    async launchPermissions(imageId) {
+      const output = await call('DescribeImageAttribute', { imageId }, () =>
+        client.send(new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'launchPermission' }))
+      )
+      const permissions = output.LaunchPermissions ?? []
+      return {
+        accounts: permissions.flatMap(permission => (permission.UserId ? [permission.UserId] : [])),
+        organizations: permissions.flatMap(permission => (permission.OrganizationArn ? [permission.OrganizationArn] : [])),
+        ous: permissions.flatMap(permission => (permission.OrganizationalUnitArn ? [permission.OrganizationalUnitArn] : []))
+      }
+    },
+
+    async volumePermissions(snapshotId) {
+      const output = await call('DescribeSnapshotAttribute', { snapshotId }, () =>
+        client.send(new DescribeSnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: 'createVolumePermission' }))
+      )
+      return (output.CreateVolumePermissions ?? []).flatMap(permission => (permission.UserId ? [permission.UserId] : []))
     },
 
     async shareImage(imageId, audience) {
-      const Add = [
-        ...audience.accounts.map(UserId => ({ UserId })),
-        ...audience.organizations.map(OrganizationArn => ({ OrganizationArn })),
-        ...audience.ous.map(OrganizationalUnitArn => ({ OrganizationalUnitArn }))
-      ]
+      const Add = launchPermissions(audience)
       await call('ModifyImageAttribute', { imageId }, () => client.send(new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Add } })))
+    },
+
+    async unshareImage(imageId, audience) {
+      const Remove = launchPermissions(audience)
+      await call('ModifyImageAttribute', { imageId }, () => client.send(new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Remove } })))
     },
 
     async shareSnapshot(snapshotId, accounts) {
@@ -404,6 +450,25 @@ export function ec2(options: Ec2Options): Ec2 {
       )
     },
 
+    async unshareSnapshot(snapshotId, accounts) {
+      await call('ModifySnapshotAttribute', { snapshotId }, () =>
+        client.send(
+          new ModifySnapshotAttributeCommand({
+            SnapshotId: snapshotId,
+            Attribute: 'createVolumePermission',
+            OperationType: 'remove',
+            CreateVolumePermission: { Remove: accounts.map(UserId => ({ UserId })) }
+          })
+        )
+      )
+    },
+
+    async protectImage(imageId, withCooldown) {
+      await call('EnableImageDeregistrationProtection', { imageId }, () =>
+        client.send(new EnableImageDeregistrationProtectionCommand({ ImageId: imageId, WithCooldown: withCooldown }))
+      )
+    },
+
     async deprecateImage(imageId, at) {
       await call('EnableImageDeprecation', { imageId }, () => client.send(new EnableImageDeprecationCommand({ ImageId: imageId, DeprecateAt: at })))
     },
@@ -413,6 +478,26 @@ export function ec2(options: Ec2Options): Ec2 {
         client.send(new ModifyImageAttributeCommand({ ImageId: imageId, ImdsSupport: { Value: 'v2.0' } }))
       )
     }
+  }
+
+  /**
+   * DescribeSnapshots of the account's own snapshots among these, every page, through a `snapshot-id` filter (at most
+   * 200 values a call): a snapshot gone, or not shown yet, is left out instead of failing the call
+   * (InvalidSnapshot.NotFound).
+   */
+  async function ownSnapshots(snapshotIds: readonly string[]): Promise<Snapshot[]> {
+    const found: Snapshot[] = []
+    for (const batch of batches(snapshotIds, FILTER_VALUES_MAX)) {
+      let NextToken: string | undefined
+      do {
+        const output = await call('DescribeSnapshots', {}, () =>
+          client.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: 'snapshot-id', Values: batch }], NextToken }))
+        )
+        found.push(...(output.Snapshots ?? []))
+        NextToken = output.NextToken
+      } while (NextToken)
+    }
+    return found
   }
 
   /** DescribeImages of the account's own images, every page, keeping those `exact` accepts (filters take wildcards). */
@@ -448,6 +533,26 @@ export function describeDenial(decoded: string): string {
   } catch {
     return `AWS's decoded reason: ${decoded}`
   }
+}
+
+/** EC2 takes at most this many values in one filter. */
+const FILTER_VALUES_MAX = 200
+/** DescribeImageReferences takes at most this many image ids a call. */
+const IMAGE_REFERENCES_IDS_MAX = 10
+
+/** `items` in lists of at most `size`, in order; none for none. */
+export function batches<T>(items: readonly T[], size: number): T[][] {
+  const lists: T[][] = []
+  for (let i = 0; i < items.length; i += size) lists.push(items.slice(i, i + size))
+  return lists
+}
+
+function launchPermissions(audience: LaunchAudience) {
+  return [
+    ...audience.accounts.map(UserId => ({ UserId })),
+    ...audience.organizations.map(OrganizationArn => ({ OrganizationArn })),
+    ...audience.ous.map(OrganizationalUnitArn => ({ OrganizationalUnitArn }))
+  ]
 }
 
 /**
@@ -563,7 +668,9 @@ function ownedImage(image: Image): OwnedImage {
     state: image.State ?? 'pending',
     creationDate: image.CreationDate ?? '',
     snapshotIds: snapshotIdsOf(image),
-    tags: tagRecord(image.Tags)
+    tags: tagRecord(image.Tags),
+    deregistrationProtection: image.DeregistrationProtection ?? 'disabled',
+    lastLaunchedTime: image.LastLaunchedTime
   }
 }
 

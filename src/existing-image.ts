@@ -2,7 +2,9 @@
  * `if-exists`: what to do when an image with the rendered name is already in the account and region, as on
  * a re-run of a release whose name has no `{{ run_attempt }}`. `fail` needs no look-up (CreateImage refuses
  * the name, and the refusal names the image); `reuse` carries on with that image; `replace` removes it and
- * the snapshots made for it, then makes a new one.
+ * the snapshots EC2 made for it, then makes a new one, but only if nothing holds it: an image still pending
+ * (another run may be making it), protected from deregistration, or referred to by an instance, a launch
+ * template, an SSM parameter or a recipe is refused, before anything is made or removed.
  */
 import { removeImage } from './cleanup.js'
 import type { Clock } from './clock.js'
@@ -44,12 +46,11 @@ export async function settleExisting(
     log(`Reusing ${existing.imageId} (${existing.state}), which already holds the name '${name}' in ${ec2.region} ('${Inputs.IfExists}: reuse')`)
     return existing
   }
+  await refuseIfHeld(ec2, existing, name)
   log(`Replacing ${existing.imageId}, which holds the name '${name}' in ${ec2.region} ('${Inputs.IfExists}: replace')`)
-  // Only the snapshots EC2 made for it (found by their description): one it was registered from is the user's.
-  const { left } = await removeImage(ec2, { region: ec2.region, imageId: existing.imageId, madeBy: 'CreateImage', snapshotIds: [], state: existing.state }, clock, {
-    lookForSnapshotsMs: 0,
-    log
-  })
+  // Only the snapshots EC2 made for it (`ownership.ts`): one it was registered from, or that it maps, is the user's.
+  const removal = { imageId: existing.imageId, ownsSnapshots: true, snapshotIds: existing.snapshotIds, state: existing.state }
+  const { left } = await removeImage(ec2, removal, clock, { lookForSnapshotsMs: 0, log })
   const stillThere = left.find(({ id }) => id === existing.imageId)
   if (stillThere) {
     throw new AwsError(
@@ -60,6 +61,27 @@ export async function settleExisting(
   }
   for (const { id, reason } of left) log(`Left snapshot ${id} of the replaced image: ${reason}`)
   return undefined
+}
+
+/** `replace` removes only a free image: throws, naming what holds it, for one pending, protected or referred to. */
+async function refuseIfHeld(ec2: Ec2, existing: OwnedImage, name: string): Promise<void> {
+  const refuse = (why: string, what: string) =>
+    new AwsError(
+      'DeregisterImage',
+      'InvalidAMIName.Duplicate',
+      `'${Inputs.IfExists}: replace' will not remove ${existing.imageId}, which holds the name '${name}' in ${ec2.region}: ${why}. ` +
+        `${what} Nothing was made or removed.`
+    )
+  if (existing.state === 'pending') {
+    throw refuse('it is still pending (another run may be making it)', 'Wait for that run, or give this release another name.')
+  }
+  if (existing.deregistrationProtection !== 'disabled') {
+    throw refuse(`it is protected from deregistration (${existing.deregistrationProtection})`, 'Disable the protection first if it really is to go, or give this release another name.')
+  }
+  const references = (await ec2.imageReferences([existing.imageId])).get(existing.imageId) ?? []
+  if (references.length > 0) {
+    throw refuse(`${references.join(', ')} ${references.length === 1 ? 'refers' : 'refer'} to it`, 'Point them at another image first, or give this release another name.')
+  }
 }
 
 /**

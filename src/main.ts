@@ -6,10 +6,10 @@ import * as core from '@actions/core'
 import type { Aws } from './aws.js'
 import { waitUntilAvailable, type AvailableImage } from './available.js'
 import { undo } from './cleanup.js'
-import { copyToRegions, describeAudience, publish, retire, type Publication, type RetirementReport } from './distribute/index.js'
+import { copyToRegions, describeAudience, protect, publish, retire, type Publication, type RetirementReport } from './distribute/index.js'
 import { AwsError, describeError, InputError, WaitError } from './errors.js'
 import type { GithubRun } from './github-run.js'
-import { checkMakeImage, knownSnapshotIds, makeImage, makingCall, snapshotTags } from './make-image.js'
+import { checkMakeImage, knownSnapshotIds, makeImage, snapshotTags, usersSnapshotIds } from './make-image.js'
 import type { PostDeps } from './post-step.js'
 import { announceImage, announceRegions, reportImages, type BakedImage } from './report.js'
 import { describeSettings, readSettings, type Settings } from './settings.js'
@@ -47,6 +47,7 @@ async function bake(deps: Deps): Promise<void> {
 
   const state = new BakeState(deps.state)
   state.begin(settings.credentials, settings.cleanupOnFailure)
+  state.recordUsersSnapshots(usersSnapshotIds(settings))
   const aws = await deps.connect(settings.credentials, settings.region)
 
   if (settings.dryRun) {
@@ -56,8 +57,7 @@ async function bake(deps: Deps): Promise<void> {
     return
   }
 
-  if (deps.signal.aborted) throw new WaitError('aborted', `The job was cancelled before ${makingCall(settings)}: nothing was made.`)
-  const { imageId, madeBy, state: found } = await makeImage(aws.ec2(settings.region), settings, deps.clock)
+  const { imageId, madeBy, state: found } = await makeImage(aws.ec2(settings.region), settings, deps.clock, deps.signal)
   const source: ImageRef = { region: settings.region, imageId }
   // The ledger learns the image's snapshots as EC2 shows them, and only if they are the run's to delete.
   if (madeBy !== 'reused') state.record({ ...source, madeBy, snapshotIds: [] })
@@ -66,6 +66,9 @@ async function bake(deps: Deps): Promise<void> {
   let images: BakedImage[]
   try {
     images = settings.wait ? await release(aws, source, settings, state, deps, started) : [notWaitedFor(source, found, settings)]
+    // The last step, once everything else has succeeded: a failure is a warning, and the release stands.
+    const unprotected = await protect(aws, images, settings.distribution.deregistrationProtection, line => core.info(line))
+    unprotected.forEach(problem => core.warning(problem))
     state.markFinished()
   } catch (error) {
     await undo(aws, state, deps.clock, deps.signal.aborted ? LOOK_FOR_SNAPSHOTS_CANCELLED_MS : LOOK_FOR_SNAPSHOTS_MS)
@@ -86,13 +89,14 @@ async function release(aws: Aws, source: ImageRef, settings: Settings, state: Ba
   if (distribution.copyToRegions.length > 0) {
     const { name, description, tags } = settings
     const request = { name, description, tags, snapshotTags: snapshotTags(settings) }
-    const copies = await copyToRegions(aws, source, distribution.copyToRegions, request, { ifExists: settings.ifExists, state, clock: deps.clock, log })
+    const copying = { ifExists: settings.ifExists, state, clock: deps.clock, log, signal: deps.signal }
+    const copies = await copyToRegions(aws, source, distribution.copyToRegions, request, copying)
     announceRegions([source, ...copies])
     available.push(...(await waitUntilAvailable(aws, copies, state, waiting)))
   }
 
   const publication = publicationOf(settings, started)
-  await publish(aws, available.map(image => ({ ...image, snapshotIds: image.image.snapshotIds })), publication, log)
+  await publish(aws, available.map(image => ({ ...image, snapshotIds: image.image.snapshotIds })), publication, { state, log, signal: deps.signal })
   const sharedWith = describeAudience(publication.audience)
   const deprecateAt = publication.deprecateAt?.toISOString()
   return available.map(image => ({ ...baked(image, settings), sharedWith, deprecateAt }))
@@ -100,14 +104,12 @@ async function release(aws: Aws, source: ImageRef, settings: Settings, state: Ba
 
 /** Retention, when asked for: a warning for each problem, never a failure. */
 async function retireOldImages(aws: Aws, settings: Settings, images: readonly ImageRef[], deps: Deps): Promise<RetirementReport | undefined> {
-  const { family, keepLatest } = settings.distribution
+  const { family, keepLatest, keepLaunchedWithinMs } = settings.distribution
   if (family === undefined || keepLatest === undefined) return undefined
   const regions = [settings.region, ...settings.distribution.copyToRegions]
   const ours = new Set(images.map(image => image.imageId))
-  const report = await retire(aws, regions, ours, { family, keepLatest, dryRun: settings.dryRun }, deps.clock, line => core.info(line))
-  for (const kept of report.kept.filter(image => image.inUse)) {
-    core.warning(`Retention kept ${kept.imageId} (${kept.name}) in ${kept.region}: ${kept.reason}, and an Auto Scaling group may launch it again. Retire it by hand once nothing uses it.`)
-  }
+  const retention = { family, keepLatest, keepLaunchedWithinMs, dryRun: settings.dryRun }
+  const report = await retire(aws, regions, ours, retention, { clock: deps.clock, log: line => core.info(line), signal: deps.signal })
   for (const problem of report.problems) core.warning(`Retention: ${problem} The new image is not affected.`)
   return report
 }

@@ -8,7 +8,7 @@ import * as core from '@actions/core'
 import type { Clock } from './clock.js'
 import { FAMILY_TAG_KEY, Inputs } from './constants.js'
 import type { Ec2, ImageRequest, RegisterRequest } from './ec2.js'
-import { InputError } from './errors.js'
+import { InputError, WaitError } from './errors.js'
 import { makeUnlessExists } from './existing-image.js'
 import type { InstanceSource, Settings, SnapshotSource, Tag } from './settings.js'
 import type { LedgerEntry } from './state.js'
@@ -28,8 +28,12 @@ export function makingCall(settings: Settings): MadeBy {
   return settings.source.kind === 'instance' ? 'CreateImage' : 'RegisterImage'
 }
 
-export async function makeImage(ec2: Ec2, settings: Settings, clock: Clock): Promise<MadeImage> {
-  const outcome = await makeUnlessExists(ec2, settings.name, settings.ifExists, clock, line => core.info(line), () => make(ec2, settings))
+/** `signal`: the job's cancellation; once aborted, nothing is made (a look-up or `replace` may have run before). */
+export async function makeImage(ec2: Ec2, settings: Settings, clock: Clock, signal?: AbortSignal): Promise<MadeImage> {
+  const outcome = await makeUnlessExists(ec2, settings.name, settings.ifExists, clock, line => core.info(line), () => {
+    if (signal?.aborted) throw new WaitError('aborted', `The job was cancelled before ${makingCall(settings)}: nothing was made.`)
+    return make(ec2, settings)
+  })
   if ('made' in outcome) return outcome.made
   const { imageId, state } = outcome.reused
   return { imageId, madeBy: 'reused', state }
@@ -60,9 +64,13 @@ export async function checkMakeImage(ec2: Ec2, settings: Settings): Promise<stri
  * own; for RegisterImage the source and any snapshot the user mapped.
  */
 export function knownSnapshotIds(settings: Settings): string[] {
-  if (settings.source.kind === 'instance') return []
+  return settings.source.kind === 'instance' ? [] : usersSnapshotIds(settings)
+}
+
+/** Snapshots the inputs name (`snapshot-id`, and any in `block-device-mappings`): the user's, never the run's. */
+export function usersSnapshotIds(settings: Settings): string[] {
   const mapped = settings.blockDeviceMappings.flatMap(mapping => (mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : []))
-  return [settings.source.snapshotId, ...mapped]
+  return settings.source.kind === 'snapshot' ? [settings.source.snapshotId, ...mapped] : mapped
 }
 
 /**

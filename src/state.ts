@@ -2,6 +2,7 @@
  * Everything main hands to the post step, through `core.saveState` / `STATE_*`. Post decides from this
  * alone: it never re-reads inputs, so it knows exactly how far main got.
  */
+import type { LaunchAudience } from './ec2.js'
 import type { CredentialSettings } from './settings.js'
 
 /** One image this run made, and what it is known to consist of. */
@@ -14,12 +15,30 @@ export interface LedgerEntry {
    * deregisters it. Absent in state from a version before RegisterImage: CreateImage.
    */
   readonly madeBy?: 'CreateImage' | 'RegisterImage' | 'CopyImage'
-  /** Snapshots known to belong to the image; more may appear while it is pending. Always empty for RegisterImage. */
+  /**
+   * Snapshots seen in the image's mappings (the user's left out); more may appear while it is pending. Always empty
+   * for RegisterImage. Cleanup deletes only those `ownership.ts` finds EC2 made for the image.
+   */
   readonly snapshotIds: readonly string[]
   /** The image's last known state; once 'failed', EC2 makes no more snapshots for it. */
   readonly state?: string
   /** Set once the image and its snapshots have been removed. */
   readonly removed?: boolean
+}
+
+/**
+ * Permission the run added to something: launch permission on an image, or create-volume permission on a snapshot
+ * (accounts only). Recorded before the call that grants it, with only what was not there before, so that undo takes
+ * back exactly what the run granted and nothing else.
+ */
+export interface Grant {
+  readonly region: string
+  readonly kind: 'launch' | 'create-volume'
+  /** The image (launch) or the snapshot (create-volume). */
+  readonly resourceId: string
+  readonly added: LaunchAudience
+  /** Set once undo has taken it back. */
+  readonly revoked?: boolean
 }
 
 /** `core.saveState` / `core.getState`, or a stand-in in tests. */
@@ -32,6 +51,8 @@ const Keys = {
   Credentials: 'credentials',
   CleanupOnFailure: 'cleanup-on-failure',
   Ledger: 'ledger',
+  Grants: 'grants',
+  UsersSnapshots: 'users-snapshots',
   Finished: 'finished'
 } as const
 
@@ -41,6 +62,8 @@ const Keys = {
  */
 export class BakeState {
   private ledger: LedgerEntry[] = []
+  private granted: Grant[] = []
+  private users: string[] = []
   private credentialSettings?: CredentialSettings
   private cleanup = true
   private done = false
@@ -52,6 +75,10 @@ export class BakeState {
     const state = new BakeState(store)
     const credentials = store.get(Keys.Credentials)
     const ledger = store.get(Keys.Ledger)
+    const grants = store.get(Keys.Grants)
+    const users = store.get(Keys.UsersSnapshots)
+    state.granted = grants ? (JSON.parse(grants) as Grant[]) : []
+    state.users = users ? (JSON.parse(users) as string[]) : []
     state.credentialSettings = credentials ? (JSON.parse(credentials) as CredentialSettings) : undefined
     state.cleanup = store.get(Keys.CleanupOnFailure) !== 'false'
     state.ledger = ledger ? (JSON.parse(ledger) as LedgerEntry[]) : []
@@ -65,6 +92,33 @@ export class BakeState {
     this.cleanup = cleanupOnFailure
     this.store.save(Keys.Credentials, JSON.stringify(credentials))
     this.store.save(Keys.CleanupOnFailure, String(cleanupOnFailure))
+  }
+
+  /** Snapshots the inputs name (`snapshot-id`, `block-device-mappings`): never the run's, whatever an image maps. */
+  recordUsersSnapshots(snapshotIds: readonly string[]): void {
+    this.users = [...snapshotIds]
+    this.store.save(Keys.UsersSnapshots, JSON.stringify(this.users))
+  }
+
+  get usersSnapshots(): ReadonlySet<string> {
+    return new Set(this.users)
+  }
+
+  /** Called before the call that grants it: a grant that may have happened is taken back on failure. */
+  recordGrant(grant: Grant): void {
+    this.granted = [...this.granted, grant]
+    this.store.save(Keys.Grants, JSON.stringify(this.granted))
+  }
+
+  /** Marks a grant taken back, so that post does not try again. */
+  revoked(grant: Grant): void {
+    this.granted = this.granted.map(held => (held === grant ? { ...held, revoked: true } : held))
+    this.store.save(Keys.Grants, JSON.stringify(this.granted))
+  }
+
+  /** What the run granted and has not taken back. */
+  grants(): readonly Grant[] {
+    return this.granted.filter(grant => !grant.revoked)
   }
 
   /** How main reached AWS; undefined when main stopped before any AWS call. */
@@ -92,7 +146,9 @@ export class BakeState {
   observe(imageId: string, observation: { readonly state: string; readonly snapshotIds: readonly string[] }): void {
     const held = this.ledger.find(known => known.imageId === imageId)
     if (!held) throw new Error(`observe: ${imageId} was never recorded`)
-    this.record({ ...held, state: observation.state, snapshotIds: ownsSnapshots(held) ? observation.snapshotIds : [] })
+    const theUsers = this.usersSnapshots
+    const snapshotIds = ownsSnapshots(held) ? observation.snapshotIds.filter(id => !theUsers.has(id)) : []
+    this.record({ ...held, state: observation.state, snapshotIds })
   }
 
   /** Whether this run made the image (an image reused with `if-exists: reuse` is not the run's). */

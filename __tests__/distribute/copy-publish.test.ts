@@ -23,7 +23,7 @@ function fakeAws(failIn?: string, holdsName?: string) {
         region,
         async findImagesNamed(name) {
           calls.push(`${region}: DescribeImages ${name}`)
-          return region === holdsName ? [{ imageId: `ami-earlier-${region}`, name, state: 'available', creationDate: '', snapshotIds: [], tags: {} }] : []
+          return region === holdsName ? [{ imageId: `ami-earlier-${region}`, name, state: 'available', creationDate: '', snapshotIds: [], tags: {}, deregistrationProtection: 'disabled' }] : []
         },
         async copyImage(request) {
           calls.push(`${region}: CopyImage ${request.sourceRegion}/${request.sourceImageId}`)
@@ -41,6 +41,13 @@ function fakeAws(failIn?: string, holdsName?: string) {
         async shareSnapshot(snapshotId, accounts) {
           calls.push(`${region}: CreateVolumePermission ${snapshotId} ${accounts.join(',')}`)
         },
+        async launchPermissions() {
+          return { accounts: [], organizations: [], ous: [] }
+        },
+        async volumePermissions(snapshotId) {
+          // The user's snapshot already allows one of the accounts: not the run's to take back.
+          return snapshotId === 'snap-user' ? ['111122223333'] : []
+        },
         async deprecateImage(imageId, at) {
           calls.push(`${region}: EnableImageDeprecation ${imageId} ${at.toISOString()}`)
         }
@@ -54,7 +61,15 @@ function fakeAws(failIn?: string, holdsName?: string) {
 const SOURCE = { region: 'us-east-1', imageId: 'ami-source' }
 const COPY = { name: 'web-42', description: 'web', tags: [{ key: 'bake-ami:family', value: 'web' }], snapshotTags: [{ key: 'bake-ami:family', value: 'web' }] }
 
-const options = (state: BakeState, ifExists: 'fail' | 'reuse' = 'fail') => ({ ifExists, state, clock: { now: () => 0, sleep: async () => undefined }, log: () => undefined })
+const NOT_CANCELLED = new AbortController().signal
+const options = (state: BakeState, ifExists: 'fail' | 'reuse' = 'fail', signal = NOT_CANCELLED) => ({
+  ifExists,
+  state,
+  clock: { now: () => 0, sleep: async () => undefined },
+  log: () => undefined,
+  signal
+})
+const publishing = (state = new BakeState(memoryStore()), signal = NOT_CANCELLED) => ({ state, log: () => undefined, signal })
 
 describe('copyToRegions', () => {
   it('copies to every region with the same name, description and tags, and records each copy for cleanup', async () => {
@@ -66,9 +81,10 @@ describe('copyToRegions', () => {
       { region: 'ap-south-1', imageId: 'ami-copy-ap-south-1' }
     ])
     expect(copies).toEqual([
-      { ...COPY, sourceRegion: 'us-east-1', sourceImageId: 'ami-source', region: 'eu-west-1' },
-      { ...COPY, sourceRegion: 'us-east-1', sourceImageId: 'ami-source', region: 'ap-south-1' }
+      { ...COPY, sourceRegion: 'us-east-1', sourceImageId: 'ami-source', region: 'eu-west-1', clientToken: expect.any(String) },
+      { ...COPY, sourceRegion: 'us-east-1', sourceImageId: 'ami-source', region: 'ap-south-1', clientToken: expect.any(String) }
     ])
+    expect(copies[0].clientToken).not.toBe(copies[1].clientToken)
     expect(state.entries()).toEqual([
       { region: 'eu-west-1', imageId: 'ami-copy-eu-west-1', madeBy: 'CopyImage', snapshotIds: [] },
       { region: 'ap-south-1', imageId: 'ami-copy-ap-south-1', madeBy: 'CopyImage', snapshotIds: [] }
@@ -98,7 +114,7 @@ describe('copyToRegions', () => {
           ...ec2,
           async findImagesNamed(name: string) {
             calls.push(`eu-west-1: DescribeImages ${name}`)
-            return looks++ === 0 ? [] : [{ imageId: 'ami-other-run', name, state: 'pending', creationDate: '', snapshotIds: [], tags: {} }]
+            return looks++ === 0 ? [] : [{ imageId: 'ami-other-run', name, state: 'pending', creationDate: '', snapshotIds: [], tags: {}, deregistrationProtection: 'disabled' }]
           },
           async copyImage() {
             calls.push('eu-west-1: CopyImage')
@@ -112,6 +128,15 @@ describe('copyToRegions', () => {
     expect(made).toEqual([{ region: 'eu-west-1', imageId: 'ami-other-run' }])
     expect(calls).toEqual(['eu-west-1: DescribeImages web-42', 'eu-west-1: CopyImage', 'eu-west-1: DescribeImages web-42'])
     expect(state.entries()).toEqual([])
+  })
+
+  it('starts no copy once the job is cancelled', async () => {
+    const { aws, calls } = fakeAws()
+    const cancelled = new AbortController()
+    cancelled.abort()
+    const copying = copyToRegions(aws, SOURCE, ['eu-west-1'], COPY, options(new BakeState(memoryStore()), 'fail', cancelled.signal))
+    await expect(copying).rejects.toThrow('cancelled before CopyImage to eu-west-1')
+    expect(calls.filter(call => call.includes('CopyImage'))).toEqual([])
   })
 
   it('names the region that failed, after recording the copies that were made', async () => {
@@ -137,7 +162,7 @@ describe('publish', () => {
 
   it('requires IMDSv2 first, then shares the image and its snapshots, then deprecates, in every region', async () => {
     const { aws, calls } = fakeAws()
-    await publish(aws, IMAGES, EVERYTHING, () => undefined)
+    await publish(aws, IMAGES, EVERYTHING, publishing())
     for (const { region, imageId, snapshotIds } of IMAGES) {
       expect(calls.filter(call => call.startsWith(`${region}:`))).toEqual([
         `${region}: ImdsSupport ${imageId}`,
@@ -150,16 +175,37 @@ describe('publish', () => {
 
   it('shares no snapshot without accounts or with share-snapshots off, and makes no call when nothing is asked', async () => {
     const { aws, calls } = fakeAws()
-    await publish(aws, IMAGES, { ...EVERYTHING, shareSnapshots: false, deprecateAt: undefined, requireImdsV2: false }, () => undefined)
+    await publish(aws, IMAGES, { ...EVERYTHING, shareSnapshots: false, deprecateAt: undefined, requireImdsV2: false }, publishing())
     expect(calls.some(call => call.includes('CreateVolumePermission'))).toBe(false)
     calls.length = 0
-    await publish(aws, IMAGES, { audience: { accounts: [], organizations: [], ous: [] }, shareSnapshots: true, requireImdsV2: false }, () => undefined)
+    await publish(aws, IMAGES, { audience: { accounts: [], organizations: [], ous: [] }, shareSnapshots: true, requireImdsV2: false }, publishing())
+    expect(calls).toEqual([])
+  })
+
+  it('records what it grants before granting it, and only what was not there before', async () => {
+    const { aws } = fakeAws()
+    const state = new BakeState(memoryStore())
+    const images = [{ region: 'us-east-1', imageId: 'ami-source', snapshotIds: ['snap-user', 'snap-s1'] }]
+    await publish(aws, images, { ...EVERYTHING, audience: { ...EVERYTHING.audience, accounts: ['111122223333', '444455556666'] } }, publishing(state))
+    const none = { organizations: [], ous: [] }
+    expect(state.grants()).toEqual([
+      { region: 'us-east-1', kind: 'launch', resourceId: 'ami-source', added: { accounts: ['111122223333', '444455556666'], organizations: EVERYTHING.audience.organizations, ous: [] } },
+      { region: 'us-east-1', kind: 'create-volume', resourceId: 'snap-user', added: { accounts: ['444455556666'], ...none } },
+      { region: 'us-east-1', kind: 'create-volume', resourceId: 'snap-s1', added: { accounts: ['111122223333', '444455556666'], ...none } }
+    ])
+  })
+
+  it('shares nothing once the job is cancelled', async () => {
+    const { aws, calls } = fakeAws()
+    const cancelled = new AbortController()
+    cancelled.abort()
+    await expect(publish(aws, IMAGES, EVERYTHING, publishing(undefined, cancelled.signal))).rejects.toThrow('cancelled')
     expect(calls).toEqual([])
   })
 
   it('names the image and region that could not be published', async () => {
     const { aws } = fakeAws('eu-west-1')
-    await expect(publish(aws, IMAGES, EVERYTHING, () => undefined)).rejects.toThrow(
+    await expect(publish(aws, IMAGES, EVERYTHING, publishing())).rejects.toThrow(
       'Could not publish ami-copy in eu-west-1: not allowed to call ec2:ModifyImageAttribute in eu-west-1.'
     )
   })

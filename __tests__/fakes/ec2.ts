@@ -6,10 +6,15 @@ type DistributionCalls =
   | 'findImagesNamed'
   | 'findImagesTagged'
   | 'findImagesUsing'
-  | 'snapshotTags'
-  | 'imagesInUse'
+  | 'describeOwnSnapshots'
+  | 'imageReferences'
+  | 'launchPermissions'
+  | 'volumePermissions'
   | 'shareImage'
+  | 'unshareImage'
   | 'shareSnapshot'
+  | 'unshareSnapshot'
+  | 'protectImage'
   | 'deprecateImage'
   | 'requireImdsV2'
 
@@ -23,10 +28,15 @@ export function refuseDistribution(): Pick<Ec2, DistributionCalls> {
     findImagesNamed: unexpected('findImagesNamed'),
     findImagesTagged: unexpected('findImagesTagged'),
     findImagesUsing: unexpected('findImagesUsing'),
-    snapshotTags: unexpected('snapshotTags'),
-    imagesInUse: unexpected('imagesInUse'),
+    describeOwnSnapshots: unexpected('describeOwnSnapshots'),
+    imageReferences: unexpected('imageReferences'),
+    launchPermissions: unexpected('launchPermissions'),
+    volumePermissions: unexpected('volumePermissions'),
     shareImage: unexpected('shareImage'),
+    unshareImage: unexpected('unshareImage'),
     shareSnapshot: unexpected('shareSnapshot'),
+    unshareSnapshot: unexpected('unshareSnapshot'),
+    protectImage: unexpected('protectImage'),
     deprecateImage: unexpected('deprecateImage'),
     requireImdsV2: unexpected('requireImdsV2')
   }

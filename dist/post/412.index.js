@@ -324,8 +324,6 @@ function explainAssumeRoleError(error, settings, token) {
     return new errors/* AwsError */.Gy('AssumeRoleWithWebIdentity', code, sentence, error);
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./src/attempts.ts
 /**
  * What became of each attempt the SDK made of one call, so that a later `InvalidAMIName.Duplicate` can be
@@ -418,7 +416,6 @@ class AttemptLog {
  * Thin typed EC2 calls for one region. Each call turns AWS errors into sentences where it is made, and
  * renews expired role credentials once before giving up.
  */
-
 
 
 
@@ -535,10 +532,7 @@ function ec2(options) {
             return image && observeImage(image);
         },
         async describeSnapshots(snapshotIds) {
-            if (snapshotIds.length === 0)
-                return [];
-            const output = await call('DescribeSnapshots', {}, () => client.send(new dist_cjs/* DescribeSnapshotsCommand */.MmI({ SnapshotIds: [...snapshotIds] })));
-            return (output.Snapshots ?? []).map(snapshot => ({
+            return (await ownSnapshots(snapshotIds)).map(snapshot => ({
                 snapshotId: snapshot.SnapshotId ?? '',
                 state: snapshot.State ?? 'pending',
                 progress: Number.parseInt(snapshot.Progress ?? '0', 10) || 0
@@ -561,14 +555,13 @@ function ec2(options) {
             return call('DeleteSnapshot', {}, () => client.send(new dist_cjs/* DeleteSnapshotCommand */.tZN({ SnapshotId: snapshotId })).then(() => true, error => ((0,errors/* awsErrorCode */.J6)(error) === 'InvalidSnapshot.NotFound' ? false : Promise.reject(error))));
         },
         async copyImage(request) {
-            const { sourceRegion, sourceImageId, name } = request;
+            const { sourceRegion, sourceImageId, name, clientToken } = request;
             const output = await call('CopyImage', { imageId: sourceImageId, name }, () => client.send(new dist_cjs/* CopyImageCommand */.SDF({
                 SourceRegion: sourceRegion,
                 SourceImageId: sourceImageId,
                 Name: name,
                 Description: request.description || undefined,
-                // The SDK sends the same token on each retry, so a retry after a lost answer cannot make a second copy.
-                ClientToken: (0,external_node_crypto_.randomUUID)(),
+                ClientToken: clientToken,
                 TagSpecifications: tagSpecifications(request)
             })));
             if (!output.ImageId)
@@ -582,47 +575,54 @@ function ec2(options) {
             return findImages({}, [{ Name: `tag:${key}`, Values: [value] }], image => image.tags[key] === value);
         },
         async findImagesUsing(snapshotIds) {
-            if (snapshotIds.length === 0)
-                return [];
-            return findImages({}, [{ Name: 'block-device-mapping.snapshot-id', Values: [...snapshotIds] }], () => true);
+            const found = [];
+            for (const batch of batches(snapshotIds, FILTER_VALUES_MAX)) {
+                found.push(...(await findImages({}, [{ Name: 'block-device-mapping.snapshot-id', Values: batch }], () => true)));
+            }
+            return found;
         },
-        async snapshotTags(snapshotIds) {
-            const tags = new Map();
-            // A filter, not SnapshotIds: a snapshot gone meanwhile is left out instead of failing the call (InvalidSnapshot.NotFound).
-            const output = await call('DescribeSnapshots', {}, () => client.send(new dist_cjs/* DescribeSnapshotsCommand */.MmI({ OwnerIds: ['self'], Filters: [{ Name: 'snapshot-id', Values: [...snapshotIds] }] })));
-            for (const snapshot of output.Snapshots ?? [])
-                if (snapshot.SnapshotId)
-                    tags.set(snapshot.SnapshotId, tagRecord(snapshot.Tags));
-            return tags;
+        async describeOwnSnapshots(snapshotIds) {
+            return (await ownSnapshots(snapshotIds)).map(snapshot => ({
+                snapshotId: snapshot.SnapshotId ?? '',
+                description: snapshot.Description ?? '',
+                tags: tagRecord(snapshot.Tags)
+            }));
         },
-        async imagesInUse(imageIds) {
-            const used = new Set();
-            if (imageIds.length === 0)
-                return used;
-            let NextToken;
-            do {
-                const output = await call('DescribeInstances', {}, () => client.send(new dist_cjs/* DescribeInstancesCommand */.bNs({
-                    Filters: [
-                        { Name: 'image-id', Values: [...imageIds] },
-                        { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] }
-                    ],
-                    NextToken
-                })));
-                for (const instance of (output.Reservations ?? []).flatMap(reservation => reservation.Instances ?? [])) {
-                    if (instance.ImageId)
-                        used.add(instance.ImageId);
-                }
-                NextToken = output.NextToken;
-            } while (NextToken);
-            return used;
+        async imageReferences(imageIds) {
+            const references = new Map();
+            for (const batch of batches(imageIds, IMAGE_REFERENCES_IDS_MAX)) {
+                let NextToken;
+                do {
+                    const output = await call('DescribeImageReferences', {}, () => client.send(new dist_cjs/* DescribeImageReferencesCommand */._20({ ImageIds: batch, IncludeAllResourceTypes: true, NextToken })));
+                    for (const { ImageId, Arn } of output.ImageReferences ?? []) {
+                        if (ImageId && Arn)
+                            references.set(ImageId, [...(references.get(ImageId) ?? []), Arn]);
+                    }
+                    NextToken = output.NextToken;
+                } while (NextToken);
+            }
+            return references;
+        },
+        async launchPermissions(imageId) {
+            const output = await call('DescribeImageAttribute', { imageId }, () => client.send(new dist_cjs/* DescribeImageAttributeCommand */.OkE({ ImageId: imageId, Attribute: 'launchPermission' })));
+            const permissions = output.LaunchPermissions ?? [];
+            return {
+                accounts: permissions.flatMap(permission => (permission.UserId ? [permission.UserId] : [])),
+                organizations: permissions.flatMap(permission => (permission.OrganizationArn ? [permission.OrganizationArn] : [])),
+                ous: permissions.flatMap(permission => (permission.OrganizationalUnitArn ? [permission.OrganizationalUnitArn] : []))
+            };
+        },
+        async volumePermissions(snapshotId) {
+            const output = await call('DescribeSnapshotAttribute', { snapshotId }, () => client.send(new dist_cjs/* DescribeSnapshotAttributeCommand */.x0J({ SnapshotId: snapshotId, Attribute: 'createVolumePermission' })));
+            return (output.CreateVolumePermissions ?? []).flatMap(permission => (permission.UserId ? [permission.UserId] : []));
         },
         async shareImage(imageId, audience) {
-            const Add = [
-                ...audience.accounts.map(UserId => ({ UserId })),
-                ...audience.organizations.map(OrganizationArn => ({ OrganizationArn })),
-                ...audience.ous.map(OrganizationalUnitArn => ({ OrganizationalUnitArn }))
-            ];
+            const Add = launchPermissions(audience);
             await call('ModifyImageAttribute', { imageId }, () => client.send(new dist_cjs/* ModifyImageAttributeCommand */.FE3({ ImageId: imageId, LaunchPermission: { Add } })));
+        },
+        async unshareImage(imageId, audience) {
+            const Remove = launchPermissions(audience);
+            await call('ModifyImageAttribute', { imageId }, () => client.send(new dist_cjs/* ModifyImageAttributeCommand */.FE3({ ImageId: imageId, LaunchPermission: { Remove } })));
         },
         async shareSnapshot(snapshotId, accounts) {
             await call('ModifySnapshotAttribute', { snapshotId }, () => client.send(new dist_cjs/* ModifySnapshotAttributeCommand */.KD0({
@@ -632,6 +632,17 @@ function ec2(options) {
                 CreateVolumePermission: { Add: accounts.map(UserId => ({ UserId })) }
             })));
         },
+        async unshareSnapshot(snapshotId, accounts) {
+            await call('ModifySnapshotAttribute', { snapshotId }, () => client.send(new dist_cjs/* ModifySnapshotAttributeCommand */.KD0({
+                SnapshotId: snapshotId,
+                Attribute: 'createVolumePermission',
+                OperationType: 'remove',
+                CreateVolumePermission: { Remove: accounts.map(UserId => ({ UserId })) }
+            })));
+        },
+        async protectImage(imageId, withCooldown) {
+            await call('EnableImageDeregistrationProtection', { imageId }, () => client.send(new dist_cjs/* EnableImageDeregistrationProtectionCommand */.BxO({ ImageId: imageId, WithCooldown: withCooldown })));
+        },
         async deprecateImage(imageId, at) {
             await call('EnableImageDeprecation', { imageId }, () => client.send(new dist_cjs/* EnableImageDeprecationCommand */.cJk({ ImageId: imageId, DeprecateAt: at })));
         },
@@ -639,6 +650,23 @@ function ec2(options) {
             await call('ModifyImageAttribute', { imageId }, () => client.send(new dist_cjs/* ModifyImageAttributeCommand */.FE3({ ImageId: imageId, ImdsSupport: { Value: 'v2.0' } })));
         }
     };
+    /**
+     * DescribeSnapshots of the account's own snapshots among these, every page, through a `snapshot-id` filter (at most
+     * 200 values a call): a snapshot gone, or not shown yet, is left out instead of failing the call
+     * (InvalidSnapshot.NotFound).
+     */
+    async function ownSnapshots(snapshotIds) {
+        const found = [];
+        for (const batch of batches(snapshotIds, FILTER_VALUES_MAX)) {
+            let NextToken;
+            do {
+                const output = await call('DescribeSnapshots', {}, () => client.send(new dist_cjs/* DescribeSnapshotsCommand */.MmI({ OwnerIds: ['self'], Filters: [{ Name: 'snapshot-id', Values: batch }], NextToken })));
+                found.push(...(output.Snapshots ?? []));
+                NextToken = output.NextToken;
+            } while (NextToken);
+        }
+        return found;
+    }
     /** DescribeImages of the account's own images, every page, keeping those `exact` accepts (filters take wildcards). */
     async function findImages(where, Filters, exact) {
         const found = [];
@@ -664,6 +692,24 @@ function describeDenial(decoded) {
     catch {
         return `AWS's decoded reason: ${decoded}`;
     }
+}
+/** EC2 takes at most this many values in one filter. */
+const FILTER_VALUES_MAX = 200;
+/** DescribeImageReferences takes at most this many image ids a call. */
+const IMAGE_REFERENCES_IDS_MAX = 10;
+/** `items` in lists of at most `size`, in order; none for none. */
+function batches(items, size) {
+    const lists = [];
+    for (let i = 0; i < items.length; i += size)
+        lists.push(items.slice(i, i + size));
+    return lists;
+}
+function launchPermissions(audience) {
+    return [
+        ...audience.accounts.map(UserId => ({ UserId })),
+        ...audience.organizations.map(OrganizationArn => ({ OrganizationArn })),
+        ...audience.ous.map(OrganizationalUnitArn => ({ OrganizationalUnitArn }))
+    ];
 }
 /**
  * Pauses between looks for the image that holds our name when EC2 does not list it yet: its describe calls
@@ -763,7 +809,9 @@ function ownedImage(image) {
         state: image.State ?? 'pending',
         creationDate: image.CreationDate ?? '',
         snapshotIds: snapshotIdsOf(image),
-        tags: tagRecord(image.Tags)
+        tags: tagRecord(image.Tags),
+        deregistrationProtection: image.DeregistrationProtection ?? 'disabled',
+        lastLaunchedTime: image.LastLaunchedTime
     };
 }
 function snapshotIdsOf(image) {

@@ -28581,7 +28581,7 @@ function guessInput(detail) {
 
 /***/ }),
 
-/***/ 3188:
+/***/ 1803:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28594,11 +28594,35 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(3218);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/ownership.ts
+/** Whether EC2 wrote `description` on a snapshot it made for `imageId` (CreateImage or CopyImage). */
+function madeFor(description, imageId) {
+    const id = ownership_escape(imageId);
+    return new RegExp(`^Created by CreateImage\\(i-[0-9a-f]+\\) for ${id}( |$)`).test(description) || new RegExp(`^Copied for DestinationAmi ${id}( |$)`).test(description);
+}
+/**
+ * Of `candidates` (the image's mappings as seen, and what a search by description found), the snapshots EC2 made
+ * for `imageId`, read afresh; never one of `theUsers`. Throws when the snapshots cannot be read: nothing unread is
+ * deleted.
+ */
+async function snapshotsMadeFor(ec2, imageId, candidates, theUsers = new Set()) {
+    const ids = [...new Set(candidates)].filter(id => !theUsers.has(id));
+    if (ids.length === 0)
+        return [];
+    const snapshots = await ec2.describeOwnSnapshots(ids);
+    return snapshots.filter(snapshot => madeFor(snapshot.description, imageId)).map(snapshot => snapshot.snapshotId);
+}
+function ownership_escape(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 ;// CONCATENATED MODULE: ./src/state.ts
 const Keys = {
     Credentials: 'credentials',
     CleanupOnFailure: 'cleanup-on-failure',
     Ledger: 'ledger',
+    Grants: 'grants',
+    UsersSnapshots: 'users-snapshots',
     Finished: 'finished'
 };
 /**
@@ -28608,6 +28632,8 @@ const Keys = {
 class BakeState {
     store;
     ledger = [];
+    granted = [];
+    users = [];
     credentialSettings;
     cleanup = true;
     done = false;
@@ -28619,6 +28645,10 @@ class BakeState {
         const state = new BakeState(store);
         const credentials = store.get(Keys.Credentials);
         const ledger = store.get(Keys.Ledger);
+        const grants = store.get(Keys.Grants);
+        const users = store.get(Keys.UsersSnapshots);
+        state.granted = grants ? JSON.parse(grants) : [];
+        state.users = users ? JSON.parse(users) : [];
         state.credentialSettings = credentials ? JSON.parse(credentials) : undefined;
         state.cleanup = store.get(Keys.CleanupOnFailure) !== 'false';
         state.ledger = ledger ? JSON.parse(ledger) : [];
@@ -28631,6 +28661,28 @@ class BakeState {
         this.cleanup = cleanupOnFailure;
         this.store.save(Keys.Credentials, JSON.stringify(credentials));
         this.store.save(Keys.CleanupOnFailure, String(cleanupOnFailure));
+    }
+    /** Snapshots the inputs name (`snapshot-id`, `block-device-mappings`): never the run's, whatever an image maps. */
+    recordUsersSnapshots(snapshotIds) {
+        this.users = [...snapshotIds];
+        this.store.save(Keys.UsersSnapshots, JSON.stringify(this.users));
+    }
+    get usersSnapshots() {
+        return new Set(this.users);
+    }
+    /** Called before the call that grants it: a grant that may have happened is taken back on failure. */
+    recordGrant(grant) {
+        this.granted = [...this.granted, grant];
+        this.store.save(Keys.Grants, JSON.stringify(this.granted));
+    }
+    /** Marks a grant taken back, so that post does not try again. */
+    revoked(grant) {
+        this.granted = this.granted.map(held => (held === grant ? { ...held, revoked: true } : held));
+        this.store.save(Keys.Grants, JSON.stringify(this.granted));
+    }
+    /** What the run granted and has not taken back. */
+    grants() {
+        return this.granted.filter(grant => !grant.revoked);
     }
     /** How main reached AWS; undefined when main stopped before any AWS call. */
     get credentials() {
@@ -28656,7 +28708,9 @@ class BakeState {
         const held = this.ledger.find(known => known.imageId === imageId);
         if (!held)
             throw new Error(`observe: ${imageId} was never recorded`);
-        this.record({ ...held, state: observation.state, snapshotIds: ownsSnapshots(held) ? observation.snapshotIds : [] });
+        const theUsers = this.usersSnapshots;
+        const snapshotIds = ownsSnapshots(held) ? observation.snapshotIds.filter(id => !theUsers.has(id)) : [];
+        this.record({ ...held, state: observation.state, snapshotIds });
     }
     /** Whether this run made the image (an image reused with `if-exists: reuse` is not the run's). */
     holds(imageId) {
@@ -28682,50 +28736,61 @@ function ownsSnapshots(entry) {
 
 ;// CONCATENATED MODULE: ./src/cleanup.ts
 /**
- * Removes an image this run made, and its snapshots, and nothing else. Idempotent: what is already
- * gone counts as removed, so main and post can both try. A registered image is only deregistered: its
- * snapshots were the user's before the run and stay theirs.
+ * Removes an image this run made, and the snapshots EC2 made for it (`ownership.ts`), and nothing else; takes back
+ * the permissions the run granted. Idempotent: what is already gone counts as removed, so main and post can both
+ * try. A registered image is only deregistered: its snapshots were the user's before the run and stay theirs.
  */
+
 
 
 
 const LOOK_INTERVAL_MS = 2000;
 const IN_USE_RETRIES = 5;
-async function removeImage(ec2, entry, clock, options) {
+async function removeImage(ec2, image, clock, options) {
     const removed = [];
     const left = [];
-    const owned = ownsSnapshots(entry) ? entry.snapshotIds : [];
+    const { imageId } = image;
     try {
-        // Never DeleteAssociatedSnapshots: for a registered image it would delete the user's snapshot.
-        const deregistered = await ec2.deregisterImage(entry.imageId);
-        removed.push(entry.imageId);
-        options.log(deregistered ? `Deregistered ${entry.imageId} in ${ec2.region}` : `${entry.imageId} was already deregistered`);
+        // Never DeleteAssociatedSnapshots: it would delete a snapshot of the user's that the image maps.
+        const deregistered = await ec2.deregisterImage(imageId);
+        removed.push(imageId);
+        options.log(deregistered ? `Deregistered ${imageId} in ${ec2.region}` : `${imageId} was already deregistered`);
     }
     catch (error) {
         // Without deregistering, its snapshots cannot be deleted either.
-        left.push({ id: entry.imageId, reason: (0,errors/* describeError */.Uc)(error) }, ...owned.map(id => ({ id, reason: `belongs to ${entry.imageId}` })));
+        left.push({ id: imageId, reason: (0,errors/* describeError */.Uc)(error) });
         return { removed, left, snapshotsUnseen: false };
     }
     // No search by CreateImage's description either: RegisterImage made no snapshot to find.
-    if (!ownsSnapshots(entry))
+    if (!image.ownsSnapshots)
         return { removed, left, snapshotsUnseen: false };
-    const snapshots = new Set(owned);
-    const makesNoMore = entry.state === 'failed';
+    const candidates = new Set(image.snapshotIds);
+    const makesNoMore = image.state === 'failed';
     const deadline = clock.now() + (makesNoMore ? 0 : options.lookForSnapshotsMs);
     for (;;) {
         try {
-            for (const id of await ec2.findSnapshotsOf(entry.imageId))
-                snapshots.add(id);
+            for (const id of await ec2.findSnapshotsOf(imageId))
+                candidates.add(id);
         }
         catch (error) {
-            options.log(`Could not look for snapshots of ${entry.imageId}: ${(0,errors/* describeError */.Uc)(error)}`);
+            options.log(`Could not look for snapshots of ${imageId}: ${(0,errors/* describeError */.Uc)(error)}`);
         }
         // A pending image may be deregistered before EC2 has made its snapshots: keep looking until some exist.
-        if (snapshots.size > 0 || clock.now() >= deadline)
+        if (candidates.size > 0 || clock.now() >= deadline)
             break;
         await clock.sleep(LOOK_INTERVAL_MS);
     }
-    for (const id of snapshots) {
+    let owned;
+    try {
+        owned = await snapshotsMadeFor(ec2, imageId, candidates, options.theUsers);
+    }
+    catch (error) {
+        // What cannot be read is not deleted: it may be the user's.
+        const reason = `could not read its description to check that EC2 made it for ${imageId}: ${(0,errors/* describeError */.Uc)(error)}`;
+        left.push(...[...candidates].map(id => ({ id, reason })));
+        return { removed, left, snapshotsUnseen: false };
+    }
+    for (const id of owned) {
         const outcome = await deleteSnapshot(ec2, id, clock);
         if (outcome === true) {
             removed.push(id);
@@ -28735,7 +28800,7 @@ async function removeImage(ec2, entry, clock, options) {
             left.push({ id, reason: outcome });
         }
     }
-    return { removed, left, snapshotsUnseen: snapshots.size === 0 && !makesNoMore };
+    return { removed, left, snapshotsUnseen: candidates.size === 0 && !makesNoMore };
 }
 /** true, or why the snapshot could not be deleted. */
 async function deleteSnapshot(ec2, id, clock) {
@@ -28766,6 +28831,10 @@ function manualCleanup(region, left) {
  * is left and how to remove it. Marks the state finished once nothing is left for post to do.
  */
 async function undo(aws, state, clock, lookForSnapshotsMs) {
+    // First what outlives the run (a user's snapshot, a reused image): it must not stay shared. Even with
+    // cleanup-on-failure off: an image kept for inspection is not kept for other accounts.
+    for (const grant of state.grants())
+        await revoke(aws, state, grant);
     for (const entry of state.entries().filter(held => !held.removed)) {
         if (!state.cleanupOnFailure) {
             const kept = [entry.imageId, ...(ownsSnapshots(entry) ? entry.snapshotIds : [])].map(id => ({ id, reason: 'kept' }));
@@ -28774,9 +28843,11 @@ async function undo(aws, state, clock, lookForSnapshotsMs) {
             continue;
         }
         core/* info */.pq(`Cleaning up ${entry.imageId} in ${entry.region}`);
-        const { removed, left, snapshotsUnseen } = await removeImage(aws.ec2(entry.region), entry, clock, {
+        const removal = { ...entry, ownsSnapshots: ownsSnapshots(entry) };
+        const { removed, left, snapshotsUnseen } = await removeImage(aws.ec2(entry.region), removal, clock, {
             lookForSnapshotsMs,
-            log: line => core/* info */.pq(line)
+            log: line => core/* info */.pq(line),
+            theUsers: state.usersSnapshots
         });
         if (snapshotsUnseen) {
             // Not marked removed, so that post looks again.
@@ -28792,8 +28863,39 @@ async function undo(aws, state, clock, lookForSnapshotsMs) {
             core/* warning */.$e(`Could not remove everything this run made in ${entry.region}:\n${manualCleanup(entry.region, left)}`);
         }
     }
-    if (!state.cleanupOnFailure || state.entries().every(held => held.removed))
+    const done = state.grants().length === 0 && (!state.cleanupOnFailure || state.entries().every(held => held.removed));
+    if (done)
         state.markFinished();
+}
+/** Takes back one grant: removes exactly the permissions the run added; a resource already gone has none left. */
+async function revoke(aws, state, grant) {
+    const ec2 = aws.ec2(grant.region);
+    const { resourceId, added } = grant;
+    try {
+        if (grant.kind === 'launch')
+            await ec2.unshareImage(resourceId, added);
+        else
+            await ec2.unshareSnapshot(resourceId, added.accounts);
+        state.revoked(grant);
+        core/* info */.pq(`Took back the ${grant.kind} permission this run gave on ${resourceId} in ${grant.region}`);
+    }
+    catch (error) {
+        if (error instanceof errors/* AwsError */.Gy && /NotFound$/.test(error.code)) {
+            state.revoked(grant);
+            return;
+        }
+        const how = grant.kind === 'launch'
+            ? `aws ec2 modify-image-attribute --region ${grant.region} --image-id ${resourceId} --launch-permission 'Remove=[${describeRemove(added)}]'`
+            : `aws ec2 modify-snapshot-attribute --region ${grant.region} --snapshot-id ${resourceId} --attribute createVolumePermission --operation-type remove --user-ids ${added.accounts.join(' ')}`;
+        core/* warning */.$e(`Could not take back the ${grant.kind} permission this run gave on ${resourceId} in ${grant.region}: ${(0,errors/* describeError */.Uc)(error)} Take it back by hand:\n${how}`);
+    }
+}
+function describeRemove(added) {
+    return [
+        ...added.accounts.map(id => `{UserId=${id}}`),
+        ...added.organizations.map(arn => `{OrganizationArn=${arn}}`),
+        ...added.ous.map(arn => `{OrganizationalUnitArn=${arn}}`)
+    ].join(',');
 }
 
 ;// CONCATENATED MODULE: ./src/post-step.ts
@@ -28832,7 +28934,7 @@ async function runPost(deps) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9373);
-/* harmony import */ var _post_step_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3188);
+/* harmony import */ var _post_step_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1803);
 
 
 

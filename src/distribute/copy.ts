@@ -4,10 +4,11 @@
  * that already holds an image of the name (a re-run of a half-finished release), or whose name another run takes
  * meanwhile, is settled by `if-exists` as the source region is: fail, reuse that copy, or replace it.
  */
+import { randomUUID } from 'node:crypto'
 import type { Aws } from '../aws.js'
 import type { Clock } from '../clock.js'
 import type { CopyRequest } from '../ec2.js'
-import { AwsError, awsErrorCode, describeClause } from '../errors.js'
+import { AwsError, awsErrorCode, describeClause, WaitError } from '../errors.js'
 import { makeUnlessExists } from '../existing-image.js'
 import type { IfExists } from '../settings.js'
 import type { BakeState } from '../state.js'
@@ -18,6 +19,8 @@ export interface CopyOptions {
   readonly state: BakeState
   readonly clock: Clock
   readonly log: (line: string) => void
+  /** The job's cancellation: no CopyImage starts once it is aborted. */
+  readonly signal: AbortSignal
 }
 
 /**
@@ -28,15 +31,18 @@ export async function copyToRegions(
   aws: Aws,
   source: ImageRef,
   regions: readonly string[],
-  copy: Omit<CopyRequest, 'sourceRegion' | 'sourceImageId'>,
-  { ifExists, state, clock, log }: CopyOptions
+  copy: Omit<CopyRequest, 'sourceRegion' | 'sourceImageId' | 'clientToken'>,
+  { ifExists, state, clock, log, signal }: CopyOptions
 ): Promise<ImageRef[]> {
   const outcomes = await Promise.allSettled(
     regions.map(async (region): Promise<ImageRef> => {
       const ec2 = aws.ec2(region)
-      const outcome = await makeUnlessExists(ec2, copy.name, ifExists, clock, log, () =>
-        ec2.copyImage({ ...copy, sourceRegion: source.region, sourceImageId: source.imageId })
-      )
+      // One token for the region's copy, whatever sends it again: EC2 then makes at most one.
+      const clientToken = randomUUID()
+      const outcome = await makeUnlessExists(ec2, copy.name, ifExists, clock, log, () => {
+        if (signal.aborted) throw new WaitError('aborted', `The job was cancelled before CopyImage to ${region}: no copy was made there.`)
+        return ec2.copyImage({ ...copy, sourceRegion: source.region, sourceImageId: source.imageId, clientToken })
+      })
       // Reused, not made: it is not the run's to remove.
       if ('reused' in outcome) return { region, imageId: outcome.reused.imageId }
       const imageId = outcome.made
