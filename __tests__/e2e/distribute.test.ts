@@ -33,9 +33,9 @@ async function untilCall(h: Harness, matches: (action: string, params: Record<st
   while (!h.sim.calls.some(call => call.status > 0 && matches(call.action, call.params))) await new Promise(resolve => setTimeout(resolve, 5))
 }
 
-/** An image of the account from before the run, made `daysAgo` days before the sim started. */
+/** An image of the account from before the run, made by CreateImage `daysAgo` days before the sim started. */
 function oldImage(h: Harness, region: string, name: string, daysAgo: number, tags: Record<string, string>, extra: Parameters<Sim['addImage']>[0] extends infer O ? Partial<O> : never = {}) {
-  return h.sim.addImage({ region, name, tags, createdAt: -daysAgo * DAY_MS, ...extra })
+  return h.sim.addImage({ region, name, tags, createdAt: -daysAgo * DAY_MS, madeBy: 'CreateImage', ...extra })
 }
 
 describe('copies, shares, deprecation and IMDSv2', () => {
@@ -162,8 +162,8 @@ describe('retention', () => {
         old[`${region} look-alike`] = oldImage(h, region, 'web-old 9d', 9, { [FAMILY_TAG]: 'web-old', Family: 'web' })
         old[`${region} pending`] = oldImage(h, region, 'web pending', 8, family, { state: 'pending' })
       }
-      // Launched from, in us-east-1: kept, with a warning.
-      h.sim.addInstance({ region: 'us-east-1', imageId: old['us-east-1 3d'] })
+      // Launched from, in us-east-1: kept, and the log says by what.
+      const instance = h.sim.addInstance({ region: 'us-east-1', imageId: old['us-east-1 3d'] })
       // eu-west-1's oldest shares a family snapshot with an image that stays, and has a user's (untagged) one.
       const kept = h.sim.images().find(image => image.imageId === old['eu-west-1 1d'])!
       const shared = h.sim.snapshots().find(snapshot => kept.blockDeviceMappings.some(mapping => JSON.stringify(mapping).includes(snapshot.snapshotId)))!
@@ -188,11 +188,12 @@ describe('retention', () => {
       expect(snapshot(shared.snapshotId).deleted).toBe(false)
       expect(snapshot(user).deleted).toBe(false)
 
-      expect(warningMessages(main)).toEqual([expect.stringContaining(`Retention kept ${old['us-east-1 3d']} (web 3d) in us-east-1: an instance was launched from it`)])
+      expect(warningMessages(main)).toEqual([])
+      expect(main.stdout).toContain(`Retention keeps ${old['us-east-1 3d']} (web 3d) in us-east-1: arn:aws:ec2:us-east-1:123456789012:instance/${instance} refers to it`)
       expect(main.summary).toContain('Retention')
       for (const id of removed) expect(main.summary).toContain(`Removed ${id}`)
-      // One DescribeInstances per region, with the image-id filter.
-      expect(callsTo(h.sim, 'DescribeInstances').map(call => call.region).sort()).toEqual(['eu-west-1', 'us-east-1'])
+      // EC2 is asked what refers to the older images, once per region here (10 images a call at most).
+      expect(callsTo(h.sim, 'DescribeImageReferences').map(call => call.region).sort()).toEqual(['eu-west-1', 'us-east-1'])
     })
   )
 
