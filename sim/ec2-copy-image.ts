@@ -3,6 +3,7 @@ import { invalidValue, readNameAndDescription } from './ec2-create-image.js'
 import { assertIdFormat } from './ec2-id-format.js'
 import type { ImageMapping, ImageRecord, SnapshotRecord } from './ec2-state.js'
 import { readTagSpecifications } from './ec2-tags.js'
+import { UNPROTECTED } from './ec2-protection.js'
 import { resourceId } from './ids.js'
 import { readBoolean, requireParam } from './query-params.js'
 import { ServiceError } from './service-error.js'
@@ -79,6 +80,7 @@ export const copyImage: Ec2Action = (call) => {
     mappings,
     timeline,
     launchPermissions: [],
+    protection: { ...UNPROTECTED },
     imdsSupport: source.imdsSupport,
     source: { imageId: sourceImageId, region: sourceRegion },
     clientToken

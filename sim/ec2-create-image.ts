@@ -2,6 +2,7 @@ import { instanceArn, type Ec2Action } from './ec2-call.js'
 import { assertIdFormat } from './ec2-id-format.js'
 import { INSTANCE_PLATFORM, type ImageMapping, type Instance, type SnapshotRecord } from './ec2-state.js'
 import { readTagSpecifications } from './ec2-tags.js'
+import { UNPROTECTED } from './ec2-protection.js'
 import { resourceId } from './ids.js'
 import { readBoolean, readEntries, requireParam, type Params } from './query-params.js'
 import { ServiceError } from './service-error.js'
@@ -212,7 +213,8 @@ export const createImage: Ec2Action = (call) => {
     rootDeviceName: instance.rootDeviceName,
     mappings,
     timeline,
-    launchPermissions: []
+    launchPermissions: [],
+    protection: { ...UNPROTECTED }
   })
   state.snapshots.push(...snapshots)
   return leaf('imageId', imageId)

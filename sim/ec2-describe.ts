@@ -2,6 +2,7 @@ import type { Ec2Action } from './ec2-call.js'
 import { matchesFilters, readFilters, tagFieldValues } from './ec2-filters.js'
 import { assertIdFormat } from './ec2-id-format.js'
 import { pageOf, readPaging, type PageRule } from './ec2-paging.js'
+import { protectionState } from './ec2-protection.js'
 import { imageXml, reservationXml, snapshotXml } from './ec2-render.js'
 import type { ImageMapping } from './ec2-state.js'
 import { readList } from './query-params.js'
@@ -58,7 +59,7 @@ export const describeImages: Ec2Action = (call) => {
     images = images.filter((image) => ids.includes(image.imageId))
   }
   const views = images
-    .map((image) => ({ image, state: state.imageState(image, now), mappings: state.visibleMappings(image, now), accountId }))
+    .map((image) => ({ image, state: state.imageState(image, now), mappings: state.visibleMappings(image, now), accountId, protection: protectionState(image, now) }))
     .filter(({ image, state: imageState, mappings }) =>
       matchesFilters(filters, (name) => {
         const fields: Record<string, string[]> = {

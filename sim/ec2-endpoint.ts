@@ -5,6 +5,7 @@ import { copyImage } from './ec2-copy-image.js'
 import { createImage } from './ec2-create-image.js'
 import { describeImages, describeInstances, describeSnapshots } from './ec2-describe.js'
 import { describeImageAttribute, disableImageDeprecation, enableImageDeprecation, modifyImageAttribute } from './ec2-image-attributes.js'
+import { disableImageDeregistrationProtection, enableImageDeregistrationProtection } from './ec2-protection.js'
 import { registerImage } from './ec2-register-image.js'
 import { deleteSnapshot, deregisterImage } from './ec2-remove.js'
 import { describeSnapshotAttribute, modifySnapshotAttribute } from './ec2-snapshot-attributes.js'
@@ -38,6 +39,8 @@ const ACTIONS = new Map<string, Ec2Action>([
   ['DescribeImageAttribute', describeImageAttribute],
   ['EnableImageDeprecation', enableImageDeprecation],
   ['DisableImageDeprecation', disableImageDeprecation],
+  ['EnableImageDeregistrationProtection', enableImageDeregistrationProtection],
+  ['DisableImageDeregistrationProtection', disableImageDeregistrationProtection],
   ['ModifySnapshotAttribute', modifySnapshotAttribute],
   ['DescribeSnapshotAttribute', describeSnapshotAttribute]
 ])

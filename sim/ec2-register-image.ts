@@ -9,6 +9,7 @@ import {
 } from './ec2-create-image.js'
 import type { Ec2State, ImageMapping, ImagePlatform } from './ec2-state.js'
 import { readTagSpecifications } from './ec2-tags.js'
+import { UNPROTECTED } from './ec2-protection.js'
 import { resourceId } from './ids.js'
 import { readBoolean, type Params } from './query-params.js'
 import { ServiceError } from './service-error.js'
@@ -122,7 +123,8 @@ export const registerImage: Ec2Action = (call) => {
     rootDeviceName,
     mappings,
     timeline: state.takeTimeline(now, region),
-    launchPermissions: []
+    launchPermissions: [],
+    protection: { ...UNPROTECTED }
   })
   return leaf('imageId', imageId)
 }

@@ -1,4 +1,5 @@
 import { imagePhase, snapshotPhase, timeline, type SnapshotPhase, type Timeline } from './bake-timeline.js'
+import { UNPROTECTED, type Protection } from './ec2-protection.js'
 import type { Grant } from './ec2-share.js'
 import { resourceId } from './ids.js'
 import { ServiceError } from './service-error.js'
@@ -83,6 +84,10 @@ export interface ImageRecord {
   source?: { imageId: string; region: string }
   /** CopyImage's idempotency token. */
   clientToken?: string
+  /** Deregistration protection (Enable/DisableImageDeregistrationProtection); off unless turned on. */
+  protection: Protection
+  /** epoch ms of the last launch EC2 reports (DescribeImages' LastLaunchedTime); only seeded images have one. */
+  lastLaunchedAt?: number
 }
 
 export interface SnapshotRecord {
@@ -112,6 +117,16 @@ const SEEDED_TIMELINES: Record<NonNullable<AddImageOptions['state']>, BakeScript
   available: { durationMs: 0, snapshotDelayMs: 0 },
   pending: { durationMs: Infinity, snapshotDelayMs: 0 },
   failed: { durationMs: Infinity, snapshotDelayMs: 0, fail: { afterMs: 0 } }
+}
+
+/** `simStart`: epoch ms of the sim's start, which `cooldownUntil` counts from. */
+function seededProtection(setting: AddImageOptions['deregistrationProtection'], simStart: number): Protection {
+  if (setting === undefined) return { ...UNPROTECTED }
+  if (typeof setting === 'object') return { enabled: false, withCooldown: false, protectedUntil: simStart + setting.cooldownUntil }
+  if (setting !== 'enabled' && setting !== 'enabled-with-cooldown') {
+    throw new Error(`addImage: deregistrationProtection is 'enabled', 'enabled-with-cooldown' or { cooldownUntil }, got ${String(setting)}`)
+  }
+  return { enabled: true, withCooldown: setting === 'enabled-with-cooldown' }
 }
 
 export class Ec2State {
@@ -175,10 +190,12 @@ export class Ec2State {
   }
 
   /**
-   * An image the account has owned since `createdAt` (epoch ms), registered from user snapshots: fresh ones,
-   * or ones that exist already (so two images can share a snapshot), mapped to /dev/xvda, /dev/xvdb, ...
+   * An image the account has owned since `options.createdAt`, registered from user snapshots: fresh ones, or ones
+   * that exist already (so two images can share a snapshot), mapped to /dev/xvda, /dev/xvdb, ... Its times
+   * (createdAt, lastLaunchedAt, cooldownUntil) count from `simStart` (epoch ms).
    */
-  addImage(options: AddImageOptions, createdAt: number): string {
+  addImage(options: AddImageOptions, simStart: number): string {
+    const createdAt = simStart + (options.createdAt ?? 0)
     const region = options.region ?? DEFAULT_REGION
     const taken = this.liveImages(region).find((image) => image.name === options.name)
     if (taken) throw new Error(`addImage: the name '${options.name}' is already used by ${taken.imageId} in ${region}`)
@@ -220,7 +237,9 @@ export class Ec2State {
       mappings,
       timeline: timeline(SEEDED_TIMELINES[options.state ?? 'available'], createdAt),
       launchPermissions: [],
-      imdsSupport: options.imdsSupport
+      imdsSupport: options.imdsSupport,
+      protection: seededProtection(options.deregistrationProtection, simStart),
+      lastLaunchedAt: options.lastLaunchedAt === undefined ? undefined : simStart + options.lastLaunchedAt
     })
     return imageId
   }

@@ -79,7 +79,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     staticKeys,
     addInstance: (instance) => state.addInstance(instance),
     addSnapshot: (snapshot) => state.addSnapshot(snapshot ?? {}, now()),
-    addImage: (image) => state.addImage(image, startedAt + (image.createdAt ?? 0)),
+    addImage: (image) => state.addImage(image, startedAt),
     nextBake: (script, options) => state.queueScript(script, options?.region),
     startSnapshots: (imageId) => state.startSnapshots(imageId, now()),
     fault: (rule) => faults.add(rule),

@@ -130,6 +130,17 @@ export interface AddImageOptions {
   snapshots?: number | AddImageSnapshot[]
   /** 'v2.0' for an image that already demands IMDSv2. */
   imdsSupport?: 'v2.0'
+  /**
+   * When EC2 last saw it launched, in ms since the sim started (the clock of `createdAt`); negative for a launch
+   * before the sim started. DescribeImages shows it as LastLaunchedTime. Default: never launched (no LastLaunchedTime).
+   */
+  lastLaunchedAt?: number
+  /**
+   * Deregistration protection already on: 'enabled' (without cooldown) or 'enabled-with-cooldown'; or
+   * `{ cooldownUntil }`, a with-cooldown protection already turned off whose 24 h cooldown runs until then (ms since
+   * the sim started), so a test can reach the end of a cooldown without moving the clock a day. Default off.
+   */
+  deregistrationProtection?: 'enabled' | 'enabled-with-cooldown' | { cooldownUntil: number }
 }
 
 export interface AddImageSnapshot {
@@ -243,6 +254,13 @@ export interface SimImage {
   /** For a copy: the image it was copied from, and that image's region. */
   sourceImageId?: string
   sourceRegion?: string
+  /**
+   * As DescribeImages shows it now: 'disabled', 'enabled-without-cooldown', 'enabled-with-cooldown', or
+   * 'disabled-until <ISO time>' during the 24 h cooldown after a with-cooldown protection was turned off.
+   */
+  deregistrationProtection: string
+  /** As DescribeImages shows it (ISO 8601); undefined for an image never launched (`addImage`'s `lastLaunchedAt`). */
+  lastLaunchedTime?: string
 }
 
 export interface SimSnapshot {
