@@ -1,0 +1,100 @@
+import {
+  CreateImageCommand,
+  DeleteSnapshotCommand,
+  DescribeImagesCommand,
+  DescribeSnapshotsCommand,
+  type CreateImageCommandInput,
+  type EC2Client
+} from '@aws-sdk/client-ec2'
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import type { Sim } from '../../sim/index.js'
+import { ec2Client, manualClock, rejection, simPerTest, staticCredentials, type ManualClock } from './helpers.js'
+
+// What tells a run's snapshots from the user's (issue 18): a snapshot the user maps into CreateImage stays the
+// user's, and each snapshot EC2 makes for an image says so in its description.
+
+const sims = simPerTest()
+let clock: ManualClock
+let sim: Sim
+let ec2: EC2Client
+
+beforeEach(async () => {
+  clock = manualClock()
+  sim = await sims.start({ clock: clock.now, bake: { durationMs: 1000, snapshotDelayMs: 100 } })
+  ec2 = ec2Client(staticCredentials(sim))
+})
+
+afterEach(() => {
+  ec2.destroy()
+})
+
+async function mappingsOf(imageId: string) {
+  const { Images } = await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }))
+  return Images![0].BlockDeviceMappings!
+}
+
+describe('CreateImage with a snapshot of the user mapped in', () => {
+  it('refers to the user snapshot as it is, makes none for that device, and never counts it as the image’s', async () => {
+    const dataSnapshot = sim.addSnapshot({ description: 'customer data', sizeGiB: 20 })
+    const instanceId = sim.addInstance()
+    const { ImageId } = await ec2.send(
+      new CreateImageCommand({ InstanceId: instanceId, Name: 'with-data', BlockDeviceMappings: [{ DeviceName: '/dev/sdf', Ebs: { SnapshotId: dataSnapshot } }] })
+    )
+    const imageId = ImageId!
+    expect(await mappingsOf(imageId)).toEqual([])
+
+    clock.advance(100)
+    const [root, data] = await mappingsOf(imageId)
+    const image = sim.images().find((i) => i.imageId === imageId)!
+    expect(image.snapshotIds).toEqual([root.Ebs!.SnapshotId])
+    expect(data).toEqual({ DeviceName: '/dev/sdf', Ebs: { DeleteOnTermination: true, Iops: 3000, SnapshotId: dataSnapshot, VolumeSize: 20, VolumeType: 'gp3', Throughput: 125, Encrypted: false } })
+
+    // The user's snapshot keeps its description and is never shown as made for the image.
+    const { Snapshots } = await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: 'description', Values: [`*for ${imageId}*`] }] }))
+    expect(Snapshots!.map((s) => s.SnapshotId)).toEqual([root.Ebs!.SnapshotId])
+    expect(sim.snapshots().find((s) => s.snapshotId === dataSnapshot)).toMatchObject({ imageId: undefined, description: 'customer data' })
+    expect(sim.snapshots().filter((s) => s.imageId === imageId).map((s) => s.snapshotId)).toEqual([root.Ebs!.SnapshotId])
+
+    // While the image is registered, it holds the user's snapshot.
+    const inUse = await rejection(ec2.send(new DeleteSnapshotCommand({ SnapshotId: dataSnapshot })))
+    expect([inUse.name, inUse.message]).toEqual(['InvalidSnapshot.InUse', `The snapshot ${dataSnapshot} is currently in use by ${imageId}`])
+  })
+
+  it.each<[string, () => Partial<CreateImageCommandInput>, string, string]>([
+    [
+      'a snapshot that does not exist',
+      () => ({ BlockDeviceMappings: [{ DeviceName: '/dev/sdf', Ebs: { SnapshotId: 'snap-0123456789abcdef0' } }] }),
+      'InvalidSnapshot.NotFound',
+      "The snapshot 'snap-0123456789abcdef0' does not exist."
+    ],
+    [
+      'a snapshot in another region',
+      () => ({ BlockDeviceMappings: [{ DeviceName: '/dev/sdf', Ebs: { SnapshotId: sim.addSnapshot({ region: 'eu-west-1' }) } }] }),
+      'InvalidSnapshot.NotFound',
+      'does not exist'
+    ],
+    [
+      'a snapshot still pending',
+      () => ({ BlockDeviceMappings: [{ DeviceName: '/dev/sdf', Ebs: { SnapshotId: sim.addSnapshot({ state: 'pending' }) } }] }),
+      'IncorrectState',
+      "is not 'completed' (it is 'pending')"
+    ],
+    [
+      'a volume smaller than the snapshot',
+      () => ({ BlockDeviceMappings: [{ DeviceName: '/dev/sdf', Ebs: { SnapshotId: sim.addSnapshot({ sizeGiB: 20 }), VolumeSize: 10 } }] }),
+      'InvalidBlockDeviceMapping',
+      'expect size >= 20GiB'
+    ],
+    [
+      'a snapshot on a device that holds an instance volume',
+      () => ({ BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { SnapshotId: sim.addSnapshot() } }] }),
+      'InvalidBlockDeviceMapping',
+      'holds the instance'
+    ]
+  ])('refuses %s', async (_, change, code, fragment) => {
+    const error = await rejection(ec2.send(new CreateImageCommand({ InstanceId: sim.addInstance(), Name: 'refused', ...change() })))
+    expect([error.name, error.$metadata?.httpStatusCode]).toEqual([code, 400])
+    expect(error.message).toContain(fragment)
+    expect(sim.images()).toEqual([])
+  })
+})
