@@ -4,6 +4,7 @@ import { INSTANCE_PLATFORM, type Ec2State, type ImageMapping, type Instance, typ
 import { readTagSpecifications } from './ec2-tags.js'
 import { UNPROTECTED } from './ec2-protection.js'
 import { resourceId } from './ids.js'
+import { createImageDescription } from './snapshot-descriptions.js'
 import { readBoolean, readEntries, requireParam, type Params } from './query-params.js'
 import { ServiceError } from './service-error.js'
 import { leaf } from './xml.js'
@@ -217,9 +218,10 @@ export const createImage: Ec2Action = (call) => {
       snapshotId: mapping.snapshotId,
       region,
       imageId,
+      madeFor: imageId,
       volumeId: mapping.volumeId,
       sizeGiB: volume?.sizeGiB ?? mapping.volumeSize,
-      description: `Created by CreateImage(${instanceId}) for ${imageId} from ${mapping.volumeId}`,
+      description: createImageDescription(instanceId, imageId, mapping.volumeId),
       tags: { ...tagSpecs.snapshot },
       timeline,
       createVolumePermissions: []

@@ -2,6 +2,7 @@ import { imagePhase, snapshotPhase, timeline, type SnapshotPhase, type Timeline 
 import { UNPROTECTED, type Protection } from './ec2-protection.js'
 import type { Grant } from './ec2-share.js'
 import { resourceId } from './ids.js'
+import { COPIED_VOLUME, copyImageDescription, createImageDescription } from './snapshot-descriptions.js'
 import { ServiceError } from './service-error.js'
 import type { AddImageOptions, AddImageSnapshot, AddInstanceOptions, AddSnapshotOptions, BakeScript, InstanceStateName } from './types.js'
 
@@ -93,8 +94,13 @@ export interface ImageRecord {
 export interface SnapshotRecord {
   snapshotId: string
   region: string
-  /** The image CreateImage made it for; none for a user's own snapshot (`addSnapshot`). */
+  /**
+   * The image CreateImage or CopyImage made it for during the sim's run; none for a snapshot that was there before
+   * (`addSnapshot`, and `addImage`'s, whatever made them).
+   */
   imageId?: string
+  /** The image EC2 made it for, as its description says: `imageId`, or a seeded image made by CreateImage or CopyImage. */
+  madeFor?: string
   volumeId: string
   sizeGiB: number
   description: string
@@ -168,8 +174,16 @@ export class Ec2State {
     return this.userSnapshot(options, now, {}).snapshotId
   }
 
-  /** A user's snapshot, made at `madeAt` (epoch ms) and fixed in the state given. */
-  private userSnapshot(options: AddSnapshotOptions, madeAt: number, tags: Record<string, string>): SnapshotRecord {
+  /**
+   * A snapshot from before the run, made at `madeAt` (epoch ms) and fixed in the state given: the user's, or one EC2
+   * made for a seeded image (`made`: that image, and the volume and description EC2 gave it).
+   */
+  private userSnapshot(
+    options: AddSnapshotOptions,
+    madeAt: number,
+    tags: Record<string, string>,
+    made?: { imageId: string; volumeId: string; description: string }
+  ): SnapshotRecord {
     const sizeGiB = options.sizeGiB ?? 8
     const state = options.state ?? 'completed'
     if (!Number.isInteger(sizeGiB) || sizeGiB < 1) throw new Error(`addSnapshot: sizeGiB must be a whole number of 1 or more, got ${sizeGiB}`)
@@ -177,9 +191,10 @@ export class Ec2State {
     const snapshot: SnapshotRecord = {
       snapshotId: resourceId('snap'),
       region: options.region ?? DEFAULT_REGION,
-      volumeId: resourceId('vol'),
+      madeFor: made?.imageId,
+      volumeId: made?.volumeId ?? resourceId('vol'),
       sizeGiB,
-      description: options.description ?? '',
+      description: made?.description ?? options.description ?? '',
       tags: { ...tags },
       timeline: timeline({ durationMs: 0, snapshotDelayMs: 0 }, madeAt),
       fixed: { exists: true, state, progress },
@@ -205,12 +220,33 @@ export class Ec2State {
     if (specs.length < 1 || specs.length > DEVICE_LETTERS.length) {
       throw new Error(`addImage: an image needs from 1 to ${DEVICE_LETTERS.length} snapshots, got ${specs.length}`)
     }
+    const madeBy = options.madeBy ?? 'RegisterImage'
+    if (!['RegisterImage', 'CreateImage', 'CopyImage'].includes(madeBy)) {
+      throw new Error(`addImage: madeBy is 'RegisterImage', 'CreateImage' or 'CopyImage', got ${String(madeBy)}`)
+    }
+    if (madeBy !== 'CopyImage' && (options.sourceImageId !== undefined || options.sourceRegion !== undefined)) {
+      throw new Error(`addImage: sourceImageId and sourceRegion describe a copy; give them with madeBy 'CopyImage'`)
+    }
+    const imageId = resourceId('ami')
+    const instanceId = madeBy === 'CreateImage' ? resourceId('i') : undefined
+    const source = madeBy === 'CopyImage' ? { imageId: options.sourceImageId ?? resourceId('ami'), region: options.sourceRegion ?? region } : undefined
+    // What EC2 would have written on a snapshot it made for this image; a registered image made none.
+    const made = (): { imageId: string; volumeId: string; description: string } | undefined => {
+      if (instanceId !== undefined) {
+        const volumeId = resourceId('vol')
+        return { imageId, volumeId, description: createImageDescription(instanceId, imageId, volumeId) }
+      }
+      if (source !== undefined) {
+        return { imageId, volumeId: COPIED_VOLUME, description: copyImageDescription(imageId, source.imageId, resourceId('snap'), createdAt) }
+      }
+      return undefined
+    }
     const mappings: ImageMapping[] = specs.map((spec, i) => {
       const reused = spec.snapshotId === undefined ? undefined : this.snapshots.find((s) => s.snapshotId === spec.snapshotId)
       if (spec.snapshotId !== undefined && reused?.region !== region) {
         throw new Error(`addImage: no snapshot ${spec.snapshotId} in ${region} to reuse`)
       }
-      const snapshot = reused ?? this.userSnapshot({ region, sizeGiB: spec.sizeGiB }, createdAt, spec.tags ?? tags)
+      const snapshot = reused ?? this.userSnapshot({ region, sizeGiB: spec.sizeGiB }, createdAt, spec.tags ?? tags, made())
       return {
         kind: 'ebs',
         deviceName: `/dev/xvd${DEVICE_LETTERS[i]}`,
@@ -223,11 +259,12 @@ export class Ec2State {
         throughput: 125
       }
     })
-    const imageId = resourceId('ami')
     this.images.push({
       imageId,
       region,
-      madeBy: 'RegisterImage',
+      madeBy,
+      instanceId,
+      source,
       name: options.name,
       description: options.description,
       noReboot: false,
@@ -313,9 +350,9 @@ export class Ec2State {
     return image.deregisteredAt === undefined ? imagePhase(image.timeline, now) : 'deregistered'
   }
 
-  /** The snapshots CreateImage made for an image that exist at `now` (deleted or not). */
+  /** The snapshots CreateImage or CopyImage made for an image (seeded ones too) that exist at `now` (deleted or not). */
   snapshotsOf(image: ImageRecord, now: number): SnapshotRecord[] {
-    return this.snapshots.filter((s) => s.imageId === image.imageId && this.snapshotMade(s, now))
+    return this.snapshots.filter((s) => s.madeFor === image.imageId && this.snapshotMade(s, now))
   }
 
   /**
@@ -325,14 +362,14 @@ export class Ec2State {
   associatedSnapshots(image: ImageRecord, now: number): SnapshotRecord[] {
     const mapped = new Set(image.mappings.flatMap((m) => (m.kind === 'ebs' && m.snapshotId ? [m.snapshotId] : [])))
     return this.snapshots.filter(
-      (s) => s.region === image.region && (s.imageId === image.imageId || mapped.has(s.snapshotId)) && this.snapshotMade(s, now)
+      (s) => s.region === image.region && (s.madeFor === image.imageId || mapped.has(s.snapshotId)) && this.snapshotMade(s, now)
     )
   }
 
   /** A live image whose mappings use the snapshot: EC2 refuses to delete it then. */
   imageUsing(snapshot: SnapshotRecord): ImageRecord | undefined {
     return this.liveImages(snapshot.region).find(
-      (i) => i.imageId === snapshot.imageId || i.mappings.some((m) => m.kind === 'ebs' && m.snapshotId === snapshot.snapshotId)
+      (i) => i.imageId === snapshot.madeFor || i.mappings.some((m) => m.kind === 'ebs' && m.snapshotId === snapshot.snapshotId)
     )
   }
 

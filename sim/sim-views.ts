@@ -49,6 +49,7 @@ export function simSnapshots(state: Ec2State, now: number): SimSnapshot[] {
         snapshotId: snapshot.snapshotId,
         region: snapshot.region,
         imageId: snapshot.imageId,
+        madeFor: snapshot.madeFor,
         state: phase.state,
         progress: phase.progress,
         tags: { ...snapshot.tags },

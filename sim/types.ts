@@ -103,10 +103,10 @@ export interface AddSnapshotOptions {
 }
 
 /**
- * An image the account already owns (for retention tests): registered from user snapshots, as an image
- * builder or an earlier release left it. Its snapshots are mapped to /dev/xvda (the root), /dev/xvdb, ...
- * as 8 GiB gp3 volumes (or the reused snapshot's size), belong to no image (`imageId` undefined in
- * `snapshots()`), and stay `completed`.
+ * An image the account already owns (for retention tests), as an image builder or an earlier release left it:
+ * registered from user snapshots unless `madeBy` says otherwise. Its snapshots are mapped to /dev/xvda (the
+ * root), /dev/xvdb, ... as 8 GiB gp3 volumes (or the reused snapshot's size), count as there before the run
+ * (`imageId` undefined in `snapshots()`), and stay `completed`.
  */
 export interface AddImageOptions {
   /** Unique among the region's live images, as EC2 requires. */
@@ -130,6 +130,22 @@ export interface AddImageOptions {
   snapshots?: number | AddImageSnapshot[]
   /** 'v2.0' for an image that already demands IMDSv2. */
   imdsSupport?: 'v2.0'
+  /**
+   * How EC2 made it, which decides what its fresh snapshots say (snapshots reused with `snapshotId` keep their own):
+   * - 'RegisterImage' (default): from snapshots of the user's, which say nothing of the image (description '').
+   * - 'CreateImage': each fresh snapshot says `Created by CreateImage(i-…) for <ami> from vol-…`, and the image
+   *   shows a SourceInstanceId (an instance the sim does not hold).
+   * - 'CopyImage': each fresh snapshot says `Copied for DestinationAmi <ami> from SourceAmi <sourceImageId> for
+   *   SourceSnapshot snap-…. Task created on <createdAt, epoch ms with commas>.` with volume id vol-ffffffff, and
+   *   the image shows SourceImageId and SourceImageRegion.
+   * Either way the fresh snapshots count as there before the run: `imageId` stays undefined in `snapshots()`, and
+   * `madeFor` names the image.
+   */
+  madeBy?: 'RegisterImage' | 'CreateImage' | 'CopyImage'
+  /** With madeBy 'CopyImage': the image it was copied from. Default: a fresh id the sim does not hold. */
+  sourceImageId?: string
+  /** With madeBy 'CopyImage': that image's region. Default: the image's own region. */
+  sourceRegion?: string
   /**
    * When EC2 last saw it launched, in ms since the sim started (the clock of `createdAt`); negative for a launch
    * before the sim started. DescribeImages shows it as LastLaunchedTime. Default: never launched (no LastLaunchedTime).
@@ -221,7 +237,7 @@ export interface SimImage {
   region: string
   /**
    * CreateImage and CopyImage made its snapshots; RegisterImage used snapshots that were there before
-   * (an image seeded with `addImage` counts as registered).
+   * (an image seeded with `addImage` counts as registered unless its `madeBy` says otherwise).
    */
   madeBy: 'CreateImage' | 'RegisterImage' | 'CopyImage'
   name: string
@@ -237,7 +253,10 @@ export interface SimImage {
   tpmSupport?: string
   rootDeviceName: string
   tags: Record<string, string>
-  /** Snapshots CreateImage or CopyImage made so far for this image (from snapshotDelayMs on); none for a registered image. */
+  /**
+   * Snapshots CreateImage or CopyImage made so far for this image (from snapshotDelayMs on), a seeded image's
+   * included; none for a registered image, and never a snapshot of the user's mapped into it.
+   */
   snapshotIds: string[]
   /** As DescribeImages shows them now, in the SDK's shape ({ DeviceName, Ebs: { SnapshotId, ... } }). */
   blockDeviceMappings: unknown[]
@@ -266,8 +285,16 @@ export interface SimImage {
 export interface SimSnapshot {
   snapshotId: string
   region: string
-  /** The image CreateImage or CopyImage made it for; undefined for a user's snapshot (`addSnapshot`, `addImage`). */
+  /**
+   * The image CreateImage or CopyImage made it for during the run; undefined for a snapshot that was there before
+   * (`addSnapshot`, `addImage`), which is never a leftover of a bake.
+   */
   imageId?: string
+  /**
+   * The image EC2 made it for, as its description says: `imageId`, or the seeded image of an `addImage` with madeBy
+   * 'CreateImage' or 'CopyImage'. Undefined for a user's snapshot (`addSnapshot`, a registered image's).
+   */
+  madeFor?: string
   /** pending | completed | error; for a deleted snapshot, its state when it was deleted. */
   state: string
   progress: number

@@ -52,8 +52,8 @@ describe('CreateImage with a snapshot of the user mapped in', () => {
     // The user's snapshot keeps its description and is never shown as made for the image.
     const { Snapshots } = await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: 'description', Values: [`*for ${imageId}*`] }] }))
     expect(Snapshots!.map((s) => s.SnapshotId)).toEqual([root.Ebs!.SnapshotId])
-    expect(sim.snapshots().find((s) => s.snapshotId === dataSnapshot)).toMatchObject({ imageId: undefined, description: 'customer data' })
-    expect(sim.snapshots().filter((s) => s.imageId === imageId).map((s) => s.snapshotId)).toEqual([root.Ebs!.SnapshotId])
+    expect(sim.snapshots().find((s) => s.snapshotId === dataSnapshot)).toMatchObject({ imageId: undefined, madeFor: undefined, description: 'customer data' })
+    expect(sim.snapshots().filter((s) => s.imageId === imageId).map((s) => [s.snapshotId, s.madeFor])).toEqual([[root.Ebs!.SnapshotId, imageId]])
 
     // While the image is registered, it holds the user's snapshot.
     const inUse = await rejection(ec2.send(new DeleteSnapshotCommand({ SnapshotId: dataSnapshot })))
@@ -96,5 +96,66 @@ describe('CreateImage with a snapshot of the user mapped in', () => {
     expect([error.name, error.$metadata?.httpStatusCode]).toEqual([code, 400])
     expect(error.message).toContain(fragment)
     expect(sim.images()).toEqual([])
+  })
+})
+
+describe('seeded images say how EC2 made them', () => {
+  /** The image's snapshots, in device order. */
+  async function snapshotsOf(imageId: string) {
+    const ids = (await mappingsOf(imageId)).map((m) => m.Ebs!.SnapshotId!)
+    const { Snapshots } = await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: ids }))
+    return ids.map((id) => Snapshots!.find((s) => s.SnapshotId === id)!)
+  }
+
+  it('by CreateImage: fresh snapshots name the instance, the image and the volume; a reused one keeps its own words', async () => {
+    const kept = sim.addSnapshot({ description: 'golden data' })
+    const imageId = sim.addImage({ name: 'release-1', madeBy: 'CreateImage', snapshots: [{}, { snapshotId: kept }] })
+    const { Images } = await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }))
+    const instanceId = Images![0].SourceInstanceId!
+    expect(instanceId).toMatch(/^i-[0-9a-f]{17}$/)
+
+    const [root, data] = await snapshotsOf(imageId)
+    expect(root.Description).toBe(`Created by CreateImage(${instanceId}) for ${imageId} from ${root.VolumeId}`)
+    expect(data.Description).toBe('golden data')
+    const { Snapshots: found } = await ec2.send(
+      new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: 'description', Values: [`*for ${imageId} *`] }] })
+    )
+    expect(found!.map((s) => s.SnapshotId)).toEqual([root.SnapshotId])
+
+    // It was there before the run: no imageId (never a leftover), but madeFor says which image EC2 made it for.
+    expect(sim.snapshots().map((s) => [s.snapshotId, s.imageId, s.madeFor])).toEqual([
+      [kept, undefined, undefined],
+      [root.SnapshotId, undefined, imageId]
+    ])
+    expect(sim.images()[0]).toMatchObject({ madeBy: 'CreateImage', instanceId, snapshotIds: [root.SnapshotId] })
+  })
+
+  it('by CopyImage: fresh snapshots name the copy, its source and the source snapshot, with the task time', async () => {
+    const sourceImageId = sim.addImage({ name: 'release-1', region: 'eu-west-1' })
+    const imageId = sim.addImage({ name: 'release-1', madeBy: 'CopyImage', sourceImageId, sourceRegion: 'eu-west-1', createdAt: -1000 })
+    const { Images } = await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }))
+    expect(Images![0]).toMatchObject({ SourceImageId: sourceImageId, SourceImageRegion: 'eu-west-1' })
+
+    const [snapshot] = await snapshotsOf(imageId)
+    const taskCreated = (clock.now() - 1000).toLocaleString('en-US')
+    expect(snapshot.Description).toMatch(
+      new RegExp(`^Copied for DestinationAmi ${imageId} from SourceAmi ${sourceImageId} for SourceSnapshot snap-[0-9a-f]{17}\\. Task created on ${taskCreated}\\.$`)
+    )
+    expect(snapshot.VolumeId).toBe('vol-ffffffff')
+    expect(sim.images().find((i) => i.imageId === imageId)).toMatchObject({ madeBy: 'CopyImage', sourceImageId, sourceRegion: 'eu-west-1' })
+    expect(sim.snapshots().find((s) => s.snapshotId === snapshot.SnapshotId)).toMatchObject({ imageId: undefined, madeFor: imageId })
+  })
+
+  it('by RegisterImage, the default: from snapshots of the user that say nothing of the image', async () => {
+    const imageId = sim.addImage({ name: 'registered' })
+    const [snapshot] = await snapshotsOf(imageId)
+    expect(snapshot.Description).toBe('')
+    expect(sim.snapshots()).toEqual([expect.objectContaining({ imageId: undefined, madeFor: undefined })])
+    expect(sim.images()[0]).toMatchObject({ madeBy: 'RegisterImage', instanceId: undefined, snapshotIds: [] })
+  })
+
+  it('refuses a seed EC2 could not hold', () => {
+    expect(() => sim.addImage({ name: 'odd', sourceImageId: 'ami-0123456789abcdef0' })).toThrow("give them with madeBy 'CopyImage'")
+    expect(() => sim.addImage({ name: 'odd', madeBy: 'ImportImage' as 'CopyImage' })).toThrow("madeBy is 'RegisterImage'")
   })
 })
