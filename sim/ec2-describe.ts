@@ -97,7 +97,8 @@ export const describeSnapshots: Ec2Action = (call) => {
   call.authorize()
 
   const positions = positionsIn(state.snapshots)
-  let snapshots = ownedBy(owners, accountId) ? state.visibleSnapshots(region, now) : []
+  // A snapshot EC2 has made but does not list yet (BakeScript.snapshotListLagMs) is neither found by id nor listed.
+  let snapshots = ownedBy(owners, accountId) ? state.visibleSnapshots(region, now).filter((s) => state.snapshotListed(s, now)) : []
   if (ids.length > 0) {
     const missing = ids.filter((id) => !snapshots.some((s) => s.snapshotId === id))
     // DescribeSnapshots names only the first missing snapshot, without brackets.

@@ -377,7 +377,17 @@ export class Ec2State {
     return snapshot.fixed?.exists ?? snapshotPhase(snapshot.timeline, now).exists
   }
 
-  /** Made and not deleted: what DescribeSnapshots and DeleteSnapshot can see. */
+  /**
+   * Whether DescribeSnapshots can see a snapshot yet: its bake's `listLagMs` after the snapshot exists (a user's
+   * snapshot, which existed before, is seen at once).
+   */
+  snapshotListed(snapshot: SnapshotRecord, now: number): boolean {
+    if (snapshot.fixed) return true
+    const { startedAt, snapshotDelayMs, listLagMs } = snapshot.timeline
+    return this.snapshotMade(snapshot, now) && now - startedAt >= snapshotDelayMs + listLagMs
+  }
+
+  /** Made and not deleted: what DescribeSnapshots (once listed) and DeleteSnapshot can see. */
   snapshotVisible(snapshot: SnapshotRecord, now: number): boolean {
     return snapshot.deletedAt === undefined && this.snapshotMade(snapshot, now)
   }

@@ -70,6 +70,13 @@ export interface BakeScript {
    */
   progress?: ProgressCurve
   /**
+   * Eventual consistency between DescribeImages and DescribeSnapshots: for this long after the snapshots exist (and
+   * appear in the image's mappings), DescribeSnapshots cannot see them. Asked for by SnapshotId.N it answers
+   * InvalidSnapshot.NotFound; its filters (snapshot-id, description, ...) and listings leave them out. Default 0.
+   * Only DescribeSnapshots lags; every other call, and `sim.snapshots()`, sees the snapshots at once.
+   */
+  snapshotListLagMs?: number
+  /**
    * The image turns 'failed' (with this StateReason) at afterMs and never becomes available; snapshots
    * still pending then turn 'error'.
    */

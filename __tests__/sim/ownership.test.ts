@@ -159,3 +159,43 @@ describe('seeded images say how EC2 made them', () => {
     expect(() => sim.addImage({ name: 'odd', madeBy: 'ImportImage' as 'CopyImage' })).toThrow("madeBy is 'RegisterImage'")
   })
 })
+
+describe('DescribeSnapshots behind DescribeImages', () => {
+  it('cannot see a new snapshot for snapshotListLagMs after the image lists it, by id or by filter', async () => {
+    sim.nextBake({ durationMs: 1000, snapshotDelayMs: 100, snapshotListLagMs: 300 })
+    const { ImageId } = await ec2.send(new CreateImageCommand({ InstanceId: sim.addInstance(), Name: 'lagging' }))
+    clock.advance(100)
+    const [root] = await mappingsOf(ImageId!)
+    const snapshotId = root.Ebs!.SnapshotId!
+
+    const byFilter = () =>
+      ec2.send(
+        new DescribeSnapshotsCommand({
+          OwnerIds: ['self'],
+          Filters: [
+            { Name: 'snapshot-id', Values: [snapshotId] },
+            { Name: 'description', Values: [`*for ${ImageId} *`] }
+          ]
+        })
+      )
+    const missing = await rejection(ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] })))
+    expect([missing.name, missing.message]).toEqual(['InvalidSnapshot.NotFound', `The snapshot '${snapshotId}' does not exist.`])
+    expect((await byFilter()).Snapshots).toEqual([])
+    // The sim's own view, and every other call, see it: it exists, only the listing lags.
+    expect(sim.snapshots()).toEqual([expect.objectContaining({ snapshotId, imageId: ImageId, state: 'pending' })])
+    expect((await rejection(ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId })))).name).toBe('InvalidSnapshot.InUse')
+
+    clock.advance(299)
+    expect((await byFilter()).Snapshots).toEqual([])
+    clock.advance(1)
+    expect((await byFilter()).Snapshots!.map((s) => [s.SnapshotId, s.State, s.Progress])).toEqual([[snapshotId, 'pending', '33%']])
+    await expect(ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }))).resolves.toMatchObject({ Snapshots: [{ SnapshotId: snapshotId }] })
+  })
+
+  it('does not lag unless a scenario asks for it', async () => {
+    const { ImageId } = await ec2.send(new CreateImageCommand({ InstanceId: sim.addInstance(), Name: 'prompt' }))
+    clock.advance(100)
+    const [root] = await mappingsOf(ImageId!)
+    await expect(ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [root.Ebs!.SnapshotId!] }))).resolves.toMatchObject({ Snapshots: [{ State: 'pending' }] })
+  })
+})
