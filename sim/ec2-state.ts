@@ -2,9 +2,18 @@ import { imagePhase, snapshotPhase, timeline, type SnapshotPhase, type Timeline 
 import { UNPROTECTED, type Protection } from './ec2-protection.js'
 import type { Grant } from './ec2-share.js'
 import { resourceId } from './ids.js'
+import { DEFAULT_REGION } from './regions.js'
 import { COPIED_VOLUME, copyImageDescription, createImageDescription } from './snapshot-descriptions.js'
 import { ServiceError } from './service-error.js'
-import type { AddImageOptions, AddImageSnapshot, AddInstanceOptions, AddSnapshotOptions, BakeScript, InstanceStateName } from './types.js'
+import type {
+  AddImageOptions,
+  AddImageSnapshot,
+  AddInstanceOptions,
+  AddLaunchTemplateOptions,
+  AddSnapshotOptions,
+  BakeScript,
+  InstanceStateName
+} from './types.js'
 
 // Everything EC2 holds, across regions (each record carries its region and lookups filter on it).
 
@@ -24,6 +33,32 @@ export interface Instance {
   state: InstanceStateName
   rootDeviceName: string
   volumes: Volume[]
+  tags: Record<string, string>
+}
+
+/** One version of a launch template. Only the image is modelled: that is what DescribeImageReferences reads. */
+export interface LaunchTemplateVersion {
+  versionNumber: number
+  imageId?: string
+  /** epoch ms */
+  createdAt: number
+}
+
+/**
+ * A launch template, in DescribeLaunchTemplates' shape, so that its calls (DescribeLaunchTemplates,
+ * DescribeLaunchTemplateVersions, CreateLaunchTemplateVersion, ModifyLaunchTemplate, DeleteLaunchTemplateVersions)
+ * can be served from it later: version numbers are never reused, and `latestVersionNumber` only grows.
+ */
+export interface LaunchTemplateRecord {
+  launchTemplateId: string
+  region: string
+  name: string
+  /** epoch ms */
+  createdAt: number
+  defaultVersionNumber: number
+  latestVersionNumber: number
+  /** The versions that exist, oldest first (a deleted version is removed, leaving a gap in the numbers). */
+  versions: LaunchTemplateVersion[]
   tags: Record<string, string>
 }
 
@@ -114,7 +149,6 @@ export interface SnapshotRecord {
   deletedAt?: number
 }
 
-export const DEFAULT_REGION = 'us-east-1'
 /** What a seeded instance was launched from unless the test says otherwise; no image in the sim has this id. */
 export const DEFAULT_INSTANCE_IMAGE = 'ami-0abcdef1234567890'
 const DEVICE_LETTERS = 'abcdefghijklmnopqrstuvwxyz'
@@ -139,6 +173,7 @@ export class Ec2State {
   readonly instances = new Map<string, Instance>()
   readonly images: ImageRecord[] = []
   readonly snapshots: SnapshotRecord[] = []
+  readonly launchTemplates: LaunchTemplateRecord[] = []
   private readonly scripts: BakeScript[] = []
   private readonly regionScripts = new Map<string, BakeScript[]>()
 
@@ -279,6 +314,33 @@ export class Ec2State {
       lastLaunchedAt: options.lastLaunchedAt === undefined ? undefined : simStart + options.lastLaunchedAt
     })
     return imageId
+  }
+
+  /** A launch template whose versions launch the images given, version 1 first; returns its id (`lt-` + 17 hex). */
+  addLaunchTemplate(options: AddLaunchTemplateOptions, now: number): string {
+    const region = options.region ?? DEFAULT_REGION
+    const { name, versions } = options
+    if (!/^[A-Za-z0-9().\-/_]{3,128}$/.test(name)) throw new Error(`addLaunchTemplate: '${name}' is not a launch template name (3 to 128 letters, digits and ().-/_)`)
+    if (this.launchTemplates.some((template) => template.region === region && template.name === name)) {
+      throw new Error(`addLaunchTemplate: the name '${name}' is already used in ${region}`)
+    }
+    if (!Array.isArray(versions) || versions.length === 0) throw new Error('addLaunchTemplate: a launch template has at least one version')
+    const defaultVersionNumber = options.defaultVersion ?? 1
+    if (!Number.isInteger(defaultVersionNumber) || defaultVersionNumber < 1 || defaultVersionNumber > versions.length) {
+      throw new Error(`addLaunchTemplate: defaultVersion is one of the versions, 1 to ${versions.length}, got ${defaultVersionNumber}`)
+    }
+    const launchTemplateId = resourceId('lt')
+    this.launchTemplates.push({
+      launchTemplateId,
+      region,
+      name,
+      createdAt: now,
+      defaultVersionNumber,
+      latestVersionNumber: versions.length,
+      versions: versions.map((imageId, i) => ({ versionNumber: i + 1, imageId, createdAt: now })),
+      tags: {}
+    })
+    return launchTemplateId
   }
 
   instance(region: string, instanceId: string): Instance | undefined {

@@ -31,6 +31,11 @@ export interface SimOptions {
   /** Default timeline for every CreateImage and RegisterImage. */
   bake?: BakeScript
   /**
+   * How many references DescribeImageReferences answers per page when a request gives no MaxResults (more come
+   * with a NextToken). Default 50, so code that ignores NextToken fails with a few dozen references.
+   */
+  imageReferencesPageSize?: number
+  /**
    * The sim's clock, in epoch ms; default Date.now. Everything the sim computes from time reads it: image and
    * snapshot states, credential and ID-token lifetimes, `forMs` and `startMs` faults, and `at`/`createdAt`.
    * Requests are still signed with the real clock, so keep it within 15 minutes of Date.now (the skew AWS allows).
@@ -164,6 +169,54 @@ export interface AddImageOptions {
    * the sim started), so a test can reach the end of a cooldown without moving the clock a day. Default off.
    */
   deregistrationProtection?: 'enabled' | 'enabled-with-cooldown' | { cooldownUntil: number }
+}
+
+/** A launch template (issue 18: what an Auto Scaling group launches from), for DescribeImageReferences. */
+export interface AddLaunchTemplateOptions {
+  /** Default 'us-east-1'. */
+  region?: string
+  /** Unique in the region; 3 to 128 letters, digits and `().-/_`. */
+  name: string
+  /** The ImageId of each version, version 1 first; at least one. */
+  versions: string[]
+  /** The version launches use by default. Default 1. */
+  defaultVersion?: number
+}
+
+/** A Parameter Store parameter, for DescribeImageReferences (a deploy that reads the image id from SSM). */
+export interface PutParameterOptions {
+  /** Default 'us-east-1'. */
+  region?: string
+  /** `/images/web` (a hierarchy starts with '/') or `web-ami`: letters, digits and `_.-/`, no `aws`/`ssm` prefix. */
+  name: string
+  value: string
+  /** Default 'String'. */
+  type?: 'String' | 'StringList' | 'SecureString'
+  /** Default 'text'; 'aws:ec2:image' demands an image id as the value, as Parameter Store does. */
+  dataType?: 'text' | 'aws:ec2:image'
+}
+
+/** An EC2 Image Builder image recipe, for DescribeImageReferences. */
+export interface AddImageRecipeOptions {
+  /** Default 'us-east-1'. */
+  region?: string
+  /** 3 to 128 letters, digits, '-', '_' or inner spaces. */
+  name: string
+  /** major.minor.patch. Default '1.0.0'. */
+  version?: string
+  /** The AMI the recipe builds on. */
+  parentImage: string
+}
+
+/** An EC2 Image Builder container recipe, for DescribeImageReferences. */
+export interface AddContainerRecipeOptions {
+  /** Default 'us-east-1'. */
+  region?: string
+  name: string
+  /** major.minor.patch. Default '1.0.0'. */
+  version?: string
+  /** The AMI of the instance that builds the container (instanceConfiguration.image). */
+  instanceImage: string
 }
 
 export interface AddImageSnapshot {
@@ -339,6 +392,20 @@ export interface Sim {
   nextBake(script: BakeScript, options?: NextBakeOptions): void
   /** The image's snapshots exist from now on (for a bake whose snapshotDelayMs held them back). */
   startSnapshots(imageId: string): void
+  /**
+   * A launch template whose versions launch the images given (version 1 first); returns its id (`lt-` + 17 hex).
+   * DescribeImageReferences finds it for an image in one of its 10 newest versions (or `version-depth`).
+   */
+  addLaunchTemplate(options: AddLaunchTemplateOptions): string
+  /**
+   * Creates or overwrites a Parameter Store parameter; returns its ARN, `arn:aws:ssm:<region>:<account>:parameter/<name>`
+   * (a name `/images/web` keeps one slash). DescribeImageReferences finds it for the image id that is its value.
+   */
+  putParameter(options: PutParameterOptions): string
+  /** An Image Builder image recipe; returns its ARN, `arn:aws:imagebuilder:<region>:<account>:image-recipe/<name>/<version>`. */
+  addImageRecipe(options: AddImageRecipeOptions): string
+  /** An Image Builder container recipe; returns its ARN, `…:container-recipe/<name>/<version>`. */
+  addContainerRecipe(options: AddContainerRecipeOptions): string
   /** Queue a fault; faults are checked in the order queued. */
   fault(rule: FaultRule): void
   /** Refuse an action (403 UnauthorizedOperation / AccessDenied). A deny beats an allow. */
