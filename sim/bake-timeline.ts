@@ -8,6 +8,8 @@ export interface Timeline {
   startedAt: number
   durationMs: number
   snapshotDelayMs: number
+  /** How long after its snapshots exist DescribeSnapshots still cannot see them (BakeScript.snapshotListLagMs). */
+  listLagMs: number
   progress: ProgressCurve
   fail?: { afterMs: number; code: string; message: string }
 }
@@ -26,6 +28,7 @@ export function timeline(script: BakeScript, startedAt: number): Timeline {
     startedAt,
     durationMs,
     snapshotDelayMs: script.snapshotDelayMs ?? durationMs / 10,
+    listLagMs: script.snapshotListLagMs ?? 0,
     progress: script.progress ?? 'linear',
     fail: script.fail && {
       afterMs: script.fail.afterMs,

@@ -3,7 +3,9 @@ import { invalidValue, readNameAndDescription } from './ec2-create-image.js'
 import { assertIdFormat } from './ec2-id-format.js'
 import type { ImageMapping, ImageRecord, SnapshotRecord } from './ec2-state.js'
 import { readTagSpecifications } from './ec2-tags.js'
+import { UNPROTECTED } from './ec2-protection.js'
 import { resourceId } from './ids.js'
+import { COPIED_VOLUME, copyImageDescription } from './snapshot-descriptions.js'
 import { readBoolean, requireParam } from './query-params.js'
 import { ServiceError } from './service-error.js'
 import { leaf } from './xml.js'
@@ -16,8 +18,6 @@ import { leaf } from './xml.js'
 // behind, as on AWS.
 
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/
-/** EC2 gives a copied snapshot this volume id: the volume it came from is in another region. */
-const COPIED_VOLUME = 'vol-ffffffff'
 
 export const copyImage: Ec2Action = (call) => {
   const { params, region, state, now } = call
@@ -57,9 +57,10 @@ export const copyImage: Ec2Action = (call) => {
       snapshotId,
       region,
       imageId,
+      madeFor: imageId,
       volumeId: COPIED_VOLUME,
       sizeGiB: sourceSnapshot?.sizeGiB ?? mapping.volumeSize,
-      description: `Copied for DestinationAmi ${imageId} from SourceAmi ${sourceImageId} for SourceSnapshot ${mapping.snapshotId}`,
+      description: copyImageDescription(imageId, sourceImageId, mapping.snapshotId, now),
       tags: { ...tagSpecs.snapshot },
       timeline,
       createVolumePermissions: []
@@ -79,6 +80,7 @@ export const copyImage: Ec2Action = (call) => {
     mappings,
     timeline,
     launchPermissions: [],
+    protection: { ...UNPROTECTED },
     imdsSupport: source.imdsSupport,
     source: { imageId: sourceImageId, region: sourceRegion },
     clientToken

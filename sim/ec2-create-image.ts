@@ -1,8 +1,10 @@
 import { instanceArn, type Ec2Action } from './ec2-call.js'
 import { assertIdFormat } from './ec2-id-format.js'
-import { INSTANCE_PLATFORM, type ImageMapping, type Instance, type SnapshotRecord } from './ec2-state.js'
+import { INSTANCE_PLATFORM, type Ec2State, type ImageMapping, type Instance, type SnapshotRecord } from './ec2-state.js'
 import { readTagSpecifications } from './ec2-tags.js'
+import { UNPROTECTED } from './ec2-protection.js'
 import { resourceId } from './ids.js'
+import { createImageDescription } from './snapshot-descriptions.js'
 import { readBoolean, readEntries, requireParam, type Params } from './query-params.js'
 import { ServiceError } from './service-error.js'
 import { leaf } from './xml.js'
@@ -83,8 +85,29 @@ export function performance(volumeType: string, iops?: number, throughput?: numb
   return { iops }
 }
 
-/** The image's mappings: the instance's volumes, adjusted, suppressed or added to by the request. */
-function imageMappings(instance: Instance, requests: MappingRequest[]): ImageMapping[] {
+/**
+ * The size of a volume made from a snapshot the user names in a mapping (CreateImage's data volume, RegisterImage's
+ * disks): the snapshot must exist in the region and be completed, and a size given may not be smaller than it.
+ */
+export function sizeFromSnapshot(state: Ec2State, region: string, now: number, snapshotId: string, size: number | undefined): number {
+  const snapshot = state.visibleSnapshots(region, now).find((s) => s.snapshotId === snapshotId)
+  if (!snapshot) throw new ServiceError(400, 'InvalidSnapshot.NotFound', `The snapshot '${snapshotId}' does not exist.`)
+  const phase = state.snapshotPhase(snapshot, now)
+  if (phase.state !== 'completed') {
+    throw new ServiceError(400, 'IncorrectState', `Snapshot '${snapshotId}' is not 'completed' (it is '${phase.state}').`)
+  }
+  if (size !== undefined && size < snapshot.sizeGiB) {
+    throw invalidMapping(`Volume of size ${size}GiB is smaller than snapshot '${snapshotId}', expect size >= ${snapshot.sizeGiB}GiB`)
+  }
+  return size ?? snapshot.sizeGiB
+}
+
+/**
+ * The image's mappings: the instance's volumes, adjusted, suppressed or added to by the request. An added device
+ * may name a snapshot of the user's (a data volume); the image then refers to that snapshot as it is, as EC2 does,
+ * and CreateImage makes no snapshot for that device. `sizeOf` checks such a snapshot and gives the volume's size.
+ */
+function imageMappings(instance: Instance, requests: MappingRequest[], sizeOf: (snapshotId: string, size?: number) => number): ImageMapping[] {
   const byDevice = new Map(requests.map((r) => [r.deviceName, r]))
   const mappings: ImageMapping[] = []
   for (const volume of instance.volumes) {
@@ -98,6 +121,9 @@ function imageMappings(instance: Instance, requests: MappingRequest[]): ImageMap
     }
     if (request?.virtualName) throw invalidMapping(`The device ${volume.deviceName} holds an EBS volume and cannot be mapped to ${request.virtualName}`)
     const ebs = request?.ebs ?? {}
+    if (ebs.snapshotId !== undefined) {
+      throw invalidMapping(`The device ${volume.deviceName} holds the instance's volume ${volume.volumeId}; CreateImage snapshots it and cannot map snapshot ${ebs.snapshotId} there`)
+    }
     const volumeSize = ebs.volumeSize ?? volume.sizeGiB
     if (volumeSize < volume.sizeGiB) {
       throw invalidMapping(`Volume of size ${volumeSize}GiB is smaller than the ${volume.sizeGiB}GiB volume ${volume.volumeId} on ${volume.deviceName}`)
@@ -120,12 +146,14 @@ function imageMappings(instance: Instance, requests: MappingRequest[]): ImageMap
       mappings.push({ kind: 'ephemeral', deviceName: request.deviceName, virtualName: request.virtualName })
       continue
     }
-    const size = request.ebs?.volumeSize
+    const snapshotId = request.ebs?.snapshotId
+    const size = snapshotId === undefined ? request.ebs?.volumeSize : sizeOf(snapshotId, request.ebs?.volumeSize)
     if (size === undefined) throw invalidMapping(`The request must contain the parameter size for the new volume on ${request.deviceName}`)
     const volumeType = request.ebs?.volumeType ?? 'gp3'
     mappings.push({
       kind: 'ebs',
       deviceName: request.deviceName,
+      snapshotId,
       volumeSize: size,
       volumeType,
       deleteOnTermination: request.ebs?.deleteOnTermination ?? true,
@@ -175,7 +203,7 @@ export const createImage: Ec2Action = (call) => {
   if (UNIMAGEABLE.includes(instance.state)) {
     throw new ServiceError(400, 'IncorrectInstanceState', `The instance '${instanceId}' is not in a state from which it can be imaged (it is ${instance.state}).`)
   }
-  const mappings = imageMappings(instance, mappingRequests)
+  const mappings = imageMappings(instance, mappingRequests, (snapshotId, size) => sizeFromSnapshot(state, region, now, snapshotId, size))
   const taken = state.liveImages(region).find((image) => image.name === name)
   if (taken) throw new ServiceError(400, 'InvalidAMIName.Duplicate', `AMI name ${name} is already in use by AMI ${taken.imageId}`)
 
@@ -190,9 +218,10 @@ export const createImage: Ec2Action = (call) => {
       snapshotId: mapping.snapshotId,
       region,
       imageId,
+      madeFor: imageId,
       volumeId: mapping.volumeId,
       sizeGiB: volume?.sizeGiB ?? mapping.volumeSize,
-      description: `Created by CreateImage(${instanceId}) for ${imageId} from ${mapping.volumeId}`,
+      description: createImageDescription(instanceId, imageId, mapping.volumeId),
       tags: { ...tagSpecs.snapshot },
       timeline,
       createVolumePermissions: []
@@ -212,7 +241,8 @@ export const createImage: Ec2Action = (call) => {
     rootDeviceName: instance.rootDeviceName,
     mappings,
     timeline,
-    launchPermissions: []
+    launchPermissions: [],
+    protection: { ...UNPROTECTED }
   })
   state.snapshots.push(...snapshots)
   return leaf('imageId', imageId)

@@ -4,7 +4,9 @@ import type { Ec2Action, Ec2Call } from './ec2-call.js'
 import { copyImage } from './ec2-copy-image.js'
 import { createImage } from './ec2-create-image.js'
 import { describeImages, describeInstances, describeSnapshots } from './ec2-describe.js'
+import { DEFAULT_REFERENCES_PAGE_SIZE, describeImageReferences } from './ec2-image-references.js'
 import { describeImageAttribute, disableImageDeprecation, enableImageDeprecation, modifyImageAttribute } from './ec2-image-attributes.js'
+import { disableImageDeregistrationProtection, enableImageDeregistrationProtection } from './ec2-protection.js'
 import { registerImage } from './ec2-register-image.js'
 import { deleteSnapshot, deregisterImage } from './ec2-remove.js'
 import { describeSnapshotAttribute, modifySnapshotAttribute } from './ec2-snapshot-attributes.js'
@@ -12,10 +14,12 @@ import type { Ec2State } from './ec2-state.js'
 import { createTags } from './ec2-tags.js'
 import type { Endpoint, Reply } from './endpoint.js'
 import type { Identities } from './identities.js'
+import type { ImageBuilderState } from './imagebuilder-state.js'
 import { requestId } from './ids.js'
 import type { Permissions } from './permissions.js'
 import { readBoolean, requestParams, type Params } from './query-params.js'
 import { asServiceError, ServiceError } from './service-error.js'
+import type { SsmState } from './ssm-state.js'
 import { document, leaf, node } from './xml.js'
 
 // EC2 Query API, version 2016-11-15: signed form POSTs answered with <XResponse><requestId>…, errors as
@@ -38,6 +42,8 @@ const ACTIONS = new Map<string, Ec2Action>([
   ['DescribeImageAttribute', describeImageAttribute],
   ['EnableImageDeprecation', enableImageDeprecation],
   ['DisableImageDeprecation', disableImageDeprecation],
+  ['EnableImageDeregistrationProtection', enableImageDeregistrationProtection],
+  ['DisableImageDeregistrationProtection', disableImageDeregistrationProtection],
   ['ModifySnapshotAttribute', modifySnapshotAttribute],
   ['DescribeSnapshotAttribute', describeSnapshotAttribute]
 ])
@@ -58,6 +64,10 @@ const AUTH_ERRORS: Record<AuthProblem, [number, string, string]> = {
 export interface Ec2Setup {
   accountId: string
   state: Ec2State
+  ssm: SsmState
+  imageBuilder: ImageBuilderState
+  /** DescribeImageReferences' page size when a request gives no MaxResults. */
+  imageReferencesPageSize?: number
   identities: Identities
   permissions: Permissions
   messages: AuthorizationMessages
@@ -77,7 +87,11 @@ function errorReply(error: ServiceError): Reply {
 }
 
 export function createEc2Endpoint(setup: Ec2Setup): Endpoint {
-  const { accountId, state, identities, permissions, messages, now } = setup
+  const { accountId, state, ssm, imageBuilder, identities, permissions, messages, now } = setup
+  const actions = new Map<string, Ec2Action>([
+    ...ACTIONS,
+    ['DescribeImageReferences', describeImageReferences(setup.imageReferencesPageSize ?? DEFAULT_REFERENCES_PAGE_SIZE)]
+  ])
 
   function act(action: string, params: Params, auth: AuthOutcome, at: number): Reply {
     if (params.Version === undefined) throw new ServiceError(400, 'MissingParameter', 'The request must contain the parameter Version')
@@ -85,7 +99,7 @@ export function createEc2Endpoint(setup: Ec2Setup): Endpoint {
       throw new ServiceError(400, 'NoSuchVersion', `The requested version (${params.Version}) of service AmazonEC2 does not exist`)
     }
     if (!auth.ok) throw new ServiceError(...AUTH_ERRORS[auth.problem])
-    const handler = ACTIONS.get(action)
+    const handler = actions.get(action)
     if (!handler) throw new ServiceError(400, 'InvalidAction', `The action ${action} is not valid for this web service.`)
     const caller = auth.identity
     const call: Ec2Call = {
@@ -96,12 +110,16 @@ export function createEc2Endpoint(setup: Ec2Setup): Endpoint {
       accountId,
       now: at,
       state,
-      authorize(resource) {
-        const iamAction = `ec2:${action}`
-        if (!permissions.isAllowed(iamAction, caller.arn)) {
-          const blob = messages.encode({ principal: { id: caller.userId, arn: caller.arn }, action: iamAction, resource, region: auth.region })
-          throw new ServiceError(403, 'UnauthorizedOperation', unauthorizedMessage(caller.arn, iamAction, resource, blob))
+      ssm,
+      imageBuilder,
+      authorize(resource, alsoNeeds = []) {
+        const refuse = (iamAction: string, on: string | undefined): never => {
+          const blob = messages.encode({ principal: { id: caller.userId, arn: caller.arn }, action: iamAction, resource: on, region: auth.region })
+          throw new ServiceError(403, 'UnauthorizedOperation', unauthorizedMessage(caller.arn, iamAction, on, blob))
         }
+        const iamAction = `ec2:${action}`
+        if (!permissions.isAllowed(iamAction, caller.arn)) refuse(iamAction, resource)
+        for (const needed of alsoNeeds) if (!permissions.isAllowed(needed, caller.arn)) refuse(needed, undefined)
         if (readBoolean(params, 'DryRun', 'dryRun')) {
           throw new ServiceError(412, 'DryRunOperation', 'Request would have succeeded, but DryRun flag is set.')
         }

@@ -5,6 +5,13 @@ import { wildcardMatch } from './wildcard.js'
 // `Filter.N.Name` / `Filter.N.Value.M`: values of one filter are alternatives, separate filters must all
 // hold, and values may use the * and ? wildcards.
 
+/**
+ * EC2 refuses a call whose filters carry more than 200 values between them ("The maximum number of filter values
+ * specified on a single call is 200"). The total is what counts: code that batches instance ids for DescribeInstances
+ * sends 199 of them next to one more filter value.
+ */
+export const MAX_FILTER_VALUES = 200
+
 export interface Filter {
   name: string
   values: string[]
@@ -12,13 +19,18 @@ export interface Filter {
 
 /** Reads the filters, refusing names outside `known` (and the `tag:<key>` form, always known). */
 export function readFilters(params: Params, known: readonly string[]): Filter[] {
-  return readEntries(params, 'Filter').map((entry) => {
+  const filters = readEntries(params, 'Filter').map((entry) => {
     const name = entry.Name ?? ''
     if (!known.includes(name) && !(name.startsWith('tag:') && name.length > 4)) {
       throw new ServiceError(400, 'InvalidParameterValue', `The filter '${name}' is invalid`)
     }
     return { name, values: readList(entry, 'Value') }
   })
+  const count = filters.reduce((sum, filter) => sum + filter.values.length, 0)
+  if (count > MAX_FILTER_VALUES) {
+    throw new ServiceError(400, 'FilterLimitExceeded', `The maximum number of filter values specified on a single call is ${MAX_FILTER_VALUES}`)
+  }
+  return filters
 }
 
 /** `fieldValues(name)` gives the resource's values for a filter name ([] when it has none). */

@@ -5,10 +5,12 @@ import {
   performance,
   readMappingRequests,
   readNameAndDescription,
+  sizeFromSnapshot,
   type MappingRequest
 } from './ec2-create-image.js'
 import type { Ec2State, ImageMapping, ImagePlatform } from './ec2-state.js'
 import { readTagSpecifications } from './ec2-tags.js'
+import { UNPROTECTED } from './ec2-protection.js'
 import { resourceId } from './ids.js'
 import { readBoolean, type Params } from './query-params.js'
 import { ServiceError } from './service-error.js'
@@ -60,19 +62,7 @@ function registeredMappings(state: Ec2State, region: string, now: number, rootDe
     if (request.noDevice) return []
     if (request.virtualName) return [{ kind: 'ephemeral', deviceName: request.deviceName, virtualName: request.virtualName }]
     const ebs = request.ebs ?? {}
-    let size = ebs.volumeSize
-    if (ebs.snapshotId) {
-      const snapshot = state.visibleSnapshots(region, now).find((s) => s.snapshotId === ebs.snapshotId)
-      if (!snapshot) throw new ServiceError(400, 'InvalidSnapshot.NotFound', `The snapshot '${ebs.snapshotId}' does not exist.`)
-      const phase = state.snapshotPhase(snapshot, now)
-      if (phase.state !== 'completed') {
-        throw new ServiceError(400, 'IncorrectState', `Snapshot '${ebs.snapshotId}' is not 'completed' (it is '${phase.state}').`)
-      }
-      if (size !== undefined && size < snapshot.sizeGiB) {
-        throw invalidMapping(`Volume of size ${size}GiB is smaller than snapshot '${ebs.snapshotId}', expect size >= ${snapshot.sizeGiB}GiB`)
-      }
-      size ??= snapshot.sizeGiB
-    }
+    const size = ebs.snapshotId ? sizeFromSnapshot(state, region, now, ebs.snapshotId, ebs.volumeSize) : ebs.volumeSize
     if (size === undefined) throw invalidMapping(`The request must contain the parameter size for the new volume on ${request.deviceName}`)
     const volumeType = ebs.volumeType ?? 'gp2'
     return [
@@ -122,7 +112,8 @@ export const registerImage: Ec2Action = (call) => {
     rootDeviceName,
     mappings,
     timeline: state.takeTimeline(now, region),
-    launchPermissions: []
+    launchPermissions: [],
+    protection: { ...UNPROTECTED }
   })
   return leaf('imageId', imageId)
 }

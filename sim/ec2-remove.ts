@@ -1,5 +1,6 @@
 import { imageArn, snapshotArn, type Ec2Action } from './ec2-call.js'
 import { assertIdFormat } from './ec2-id-format.js'
+import { assertDeregistrable } from './ec2-protection.js'
 import { readBoolean, requireParam } from './query-params.js'
 import { ServiceError } from './service-error.js'
 import { itemSet, leaf } from './xml.js'
@@ -20,6 +21,7 @@ export const deregisterImage: Ec2Action = (call) => {
   if (image.deregisteredAt !== undefined) {
     throw new ServiceError(400, 'InvalidAMIID.Unavailable', `The image ID '${imageId}' is no longer available`)
   }
+  assertDeregistrable(image, now)
   image.deregisteredAt = now
   if (!deleteSnapshots) return leaf('return', true)
 

@@ -57,9 +57,11 @@ export interface ImageView {
   state: string
   mappings: ImageMapping[]
   accountId: string
+  /** DeregistrationProtection as it stands at the moment of the call (see ec2-protection). */
+  protection: string
 }
 
-export function imageXml({ image, state, mappings, accountId }: ImageView): string {
+export function imageXml({ image, state, mappings, accountId, protection }: ImageView): string {
   const failure = state === 'failed' ? image.timeline.fail : undefined
   return [
     leaf('imageId', image.imageId),
@@ -87,6 +89,8 @@ export function imageXml({ image, state, mappings, accountId }: ImageView): stri
     leaf('tpmSupport', image.platform.tpmSupport),
     leaf('deprecationTime', image.deprecateAt === undefined ? undefined : isoTime(image.deprecateAt)),
     leaf('imdsSupport', image.imdsSupport),
+    leaf('deregistrationProtection', protection),
+    leaf('lastLaunchedTime', image.lastLaunchedAt === undefined ? undefined : isoTime(image.lastLaunchedAt)),
     leaf('sourceInstanceId', image.instanceId),
     leaf('sourceImageId', image.source?.imageId),
     leaf('sourceImageRegion', image.source?.region)

@@ -1,8 +1,19 @@
 import { imagePhase, snapshotPhase, timeline, type SnapshotPhase, type Timeline } from './bake-timeline.js'
+import { UNPROTECTED, type Protection } from './ec2-protection.js'
 import type { Grant } from './ec2-share.js'
 import { resourceId } from './ids.js'
+import { DEFAULT_REGION } from './regions.js'
+import { COPIED_VOLUME, copyImageDescription, createImageDescription } from './snapshot-descriptions.js'
 import { ServiceError } from './service-error.js'
-import type { AddImageOptions, AddImageSnapshot, AddInstanceOptions, AddSnapshotOptions, BakeScript, InstanceStateName } from './types.js'
+import type {
+  AddImageOptions,
+  AddImageSnapshot,
+  AddInstanceOptions,
+  AddLaunchTemplateOptions,
+  AddSnapshotOptions,
+  BakeScript,
+  InstanceStateName
+} from './types.js'
 
 // Everything EC2 holds, across regions (each record carries its region and lookups filter on it).
 
@@ -22,6 +33,32 @@ export interface Instance {
   state: InstanceStateName
   rootDeviceName: string
   volumes: Volume[]
+  tags: Record<string, string>
+}
+
+/** One version of a launch template. Only the image is modelled: that is what DescribeImageReferences reads. */
+export interface LaunchTemplateVersion {
+  versionNumber: number
+  imageId?: string
+  /** epoch ms */
+  createdAt: number
+}
+
+/**
+ * A launch template, in DescribeLaunchTemplates' shape, so that its calls (DescribeLaunchTemplates,
+ * DescribeLaunchTemplateVersions, CreateLaunchTemplateVersion, ModifyLaunchTemplate, DeleteLaunchTemplateVersions)
+ * can be served from it later: version numbers are never reused, and `latestVersionNumber` only grows.
+ */
+export interface LaunchTemplateRecord {
+  launchTemplateId: string
+  region: string
+  name: string
+  /** epoch ms */
+  createdAt: number
+  defaultVersionNumber: number
+  latestVersionNumber: number
+  /** The versions that exist, oldest first (a deleted version is removed, leaving a gap in the numbers). */
+  versions: LaunchTemplateVersion[]
   tags: Record<string, string>
 }
 
@@ -83,13 +120,22 @@ export interface ImageRecord {
   source?: { imageId: string; region: string }
   /** CopyImage's idempotency token. */
   clientToken?: string
+  /** Deregistration protection (Enable/DisableImageDeregistrationProtection); off unless turned on. */
+  protection: Protection
+  /** epoch ms of the last launch EC2 reports (DescribeImages' LastLaunchedTime); only seeded images have one. */
+  lastLaunchedAt?: number
 }
 
 export interface SnapshotRecord {
   snapshotId: string
   region: string
-  /** The image CreateImage made it for; none for a user's own snapshot (`addSnapshot`). */
+  /**
+   * The image CreateImage or CopyImage made it for during the sim's run; none for a snapshot that was there before
+   * (`addSnapshot`, and `addImage`'s, whatever made them).
+   */
   imageId?: string
+  /** The image EC2 made it for, as its description says: `imageId`, or a seeded image made by CreateImage or CopyImage. */
+  madeFor?: string
   volumeId: string
   sizeGiB: number
   description: string
@@ -103,7 +149,6 @@ export interface SnapshotRecord {
   deletedAt?: number
 }
 
-export const DEFAULT_REGION = 'us-east-1'
 /** What a seeded instance was launched from unless the test says otherwise; no image in the sim has this id. */
 export const DEFAULT_INSTANCE_IMAGE = 'ami-0abcdef1234567890'
 const DEVICE_LETTERS = 'abcdefghijklmnopqrstuvwxyz'
@@ -114,10 +159,21 @@ const SEEDED_TIMELINES: Record<NonNullable<AddImageOptions['state']>, BakeScript
   failed: { durationMs: Infinity, snapshotDelayMs: 0, fail: { afterMs: 0 } }
 }
 
+/** `simStart`: epoch ms of the sim's start, which `cooldownUntil` counts from. */
+function seededProtection(setting: AddImageOptions['deregistrationProtection'], simStart: number): Protection {
+  if (setting === undefined) return { ...UNPROTECTED }
+  if (typeof setting === 'object') return { enabled: false, withCooldown: false, protectedUntil: simStart + setting.cooldownUntil }
+  if (setting !== 'enabled' && setting !== 'enabled-with-cooldown') {
+    throw new Error(`addImage: deregistrationProtection is 'enabled', 'enabled-with-cooldown' or { cooldownUntil }, got ${String(setting)}`)
+  }
+  return { enabled: true, withCooldown: setting === 'enabled-with-cooldown' }
+}
+
 export class Ec2State {
   readonly instances = new Map<string, Instance>()
   readonly images: ImageRecord[] = []
   readonly snapshots: SnapshotRecord[] = []
+  readonly launchTemplates: LaunchTemplateRecord[] = []
   private readonly scripts: BakeScript[] = []
   private readonly regionScripts = new Map<string, BakeScript[]>()
 
@@ -153,8 +209,16 @@ export class Ec2State {
     return this.userSnapshot(options, now, {}).snapshotId
   }
 
-  /** A user's snapshot, made at `madeAt` (epoch ms) and fixed in the state given. */
-  private userSnapshot(options: AddSnapshotOptions, madeAt: number, tags: Record<string, string>): SnapshotRecord {
+  /**
+   * A snapshot from before the run, made at `madeAt` (epoch ms) and fixed in the state given: the user's, or one EC2
+   * made for a seeded image (`made`: that image, and the volume and description EC2 gave it).
+   */
+  private userSnapshot(
+    options: AddSnapshotOptions,
+    madeAt: number,
+    tags: Record<string, string>,
+    made?: { imageId: string; volumeId: string; description: string }
+  ): SnapshotRecord {
     const sizeGiB = options.sizeGiB ?? 8
     const state = options.state ?? 'completed'
     if (!Number.isInteger(sizeGiB) || sizeGiB < 1) throw new Error(`addSnapshot: sizeGiB must be a whole number of 1 or more, got ${sizeGiB}`)
@@ -162,9 +226,10 @@ export class Ec2State {
     const snapshot: SnapshotRecord = {
       snapshotId: resourceId('snap'),
       region: options.region ?? DEFAULT_REGION,
-      volumeId: resourceId('vol'),
+      madeFor: made?.imageId,
+      volumeId: made?.volumeId ?? resourceId('vol'),
       sizeGiB,
-      description: options.description ?? '',
+      description: made?.description ?? options.description ?? '',
       tags: { ...tags },
       timeline: timeline({ durationMs: 0, snapshotDelayMs: 0 }, madeAt),
       fixed: { exists: true, state, progress },
@@ -175,10 +240,12 @@ export class Ec2State {
   }
 
   /**
-   * An image the account has owned since `createdAt` (epoch ms), registered from user snapshots: fresh ones,
-   * or ones that exist already (so two images can share a snapshot), mapped to /dev/xvda, /dev/xvdb, ...
+   * An image the account has owned since `options.createdAt`, registered from user snapshots: fresh ones, or ones
+   * that exist already (so two images can share a snapshot), mapped to /dev/xvda, /dev/xvdb, ... Its times
+   * (createdAt, lastLaunchedAt, cooldownUntil) count from `simStart` (epoch ms).
    */
-  addImage(options: AddImageOptions, createdAt: number): string {
+  addImage(options: AddImageOptions, simStart: number): string {
+    const createdAt = simStart + (options.createdAt ?? 0)
     const region = options.region ?? DEFAULT_REGION
     const taken = this.liveImages(region).find((image) => image.name === options.name)
     if (taken) throw new Error(`addImage: the name '${options.name}' is already used by ${taken.imageId} in ${region}`)
@@ -188,12 +255,33 @@ export class Ec2State {
     if (specs.length < 1 || specs.length > DEVICE_LETTERS.length) {
       throw new Error(`addImage: an image needs from 1 to ${DEVICE_LETTERS.length} snapshots, got ${specs.length}`)
     }
+    const madeBy = options.madeBy ?? 'RegisterImage'
+    if (!['RegisterImage', 'CreateImage', 'CopyImage'].includes(madeBy)) {
+      throw new Error(`addImage: madeBy is 'RegisterImage', 'CreateImage' or 'CopyImage', got ${String(madeBy)}`)
+    }
+    if (madeBy !== 'CopyImage' && (options.sourceImageId !== undefined || options.sourceRegion !== undefined)) {
+      throw new Error(`addImage: sourceImageId and sourceRegion describe a copy; give them with madeBy 'CopyImage'`)
+    }
+    const imageId = resourceId('ami')
+    const instanceId = madeBy === 'CreateImage' ? resourceId('i') : undefined
+    const source = madeBy === 'CopyImage' ? { imageId: options.sourceImageId ?? resourceId('ami'), region: options.sourceRegion ?? region } : undefined
+    // What EC2 would have written on a snapshot it made for this image; a registered image made none.
+    const made = (): { imageId: string; volumeId: string; description: string } | undefined => {
+      if (instanceId !== undefined) {
+        const volumeId = resourceId('vol')
+        return { imageId, volumeId, description: createImageDescription(instanceId, imageId, volumeId) }
+      }
+      if (source !== undefined) {
+        return { imageId, volumeId: COPIED_VOLUME, description: copyImageDescription(imageId, source.imageId, resourceId('snap'), createdAt) }
+      }
+      return undefined
+    }
     const mappings: ImageMapping[] = specs.map((spec, i) => {
       const reused = spec.snapshotId === undefined ? undefined : this.snapshots.find((s) => s.snapshotId === spec.snapshotId)
       if (spec.snapshotId !== undefined && reused?.region !== region) {
         throw new Error(`addImage: no snapshot ${spec.snapshotId} in ${region} to reuse`)
       }
-      const snapshot = reused ?? this.userSnapshot({ region, sizeGiB: spec.sizeGiB }, createdAt, spec.tags ?? tags)
+      const snapshot = reused ?? this.userSnapshot({ region, sizeGiB: spec.sizeGiB }, createdAt, spec.tags ?? tags, made())
       return {
         kind: 'ebs',
         deviceName: `/dev/xvd${DEVICE_LETTERS[i]}`,
@@ -206,11 +294,12 @@ export class Ec2State {
         throughput: 125
       }
     })
-    const imageId = resourceId('ami')
     this.images.push({
       imageId,
       region,
-      madeBy: 'RegisterImage',
+      madeBy,
+      instanceId,
+      source,
       name: options.name,
       description: options.description,
       noReboot: false,
@@ -220,9 +309,38 @@ export class Ec2State {
       mappings,
       timeline: timeline(SEEDED_TIMELINES[options.state ?? 'available'], createdAt),
       launchPermissions: [],
-      imdsSupport: options.imdsSupport
+      imdsSupport: options.imdsSupport,
+      protection: seededProtection(options.deregistrationProtection, simStart),
+      lastLaunchedAt: options.lastLaunchedAt === undefined ? undefined : simStart + options.lastLaunchedAt
     })
     return imageId
+  }
+
+  /** A launch template whose versions launch the images given, version 1 first; returns its id (`lt-` + 17 hex). */
+  addLaunchTemplate(options: AddLaunchTemplateOptions, now: number): string {
+    const region = options.region ?? DEFAULT_REGION
+    const { name, versions } = options
+    if (!/^[A-Za-z0-9().\-/_]{3,128}$/.test(name)) throw new Error(`addLaunchTemplate: '${name}' is not a launch template name (3 to 128 letters, digits and ().-/_)`)
+    if (this.launchTemplates.some((template) => template.region === region && template.name === name)) {
+      throw new Error(`addLaunchTemplate: the name '${name}' is already used in ${region}`)
+    }
+    if (!Array.isArray(versions) || versions.length === 0) throw new Error('addLaunchTemplate: a launch template has at least one version')
+    const defaultVersionNumber = options.defaultVersion ?? 1
+    if (!Number.isInteger(defaultVersionNumber) || defaultVersionNumber < 1 || defaultVersionNumber > versions.length) {
+      throw new Error(`addLaunchTemplate: defaultVersion is one of the versions, 1 to ${versions.length}, got ${defaultVersionNumber}`)
+    }
+    const launchTemplateId = resourceId('lt')
+    this.launchTemplates.push({
+      launchTemplateId,
+      region,
+      name,
+      createdAt: now,
+      defaultVersionNumber,
+      latestVersionNumber: versions.length,
+      versions: versions.map((imageId, i) => ({ versionNumber: i + 1, imageId, createdAt: now })),
+      tags: {}
+    })
+    return launchTemplateId
   }
 
   instance(region: string, instanceId: string): Instance | undefined {
@@ -294,9 +412,9 @@ export class Ec2State {
     return image.deregisteredAt === undefined ? imagePhase(image.timeline, now) : 'deregistered'
   }
 
-  /** The snapshots CreateImage made for an image that exist at `now` (deleted or not). */
+  /** The snapshots CreateImage or CopyImage made for an image (seeded ones too) that exist at `now` (deleted or not). */
   snapshotsOf(image: ImageRecord, now: number): SnapshotRecord[] {
-    return this.snapshots.filter((s) => s.imageId === image.imageId && this.snapshotMade(s, now))
+    return this.snapshots.filter((s) => s.madeFor === image.imageId && this.snapshotMade(s, now))
   }
 
   /**
@@ -306,14 +424,14 @@ export class Ec2State {
   associatedSnapshots(image: ImageRecord, now: number): SnapshotRecord[] {
     const mapped = new Set(image.mappings.flatMap((m) => (m.kind === 'ebs' && m.snapshotId ? [m.snapshotId] : [])))
     return this.snapshots.filter(
-      (s) => s.region === image.region && (s.imageId === image.imageId || mapped.has(s.snapshotId)) && this.snapshotMade(s, now)
+      (s) => s.region === image.region && (s.madeFor === image.imageId || mapped.has(s.snapshotId)) && this.snapshotMade(s, now)
     )
   }
 
   /** A live image whose mappings use the snapshot: EC2 refuses to delete it then. */
   imageUsing(snapshot: SnapshotRecord): ImageRecord | undefined {
     return this.liveImages(snapshot.region).find(
-      (i) => i.imageId === snapshot.imageId || i.mappings.some((m) => m.kind === 'ebs' && m.snapshotId === snapshot.snapshotId)
+      (i) => i.imageId === snapshot.madeFor || i.mappings.some((m) => m.kind === 'ebs' && m.snapshotId === snapshot.snapshotId)
     )
   }
 
@@ -321,7 +439,17 @@ export class Ec2State {
     return snapshot.fixed?.exists ?? snapshotPhase(snapshot.timeline, now).exists
   }
 
-  /** Made and not deleted: what DescribeSnapshots and DeleteSnapshot can see. */
+  /**
+   * Whether DescribeSnapshots can see a snapshot yet: its bake's `listLagMs` after the snapshot exists (a user's
+   * snapshot, which existed before, is seen at once).
+   */
+  snapshotListed(snapshot: SnapshotRecord, now: number): boolean {
+    if (snapshot.fixed) return true
+    const { startedAt, snapshotDelayMs, listLagMs } = snapshot.timeline
+    return this.snapshotMade(snapshot, now) && now - startedAt >= snapshotDelayMs + listLagMs
+  }
+
+  /** Made and not deleted: what DescribeSnapshots (once listed) and DeleteSnapshot can see. */
   snapshotVisible(snapshot: SnapshotRecord, now: number): boolean {
     return snapshot.deletedAt === undefined && this.snapshotMade(snapshot, now)
   }

@@ -2,8 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto'
 
 // Identifier shapes as AWS issues them, so that the action's own id checks and log masking see the real thing.
 
-/** ami-, snap-, vol-, i-, r- (reservation) followed by 17 lowercase hex digits. */
-export function resourceId(prefix: 'ami' | 'snap' | 'vol' | 'i' | 'r'): string {
+/** ami-, snap-, vol-, i-, r- (reservation), lt- (launch template) followed by 17 lowercase hex digits. */
+export function resourceId(prefix: 'ami' | 'snap' | 'vol' | 'i' | 'r' | 'lt'): string {
   return `${prefix}-${randomBytes(9).toString('hex').slice(0, 17)}`
 }
 

@@ -2,9 +2,12 @@
 // Test infrastructure only: nothing under src/ may import it.
 export { startSim } from './start-sim.js'
 export type {
+  AddContainerRecipeOptions,
   AddImageOptions,
+  AddImageRecipeOptions,
   AddImageSnapshot,
   AddInstanceOptions,
+  AddLaunchTemplateOptions,
   AddSnapshotOptions,
   BakeScript,
   FaultKind,
@@ -13,6 +16,7 @@ export type {
   NextBakeOptions,
   PermissionRule,
   ProgressCurve,
+  PutParameterOptions,
   Sim,
   SimCall,
   SimImage,

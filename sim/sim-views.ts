@@ -1,3 +1,4 @@
+import { protectionState } from './ec2-protection.js'
 import { isoTime, sdkMapping } from './ec2-render.js'
 import { sdkGrants } from './ec2-share.js'
 import type { Ec2State } from './ec2-state.js'
@@ -31,7 +32,9 @@ export function simImages(state: Ec2State, now: number, startedAt: number): SimI
       imdsSupport: image.imdsSupport,
       deprecationTime: image.deprecateAt === undefined ? undefined : isoTime(image.deprecateAt),
       sourceImageId: image.source?.imageId,
-      sourceRegion: image.source?.region
+      sourceRegion: image.source?.region,
+      deregistrationProtection: protectionState(image, now),
+      lastLaunchedTime: image.lastLaunchedAt === undefined ? undefined : isoTime(image.lastLaunchedAt)
     }
   })
 }
@@ -46,6 +49,7 @@ export function simSnapshots(state: Ec2State, now: number): SimSnapshot[] {
         snapshotId: snapshot.snapshotId,
         region: snapshot.region,
         imageId: snapshot.imageId,
+        madeFor: snapshot.madeFor,
         state: phase.state,
         progress: phase.progress,
         tags: { ...snapshot.tags },

@@ -3,12 +3,14 @@ import { createEc2Endpoint } from './ec2-endpoint.js'
 import { Ec2State } from './ec2-state.js'
 import { FaultQueue } from './faults.js'
 import { Identities } from './identities.js'
+import { ImageBuilderState } from './imagebuilder-state.js'
 import { keyId, secretAccessKey, sessionToken } from './ids.js'
 import { jwtKey } from './jwt.js'
 import { createOidcEndpoint } from './oidc-endpoint.js'
 import { Permissions } from './permissions.js'
 import { serve } from './server.js'
 import { simImages, simSnapshots } from './sim-views.js'
+import { parameterArn, SsmState } from './ssm-state.js'
 import { createStsEndpoint } from './sts-endpoint.js'
 import type { Sim, SimCall, SimOptions, SimRole } from './types.js'
 
@@ -43,6 +45,8 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const permissions = new Permissions()
   const messages = new AuthorizationMessages()
   const state = new Ec2State(options.bake ?? {})
+  const ssm = new SsmState()
+  const imageBuilder = new ImageBuilderState()
   const key = await jwtKey()
   const calls: SimCall[] = []
   const startedAt = now()
@@ -50,7 +54,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
 
   const server = await serve(
     [
-      createEc2Endpoint({ accountId, state, identities, permissions, messages, now }),
+      createEc2Endpoint({ accountId, state, ssm, imageBuilder, imageReferencesPageSize: options.imageReferencesPageSize, identities, permissions, messages, now }),
       createStsEndpoint({
         accountId,
         roles: resolveRoles(accountId, options.roles),
@@ -79,9 +83,16 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     staticKeys,
     addInstance: (instance) => state.addInstance(instance),
     addSnapshot: (snapshot) => state.addSnapshot(snapshot ?? {}, now()),
-    addImage: (image) => state.addImage(image, startedAt + (image.createdAt ?? 0)),
+    addImage: (image) => state.addImage(image, startedAt),
     nextBake: (script, options) => state.queueScript(script, options?.region),
     startSnapshots: (imageId) => state.startSnapshots(imageId, now()),
+    addLaunchTemplate: (template) => state.addLaunchTemplate(template, now()),
+    putParameter: (parameter) => {
+      const record = ssm.put(parameter, now())
+      return parameterArn(record.region, accountId, record.name)
+    },
+    addImageRecipe: ({ parentImage, ...recipe }) => imageBuilder.addRecipe('image-recipe', { ...recipe, imageId: parentImage }, accountId, now()),
+    addContainerRecipe: ({ instanceImage, ...recipe }) => imageBuilder.addRecipe('container-recipe', { ...recipe, imageId: instanceImage }, accountId, now()),
     fault: (rule) => faults.add(rule),
     deny: (rule) => permissions.deny(rule),
     allow: (rule) => permissions.allow(rule),

@@ -31,6 +31,11 @@ export interface SimOptions {
   /** Default timeline for every CreateImage and RegisterImage. */
   bake?: BakeScript
   /**
+   * How many references DescribeImageReferences answers per page when a request gives no MaxResults (more come
+   * with a NextToken). Default 50, so code that ignores NextToken fails with a few dozen references.
+   */
+  imageReferencesPageSize?: number
+  /**
    * The sim's clock, in epoch ms; default Date.now. Everything the sim computes from time reads it: image and
    * snapshot states, credential and ID-token lifetimes, `forMs` and `startMs` faults, and `at`/`createdAt`.
    * Requests are still signed with the real clock, so keep it within 15 minutes of Date.now (the skew AWS allows).
@@ -70,6 +75,13 @@ export interface BakeScript {
    */
   progress?: ProgressCurve
   /**
+   * Eventual consistency between DescribeImages and DescribeSnapshots: for this long after the snapshots exist (and
+   * appear in the image's mappings), DescribeSnapshots cannot see them. Asked for by SnapshotId.N it answers
+   * InvalidSnapshot.NotFound; its filters (snapshot-id, description, ...) and listings leave them out. Default 0.
+   * Only DescribeSnapshots lags; every other call, and `sim.snapshots()`, sees the snapshots at once.
+   */
+  snapshotListLagMs?: number
+  /**
    * The image turns 'failed' (with this StateReason) at afterMs and never becomes available; snapshots
    * still pending then turn 'error'.
    */
@@ -103,10 +115,10 @@ export interface AddSnapshotOptions {
 }
 
 /**
- * An image the account already owns (for retention tests): registered from user snapshots, as an image
- * builder or an earlier release left it. Its snapshots are mapped to /dev/xvda (the root), /dev/xvdb, ...
- * as 8 GiB gp3 volumes (or the reused snapshot's size), belong to no image (`imageId` undefined in
- * `snapshots()`), and stay `completed`.
+ * An image the account already owns (for retention tests), as an image builder or an earlier release left it:
+ * registered from user snapshots unless `madeBy` says otherwise. Its snapshots are mapped to /dev/xvda (the
+ * root), /dev/xvdb, ... as 8 GiB gp3 volumes (or the reused snapshot's size), count as there before the run
+ * (`imageId` undefined in `snapshots()`), and stay `completed`.
  */
 export interface AddImageOptions {
   /** Unique among the region's live images, as EC2 requires. */
@@ -130,6 +142,81 @@ export interface AddImageOptions {
   snapshots?: number | AddImageSnapshot[]
   /** 'v2.0' for an image that already demands IMDSv2. */
   imdsSupport?: 'v2.0'
+  /**
+   * How EC2 made it, which decides what its fresh snapshots say (snapshots reused with `snapshotId` keep their own):
+   * - 'RegisterImage' (default): from snapshots of the user's, which say nothing of the image (description '').
+   * - 'CreateImage': each fresh snapshot says `Created by CreateImage(i-…) for <ami> from vol-…`, and the image
+   *   shows a SourceInstanceId (an instance the sim does not hold).
+   * - 'CopyImage': each fresh snapshot says `Copied for DestinationAmi <ami> from SourceAmi <sourceImageId> for
+   *   SourceSnapshot snap-…. Task created on <createdAt, epoch ms with commas>.` with volume id vol-ffffffff, and
+   *   the image shows SourceImageId and SourceImageRegion.
+   * Either way the fresh snapshots count as there before the run: `imageId` stays undefined in `snapshots()`, and
+   * `madeFor` names the image.
+   */
+  madeBy?: 'RegisterImage' | 'CreateImage' | 'CopyImage'
+  /** With madeBy 'CopyImage': the image it was copied from. Default: a fresh id the sim does not hold. */
+  sourceImageId?: string
+  /** With madeBy 'CopyImage': that image's region. Default: the image's own region. */
+  sourceRegion?: string
+  /**
+   * When EC2 last saw it launched, in ms since the sim started (the clock of `createdAt`); negative for a launch
+   * before the sim started. DescribeImages shows it as LastLaunchedTime. Default: never launched (no LastLaunchedTime).
+   */
+  lastLaunchedAt?: number
+  /**
+   * Deregistration protection already on: 'enabled' (without cooldown) or 'enabled-with-cooldown'; or
+   * `{ cooldownUntil }`, a with-cooldown protection already turned off whose 24 h cooldown runs until then (ms since
+   * the sim started), so a test can reach the end of a cooldown without moving the clock a day. Default off.
+   */
+  deregistrationProtection?: 'enabled' | 'enabled-with-cooldown' | { cooldownUntil: number }
+}
+
+/** A launch template (issue 18: what an Auto Scaling group launches from), for DescribeImageReferences. */
+export interface AddLaunchTemplateOptions {
+  /** Default 'us-east-1'. */
+  region?: string
+  /** Unique in the region; 3 to 128 letters, digits and `().-/_`. */
+  name: string
+  /** The ImageId of each version, version 1 first; at least one. */
+  versions: string[]
+  /** The version launches use by default. Default 1. */
+  defaultVersion?: number
+}
+
+/** A Parameter Store parameter, for DescribeImageReferences (a deploy that reads the image id from SSM). */
+export interface PutParameterOptions {
+  /** Default 'us-east-1'. */
+  region?: string
+  /** `/images/web` (a hierarchy starts with '/') or `web-ami`: letters, digits and `_.-/`, no `aws`/`ssm` prefix. */
+  name: string
+  value: string
+  /** Default 'String'. */
+  type?: 'String' | 'StringList' | 'SecureString'
+  /** Default 'text'; 'aws:ec2:image' demands an image id as the value, as Parameter Store does. */
+  dataType?: 'text' | 'aws:ec2:image'
+}
+
+/** An EC2 Image Builder image recipe, for DescribeImageReferences. */
+export interface AddImageRecipeOptions {
+  /** Default 'us-east-1'. */
+  region?: string
+  /** 3 to 128 letters, digits, '-', '_' or inner spaces. */
+  name: string
+  /** major.minor.patch. Default '1.0.0'. */
+  version?: string
+  /** The AMI the recipe builds on. */
+  parentImage: string
+}
+
+/** An EC2 Image Builder container recipe, for DescribeImageReferences. */
+export interface AddContainerRecipeOptions {
+  /** Default 'us-east-1'. */
+  region?: string
+  name: string
+  /** major.minor.patch. Default '1.0.0'. */
+  version?: string
+  /** The AMI of the instance that builds the container (instanceConfiguration.image). */
+  instanceImage: string
 }
 
 export interface AddImageSnapshot {
@@ -210,7 +297,7 @@ export interface SimImage {
   region: string
   /**
    * CreateImage and CopyImage made its snapshots; RegisterImage used snapshots that were there before
-   * (an image seeded with `addImage` counts as registered).
+   * (an image seeded with `addImage` counts as registered unless its `madeBy` says otherwise).
    */
   madeBy: 'CreateImage' | 'RegisterImage' | 'CopyImage'
   name: string
@@ -226,7 +313,10 @@ export interface SimImage {
   tpmSupport?: string
   rootDeviceName: string
   tags: Record<string, string>
-  /** Snapshots CreateImage or CopyImage made so far for this image (from snapshotDelayMs on); none for a registered image. */
+  /**
+   * Snapshots CreateImage or CopyImage made so far for this image (from snapshotDelayMs on), a seeded image's
+   * included; none for a registered image, and never a snapshot of the user's mapped into it.
+   */
   snapshotIds: string[]
   /** As DescribeImages shows them now, in the SDK's shape ({ DeviceName, Ebs: { SnapshotId, ... } }). */
   blockDeviceMappings: unknown[]
@@ -243,13 +333,28 @@ export interface SimImage {
   /** For a copy: the image it was copied from, and that image's region. */
   sourceImageId?: string
   sourceRegion?: string
+  /**
+   * As DescribeImages shows it now: 'disabled', 'enabled-without-cooldown', 'enabled-with-cooldown', or
+   * 'disabled-until <ISO time>' during the 24 h cooldown after a with-cooldown protection was turned off.
+   */
+  deregistrationProtection: string
+  /** As DescribeImages shows it (ISO 8601); undefined for an image never launched (`addImage`'s `lastLaunchedAt`). */
+  lastLaunchedTime?: string
 }
 
 export interface SimSnapshot {
   snapshotId: string
   region: string
-  /** The image CreateImage or CopyImage made it for; undefined for a user's snapshot (`addSnapshot`, `addImage`). */
+  /**
+   * The image CreateImage or CopyImage made it for during the run; undefined for a snapshot that was there before
+   * (`addSnapshot`, `addImage`), which is never a leftover of a bake.
+   */
   imageId?: string
+  /**
+   * The image EC2 made it for, as its description says: `imageId`, or the seeded image of an `addImage` with madeBy
+   * 'CreateImage' or 'CopyImage'. Undefined for a user's snapshot (`addSnapshot`, a registered image's).
+   */
+  madeFor?: string
   /** pending | completed | error; for a deleted snapshot, its state when it was deleted. */
   state: string
   progress: number
@@ -287,6 +392,20 @@ export interface Sim {
   nextBake(script: BakeScript, options?: NextBakeOptions): void
   /** The image's snapshots exist from now on (for a bake whose snapshotDelayMs held them back). */
   startSnapshots(imageId: string): void
+  /**
+   * A launch template whose versions launch the images given (version 1 first); returns its id (`lt-` + 17 hex).
+   * DescribeImageReferences finds it for an image in one of its 10 newest versions (or `version-depth`).
+   */
+  addLaunchTemplate(options: AddLaunchTemplateOptions): string
+  /**
+   * Creates or overwrites a Parameter Store parameter; returns its ARN, `arn:aws:ssm:<region>:<account>:parameter/<name>`
+   * (a name `/images/web` keeps one slash). DescribeImageReferences finds it for the image id that is its value.
+   */
+  putParameter(options: PutParameterOptions): string
+  /** An Image Builder image recipe; returns its ARN, `arn:aws:imagebuilder:<region>:<account>:image-recipe/<name>/<version>`. */
+  addImageRecipe(options: AddImageRecipeOptions): string
+  /** An Image Builder container recipe; returns its ARN, `…:container-recipe/<name>/<version>`. */
+  addContainerRecipe(options: AddContainerRecipeOptions): string
   /** Queue a fault; faults are checked in the order queued. */
   fault(rule: FaultRule): void
   /** Refuse an action (403 UnauthorizedOperation / AccessDenied). A deny beats an allow. */

@@ -4,8 +4,8 @@ import { imagePhase, progressAt, snapshotPhase, timeline } from '../../sim/bake-
 describe('bake timeline', () => {
   const t0 = 1_000_000
 
-  it('defaults to one second with snapshots from 10% on', () => {
-    expect(timeline({}, t0)).toEqual({ startedAt: t0, durationMs: 1000, snapshotDelayMs: 100, progress: 'linear', fail: undefined })
+  it('defaults to one second with snapshots from 10% on, listed at once', () => {
+    expect(timeline({}, t0)).toEqual({ startedAt: t0, durationMs: 1000, snapshotDelayMs: 100, listLagMs: 0, progress: 'linear', fail: undefined })
   })
 
   it('keeps the image pending until durationMs, and the snapshots unmade until snapshotDelayMs', () => {

@@ -71,6 +71,7 @@ describe('CopyImage', () => {
   it('makes a pending copy in the target region with new, tagged snapshots that follow its own timeline', async () => {
     const sourceId = await bakedImage()
     sim.nextBake({ durationMs: 500, snapshotDelayMs: 50 }, { region: WEST })
+    const copiedAt = clock.now()
     const { ImageId } = await west.send(
       new CopyImageCommand(
         copyRequest(sourceId, {
@@ -108,7 +109,9 @@ describe('CopyImage', () => {
     expect(Snapshots!.map((s) => [s.SnapshotId, s.State, s.VolumeId, s.Tags])).toEqual(
       copySnapshots.map((id) => [id, 'pending', 'vol-ffffffff', [{ Key: 'Release', Value: 'v2-disk' }]])
     )
-    expect(Snapshots![0].Description).toBe(`Copied for DestinationAmi ${copyId} from SourceAmi ${sourceId} for SourceSnapshot ${sourceSnapshots[0]}`)
+    // EC2 ends the description with the copy task's start, in epoch ms with thousands separators.
+    const taskCreated = copiedAt.toLocaleString('en-US')
+    expect(Snapshots![0].Description).toBe(`Copied for DestinationAmi ${copyId} from SourceAmi ${sourceId} for SourceSnapshot ${sourceSnapshots[0]}. Task created on ${taskCreated}.`)
 
     clock.advance(450)
     expect((await describeOne(west, copyId)).State).toBe('available')

@@ -50,7 +50,7 @@ export function useSimEnv(sim: Sim): () => void {
 
 /**
  * A sim per test: `start` begins one with the SDK pointed at it (and, unless `quiet` is false, core's
- * `::add-mask::` lines kept off stdout); it is stopped after each test.
+ * `::add-mask::` lines kept off stdout); it is stopped after each test, or when a test starts another.
  */
 export function simPerTest({ quiet = true } = {}): { start(options?: SimOptions): Promise<Sim> } {
   let stop: (() => Promise<void>) | undefined
@@ -60,6 +60,8 @@ export function simPerTest({ quiet = true } = {}): { start(options?: SimOptions)
   })
   return {
     async start(options) {
+      await stop?.()
+      stop = undefined
       const sim = await startSim(options)
       const restoreEnv = useSimEnv(sim)
       const spy = quiet ? jest.spyOn(process.stdout, 'write').mockImplementation(() => true) : undefined
