@@ -28926,11 +28926,15 @@ function nextLook(seen, now, t = CADENCE) {
         case 'confirm':
             imageAt = seen.misses > 0 ? seen.lastImageAt + t.missGapMs : now;
             break;
-        case 'unread':
+        case 'unread': {
             imageAt = seen.lastImageAt + floor;
-            readAt = now;
-            reserve = 0;
+            // A snapshot never read is read at once. One a read did not show (EC2 lists it in the image before
+            // DescribeSnapshots sees it) is read again beside the floor, never instead of it.
+            const again = Number.isFinite(seen.lastReadAt);
+            readAt = again ? seen.lastReadAt + t.paceReadGapMs : now;
+            reserve = again ? 1 : 0;
             break;
+        }
         case 'flip': {
             const end = seen.completeAt + t.flipSpanMs;
             imageAt = seen.lastImageAt + (now < end ? spread(end, 0, floor, false) : floor);

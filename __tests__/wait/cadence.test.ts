@@ -218,6 +218,23 @@ describe('the budget', () => {
     expect(Math.max(...gaps)).toBeLessThanOrEqual(CADENCE.idleReadGapMs + CADENCE.imageGapMs + 1000)
   })
 
+  it('never starves the image while EC2 lists snapshots that DescribeSnapshots does not show yet', () => {
+    let seen = NOTHING_SEEN
+    let now = 0
+    const images: number[] = []
+    while (now < 120 * S) {
+      const look = nextLook(seen, now)
+      now = Math.max(look.at, now + 1000)
+      if (look.kind === 'image') images.push(now)
+      seen = look.kind === 'image' ? afterImageLook(seen, now, pending()) : afterSnapshotRead(seen, now, [])
+    }
+    // Once the first read is made, the floor holds: a read never takes the image's turn again.
+    const later = images.filter(t => t >= 20 * S)
+    expect(later.length).toBeGreaterThanOrEqual(100 / 8.5)
+    const gaps = later.slice(1).map((t, i) => t - later[i])
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(CADENCE.imageGapMs + 1000)
+  })
+
   it('counts a throttled request', () => {
     expect(afterThrottle(NOTHING_SEEN).calls).toBe(1)
   })
