@@ -76,8 +76,9 @@ export const disableImageDeregistrationProtection: Ec2Action = (call) => {
   const image = state.liveImage(region, imageId)
   const { enabled, withCooldown, protectedUntil } = image.protection
   if (enabled) {
-    const cooldownEnd = withCooldown ? now + COOLDOWN_MS : undefined
-    image.protection = { enabled: false, withCooldown: false, protectedUntil: Math.max(protectedUntil ?? 0, cooldownEnd ?? 0) || undefined }
+    // The later of a cooldown already running and the one this starts.
+    const ends = [protectedUntil, withCooldown ? now + COOLDOWN_MS : undefined].filter((end): end is number => end !== undefined)
+    image.protection = { enabled: false, withCooldown: false, protectedUntil: ends.length > 0 ? Math.max(...ends) : undefined }
   }
   return leaf('return', protectionState(image, now))
 }

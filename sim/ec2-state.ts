@@ -206,14 +206,14 @@ export class Ec2State {
 
   /** A snapshot the user made before the run (an image builder's output), ready for RegisterImage. */
   addSnapshot(options: AddSnapshotOptions, now: number): string {
-    return this.userSnapshot(options, now, {}).snapshotId
+    return this.seededSnapshot(options, now, {}).snapshotId
   }
 
   /**
    * A snapshot from before the run, made at `madeAt` (epoch ms) and fixed in the state given: the user's, or one EC2
    * made for a seeded image (`made`: that image, and the volume and description EC2 gave it).
    */
-  private userSnapshot(
+  private seededSnapshot(
     options: AddSnapshotOptions,
     madeAt: number,
     tags: Record<string, string>,
@@ -281,7 +281,7 @@ export class Ec2State {
       if (spec.snapshotId !== undefined && reused?.region !== region) {
         throw new Error(`addImage: no snapshot ${spec.snapshotId} in ${region} to reuse`)
       }
-      const snapshot = reused ?? this.userSnapshot({ region, sizeGiB: spec.sizeGiB }, createdAt, spec.tags ?? tags, made())
+      const snapshot = reused ?? this.seededSnapshot({ region, sizeGiB: spec.sizeGiB }, createdAt, spec.tags ?? tags, made())
       return {
         kind: 'ebs',
         deviceName: `/dev/xvd${DEVICE_LETTERS[i]}`,
