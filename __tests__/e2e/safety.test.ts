@@ -190,7 +190,8 @@ describe('if-exists: replace removes only a free image', () => {
 describe('limits and consistency', () => {
   it.concurrent('does not fail a bake whose snapshots DescribeSnapshots cannot see yet', () =>
     // Listed in the image from the start, invisible to DescribeSnapshots for longer than the bake: progress unknown.
-    withHarness({ bake: { durationMs: 20_000, snapshotDelayMs: 0, snapshotListLagMs: 60_000 } }, async h => {
+    // The waiter first reads snapshots about 15 s in, well before the image turns available.
+    withHarness({ bake: { durationMs: 24_000, snapshotDelayMs: 0, snapshotListLagMs: 60_000 } }, async h => {
       const main = await h.main()
       expectSuccess(main)
       expect(main.outputs.state).toBe('available')
