@@ -29769,9 +29769,11 @@ async function copyToRegions(aws, source, regions, copy, { ifExists, state, cloc
 ;// CONCATENATED MODULE: ./src/distribute/protect.ts
 
 /** Protects each image; returns one sentence per image that could not be protected. */
-async function protect(aws, images, protection, log) {
+async function protect(aws, images, protection, { log, signal }) {
     if (protection === 'off')
         return [];
+    if (signal.aborted)
+        return [`The job was cancelled before ${images.map(image => image.imageId).join(', ')} could be protected from deregistration. The release stands.`];
     const withCooldown = protection === 'on-with-cooldown';
     const outcomes = await Promise.allSettled(images.map(({ region, imageId }) => aws.ec2(region).protectImage(imageId, withCooldown)));
     const problems = [];
@@ -30900,7 +30902,7 @@ async function bake(deps) {
     try {
         images = settings.wait ? await release(aws, source, settings, state, deps, started) : [notWaitedFor(source, found, settings)];
         // The last step, once everything else has succeeded: a failure is a warning, and the release stands.
-        const unprotected = await protect(aws, images, settings.distribution.deregistrationProtection, line => core/* info */.pq(line));
+        const unprotected = await protect(aws, images, settings.distribution.deregistrationProtection, { log: line => core/* info */.pq(line), signal: deps.signal });
         unprotected.forEach(problem => core/* warning */.$e(problem));
         state.markFinished();
     }

@@ -67,7 +67,7 @@ async function bake(deps: Deps): Promise<void> {
   try {
     images = settings.wait ? await release(aws, source, settings, state, deps, started) : [notWaitedFor(source, found, settings)]
     // The last step, once everything else has succeeded: a failure is a warning, and the release stands.
-    const unprotected = await protect(aws, images, settings.distribution.deregistrationProtection, line => core.info(line))
+    const unprotected = await protect(aws, images, settings.distribution.deregistrationProtection, { log: line => core.info(line), signal: deps.signal })
     unprotected.forEach(problem => core.warning(problem))
     state.markFinished()
   } catch (error) {

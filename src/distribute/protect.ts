@@ -8,9 +8,16 @@ import { describeClause } from '../errors.js'
 import type { DeregistrationProtection } from '../settings.js'
 import type { ImageRef } from '../wait/index.js'
 
+export interface ProtectOptions {
+  readonly log: (line: string) => void
+  /** The job's cancellation: once aborted, nothing is protected (the release stands all the same). */
+  readonly signal: AbortSignal
+}
+
 /** Protects each image; returns one sentence per image that could not be protected. */
-export async function protect(aws: Aws, images: readonly ImageRef[], protection: DeregistrationProtection, log: (line: string) => void): Promise<string[]> {
+export async function protect(aws: Aws, images: readonly ImageRef[], protection: DeregistrationProtection, { log, signal }: ProtectOptions): Promise<string[]> {
   if (protection === 'off') return []
+  if (signal.aborted) return [`The job was cancelled before ${images.map(image => image.imageId).join(', ')} could be protected from deregistration. The release stands.`]
   const withCooldown = protection === 'on-with-cooldown'
   const outcomes = await Promise.allSettled(images.map(({ region, imageId }) => aws.ec2(region).protectImage(imageId, withCooldown)))
   const problems: string[] = []
