@@ -438,29 +438,11 @@ export function ec2(options: Ec2Options): Ec2 {
     },
 
     async shareSnapshot(snapshotId, accounts) {
-      await call('ModifySnapshotAttribute', { snapshotId }, () =>
-        client.send(
-          new ModifySnapshotAttributeCommand({
-            SnapshotId: snapshotId,
-            Attribute: 'createVolumePermission',
-            OperationType: 'add',
-            CreateVolumePermission: { Add: accounts.map(UserId => ({ UserId })) }
-          })
-        )
-      )
+      await createVolumePermission(snapshotId, 'add', accounts)
     },
 
     async unshareSnapshot(snapshotId, accounts) {
-      await call('ModifySnapshotAttribute', { snapshotId }, () =>
-        client.send(
-          new ModifySnapshotAttributeCommand({
-            SnapshotId: snapshotId,
-            Attribute: 'createVolumePermission',
-            OperationType: 'remove',
-            CreateVolumePermission: { Remove: accounts.map(UserId => ({ UserId })) }
-          })
-        )
-      )
+      await createVolumePermission(snapshotId, 'remove', accounts)
     },
 
     async protectImage(imageId, withCooldown) {
@@ -478,6 +460,21 @@ export function ec2(options: Ec2Options): Ec2 {
         client.send(new ModifyImageAttributeCommand({ ImageId: imageId, ImdsSupport: { Value: 'v2.0' } }))
       )
     }
+  }
+
+  /** ModifySnapshotAttribute: CreateVolumePermission for these accounts, added or removed. */
+  async function createVolumePermission(snapshotId: string, operation: 'add' | 'remove', accounts: readonly string[]): Promise<void> {
+    const permissions = accounts.map(UserId => ({ UserId }))
+    await call('ModifySnapshotAttribute', { snapshotId }, () =>
+      client.send(
+        new ModifySnapshotAttributeCommand({
+          SnapshotId: snapshotId,
+          Attribute: 'createVolumePermission',
+          OperationType: operation,
+          CreateVolumePermission: operation === 'add' ? { Add: permissions } : { Remove: permissions }
+        })
+      )
+    )
   }
 
   /**

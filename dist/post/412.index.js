@@ -625,20 +625,10 @@ function ec2(options) {
             await call('ModifyImageAttribute', { imageId }, () => client.send(new dist_cjs/* ModifyImageAttributeCommand */.FE3({ ImageId: imageId, LaunchPermission: { Remove } })));
         },
         async shareSnapshot(snapshotId, accounts) {
-            await call('ModifySnapshotAttribute', { snapshotId }, () => client.send(new dist_cjs/* ModifySnapshotAttributeCommand */.KD0({
-                SnapshotId: snapshotId,
-                Attribute: 'createVolumePermission',
-                OperationType: 'add',
-                CreateVolumePermission: { Add: accounts.map(UserId => ({ UserId })) }
-            })));
+            await createVolumePermission(snapshotId, 'add', accounts);
         },
         async unshareSnapshot(snapshotId, accounts) {
-            await call('ModifySnapshotAttribute', { snapshotId }, () => client.send(new dist_cjs/* ModifySnapshotAttributeCommand */.KD0({
-                SnapshotId: snapshotId,
-                Attribute: 'createVolumePermission',
-                OperationType: 'remove',
-                CreateVolumePermission: { Remove: accounts.map(UserId => ({ UserId })) }
-            })));
+            await createVolumePermission(snapshotId, 'remove', accounts);
         },
         async protectImage(imageId, withCooldown) {
             await call('EnableImageDeregistrationProtection', { imageId }, () => client.send(new dist_cjs/* EnableImageDeregistrationProtectionCommand */.BxO({ ImageId: imageId, WithCooldown: withCooldown })));
@@ -650,6 +640,16 @@ function ec2(options) {
             await call('ModifyImageAttribute', { imageId }, () => client.send(new dist_cjs/* ModifyImageAttributeCommand */.FE3({ ImageId: imageId, ImdsSupport: { Value: 'v2.0' } })));
         }
     };
+    /** ModifySnapshotAttribute: CreateVolumePermission for these accounts, added or removed. */
+    async function createVolumePermission(snapshotId, operation, accounts) {
+        const permissions = accounts.map(UserId => ({ UserId }));
+        await call('ModifySnapshotAttribute', { snapshotId }, () => client.send(new dist_cjs/* ModifySnapshotAttributeCommand */.KD0({
+            SnapshotId: snapshotId,
+            Attribute: 'createVolumePermission',
+            OperationType: operation,
+            CreateVolumePermission: operation === 'add' ? { Add: permissions } : { Remove: permissions }
+        })));
+    }
     /**
      * DescribeSnapshots of the account's own snapshots among these, every page, through a `snapshot-id` filter (at most
      * 200 values a call): a snapshot gone, or not shown yet, is left out instead of failing the call
