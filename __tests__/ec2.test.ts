@@ -3,6 +3,7 @@ import {
   DeleteSnapshotCommand,
   DeregisterImageCommand,
   DescribeImagesCommand,
+  DescribeImageReferencesCommand,
   DescribeSnapshotsCommand,
   EC2Client,
   RegisterImageCommand
@@ -323,6 +324,31 @@ describe('describeImage', () => {
     mock.on(DescribeImagesCommand).rejectsOnce(sdkError('UnauthorizedOperation'))
     const error = await awsError(connect().describeImage(IMAGE_ID))
     expect(error.message).toContain('not allowed to call ec2:DescribeImages in eu-west-1')
+  })
+})
+
+describe('imageReferences', () => {
+  it('asks for at most 10 images a call, reads every page, and gathers the ARNs by image', async () => {
+    const ids = Array.from({ length: 25 }, (_, i) => `ami-${String(i).padStart(17, '0')}`)
+    const arn = (n: number) => `arn:aws:ec2:eu-west-1:123456789012:instance/i-${n}`
+    mock
+      .on(DescribeImageReferencesCommand)
+      .resolvesOnce({ ImageReferences: [{ ImageId: ids[0], Arn: arn(1), ResourceType: 'ec2:Instance' }], NextToken: 'more' })
+      .resolvesOnce({ ImageReferences: [{ ImageId: ids[0], Arn: arn(2), ResourceType: 'ec2:Instance' }] })
+      .resolvesOnce({ ImageReferences: [] })
+      .resolvesOnce({ ImageReferences: [{ ImageId: ids[24], Arn: arn(3), ResourceType: 'ec2:Instance' }] })
+    const references = await connect().imageReferences(ids)
+    expect([...references]).toStrictEqual([
+      [ids[0], [arn(1), arn(2)]],
+      [ids[24], [arn(3)]]
+    ])
+    const sent = mock.commandCalls(DescribeImageReferencesCommand).map(call => call.args[0].input)
+    expect(sent.map(input => [input.ImageIds?.length, input.IncludeAllResourceTypes, input.NextToken])).toStrictEqual([
+      [10, true, undefined],
+      [10, true, 'more'],
+      [10, true, undefined],
+      [5, true, undefined]
+    ])
   })
 })
 
