@@ -1,4 +1,5 @@
 import {
+  CopyImageCommand,
   CreateImageCommand,
   DeleteSnapshotCommand,
   DeregisterImageCommand,
@@ -449,6 +450,13 @@ describe('expired credentials', () => {
     await expect(connect().createImage(BARE)).resolves.toBe(IMAGE_ID)
     expect(renewals).toBe(1)
     expect(mock.commandCalls(CreateImageCommand)).toHaveLength(2)
+  })
+
+  it('sends a copy again with the same ClientToken, so that EC2 makes at most one', async () => {
+    mock.on(CopyImageCommand).rejectsOnce(sdkError('ExpiredToken')).resolvesOnce({ ImageId: IMAGE_ID })
+    const request = { sourceRegion: 'us-east-1', sourceImageId: 'ami-0source', name: 'web', description: '', tags: [], snapshotTags: [], clientToken: 'token-1' }
+    await expect(connect().copyImage(request)).resolves.toBe(IMAGE_ID)
+    expect(mock.commandCalls(CopyImageCommand).map(call => call.args[0].input.ClientToken)).toStrictEqual(['token-1', 'token-1'])
   })
 
   it('gives up after one renewal', async () => {

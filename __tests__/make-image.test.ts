@@ -209,6 +209,14 @@ describe('makeImage with if-exists', () => {
     expect(fake.calls).toStrictEqual(['DescribeImages name', 'CreateImage', 'DescribeImages name', 'DeregisterImage ami-0other', 'CreateImage'])
   })
 
+  it('makes nothing once the job is cancelled, even after replace removed the image that held the name', async () => {
+    const fake = racingEc2(0, 1)
+    const cancelled = new AbortController()
+    cancelled.abort()
+    await expect(makeImage(fake.ec2, { ...BASE, ifExists: 'replace' }, clock, cancelled.signal)).rejects.toThrow('cancelled before CreateImage')
+    expect(fake.calls).not.toContain('CreateImage')
+  })
+
   it('replace: a second refusal is final', async () => {
     const fake = racingEc2(2, 2)
     await expect(makeImage(fake.ec2, { ...BASE, ifExists: 'replace' }, clock)).rejects.toBe(taken)
