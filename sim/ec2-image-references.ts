@@ -108,7 +108,7 @@ function referencesTo(call: Ec2Call, imageId: string, type: ImageReferenceType, 
         .map((template) => launchTemplateArn(region, accountId, template.launchTemplateId))
     case 'ssm:Parameter':
       return call.ssm
-        .list(region)
+        .list(region, call.now)
         .filter((parameter) => parameter.value === imageId)
         .map((parameter) => parameterArn(region, accountId, parameter.name))
     case 'imagebuilder:ImageRecipe':

@@ -403,6 +403,16 @@ export class Ec2State {
     return snapshot
   }
 
+  /**
+   * Whether the image was registered in the region at `at` (epoch ms) and not yet deregistered: what Parameter Store
+   * asks of EC2 when it validates an aws:ec2:image value.
+   */
+  imageExisted(region: string, imageId: string, at: number): boolean {
+    return this.images.some(
+      (i) => i.imageId === imageId && i.region === region && i.timeline.startedAt <= at && (i.deregisteredAt === undefined || i.deregisteredAt > at)
+    )
+  }
+
   /** What DescribeImages can see: deregistered images are gone. */
   liveImages(region: string): ImageRecord[] {
     return this.images.filter((i) => i.region === region && i.deregisteredAt === undefined)

@@ -1,4 +1,4 @@
-// A local EC2 + STS + GitHub OIDC endpoint speaking the real wire protocols, for tests and local runs.
+// A local EC2 + STS + SSM + GitHub OIDC endpoint speaking the real wire protocols, for tests and local runs.
 // Test infrastructure only: nothing under src/ may import it.
 export { startSim } from './start-sim.js'
 export type {
@@ -17,11 +17,14 @@ export type {
   PermissionRule,
   ProgressCurve,
   PutParameterOptions,
+  RejectParameterRule,
   Sim,
   SimCall,
   SimImage,
   SimKeys,
   SimOptions,
+  SimParameter,
+  SimParameterWrite,
   SimRole,
   SimService,
   SimSnapshot

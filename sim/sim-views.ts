@@ -2,7 +2,8 @@ import { protectionState } from './ec2-protection.js'
 import { isoTime, sdkMapping } from './ec2-render.js'
 import { sdkGrants } from './ec2-share.js'
 import type { Ec2State } from './ec2-state.js'
-import type { SimImage, SimSnapshot } from './types.js'
+import { parameterArn, type SsmState } from './ssm-state.js'
+import type { SimImage, SimParameter, SimParameterWrite, SimSnapshot } from './types.js'
 
 // The sim's own view of what EC2 holds, for tests to assert on without going through the API (and so
 // including what the API no longer shows: deregistered images, deleted snapshots).
@@ -58,4 +59,35 @@ export function simSnapshots(state: Ec2State, now: number): SimSnapshot[] {
         createVolumePermissions: sdkGrants(snapshot.createVolumePermissions)
       }
     })
+}
+
+/** Parameters as GetParameter shows them now, each with the update still being validated, if any. */
+export function simParameters(ssm: SsmState, accountId: string, now: number, startedAt: number): SimParameter[] {
+  const { parameters, pending } = ssm.snapshot(now)
+  const view = (record: (typeof parameters)[number]): SimParameter => ({
+    name: record.name,
+    region: record.region,
+    arn: parameterArn(record.region, accountId, record.name),
+    value: record.value,
+    type: record.type,
+    dataType: record.dataType,
+    tier: record.tier,
+    version: record.version,
+    lastModifiedAt: record.lastModifiedAt - startedAt
+  })
+  const shown = parameters.map(view)
+  // A creation still being validated is no parameter yet (GetParameter does not find it): parameterWrites shows it.
+  for (const write of pending) {
+    const current = shown.find((p) => p.region === write.record.region && p.name === write.record.name)
+    if (current) current.pending = { value: write.record.value, version: write.record.version, validatesAt: write.validatesAt - startedAt }
+  }
+  return shown
+}
+
+export function simParameterWrites(ssm: SsmState, now: number, startedAt: number): SimParameterWrite[] {
+  return ssm.writes(now).map((write) => ({
+    ...write,
+    at: write.at - startedAt,
+    settledAt: write.settledAt === undefined ? undefined : write.settledAt - startedAt
+  }))
 }

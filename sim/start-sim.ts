@@ -9,12 +9,15 @@ import { jwtKey } from './jwt.js'
 import { createOidcEndpoint } from './oidc-endpoint.js'
 import { Permissions } from './permissions.js'
 import { serve } from './server.js'
-import { simImages, simSnapshots } from './sim-views.js'
+import { simImages, simParameters, simParameterWrites, simSnapshots } from './sim-views.js'
+import { createSsmEndpoint } from './ssm-endpoint.js'
 import { parameterArn, SsmState } from './ssm-state.js'
 import { createStsEndpoint } from './sts-endpoint.js'
 import type { Sim, SimCall, SimOptions, SimRole } from './types.js'
 
 const DEFAULT_ACCOUNT = '123456789012'
+/** Small, so that tests see the pending window without waiting on it; AWS says validation "can take up to a few minutes". */
+const DEFAULT_IMAGE_VALIDATION_MS = 200
 
 function resolveRoles(accountId: string, roles: SimRole[] | undefined): Required<SimRole>[] {
   return (roles ?? [{ arn: `arn:aws:iam::${accountId}:role/bake-ami` }]).map((role) => ({
@@ -26,7 +29,7 @@ function resolveRoles(accountId: string, roles: SimRole[] | undefined): Required
 }
 
 /**
- * Starts EC2, STS and GitHub's ID-token endpoint on a free loopback port. Point the unmodified SDK and
+ * Starts EC2, STS, SSM and GitHub's ID-token endpoint on a free loopback port. Point the unmodified SDK and
  * @actions/core at it with `sim.env()`.
  */
 export async function startSim(options: SimOptions = {}): Promise<Sim> {
@@ -45,7 +48,10 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const permissions = new Permissions()
   const messages = new AuthorizationMessages()
   const state = new Ec2State(options.bake ?? {})
-  const ssm = new SsmState()
+  const ssm = new SsmState({
+    delayMs: options.ssmImageValidationMs ?? DEFAULT_IMAGE_VALIDATION_MS,
+    imageExisted: (region, imageId, at) => state.imageExisted(region, imageId, at)
+  })
   const imageBuilder = new ImageBuilderState()
   const key = await jwtKey()
   const calls: SimCall[] = []
@@ -65,6 +71,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
         credentials: options.credentials,
         now
       }),
+      createSsmEndpoint({ accountId, ssm, identities, permissions, now }),
       createOidcEndpoint({ requestToken, key, options: options.oidc, identities, now })
     ],
     faults,
@@ -76,6 +83,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     env: () => ({
       AWS_ENDPOINT_URL_EC2: `${server.url}/ec2`,
       AWS_ENDPOINT_URL_STS: `${server.url}/sts`,
+      AWS_ENDPOINT_URL_SSM: `${server.url}/ssm`,
       ACTIONS_ID_TOKEN_REQUEST_URL: `${server.url}/oidc/token?api-version=2.0`,
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken,
       AWS_EC2_METADATA_DISABLED: 'true'
@@ -88,9 +96,12 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     startSnapshots: (imageId) => state.startSnapshots(imageId, now()),
     addLaunchTemplate: (template) => state.addLaunchTemplate(template, now()),
     putParameter: (parameter) => {
-      const record = ssm.put(parameter, now())
+      const record = ssm.seed(parameter, now())
       return parameterArn(record.region, accountId, record.name)
     },
+    rejectParameterValue: (rule) => ssm.rejectValue(rule),
+    parameters: () => simParameters(ssm, accountId, now(), startedAt),
+    parameterWrites: () => simParameterWrites(ssm, now(), startedAt),
     addImageRecipe: ({ parentImage, ...recipe }) => imageBuilder.addRecipe('image-recipe', { ...recipe, imageId: parentImage }, accountId, now()),
     addContainerRecipe: ({ instanceImage, ...recipe }) => imageBuilder.addRecipe('container-recipe', { ...recipe, imageId: instanceImage }, accountId, now()),
     fault: (rule) => faults.add(rule),

@@ -1,7 +1,7 @@
 // The public contract of the simulator. Other test code (the action's end-to-end tests, bench/, scripts/)
 // codes against exactly these names, so change them only together with those users.
 
-export type SimService = 'ec2' | 'sts' | 'oidc'
+export type SimService = 'ec2' | 'sts' | 'ssm' | 'oidc'
 
 export interface SimOptions {
   /** Account that owns every role, user, image and snapshot. Default '123456789012'. */
@@ -35,6 +35,12 @@ export interface SimOptions {
    * with a NextToken). Default 50, so code that ignores NextToken fails with a few dozen references.
    */
   imageReferencesPageSize?: number
+  /**
+   * How long after PutParameter answers Parameter Store decides on an `aws:ec2:image` value (accepts it, and the
+   * parameter takes it, or rejects it, and the parameter keeps what it had). Default 200. Reads in between show the
+   * parameter as it was (a new one is not found). Measured on the sim's clock.
+   */
+  ssmImageValidationMs?: number
   /**
    * The sim's clock, in epoch ms; default Date.now. Everything the sim computes from time reads it: image and
    * snapshot states, credential and ID-token lifetimes, `forMs` and `startMs` faults, and `at`/`createdAt`.
@@ -196,6 +202,53 @@ export interface PutParameterOptions {
   dataType?: 'text' | 'aws:ec2:image'
 }
 
+/**
+ * Makes Parameter Store reject `aws:ec2:image` values as if it could not describe the image ("Unable to Describe
+ * Resource"): every write of `name` (and of `value`, if given) in `region` (any region if not given) validated from
+ * now on, a write already being validated included. PutParameter still answers success with a new version.
+ */
+export interface RejectParameterRule {
+  name: string
+  value?: string
+  region?: string
+}
+
+/** A Parameter Store parameter as reads show it now, and the write still being validated, if any. */
+export interface SimParameter {
+  name: string
+  region: string
+  arn: string
+  value: string
+  type: 'String' | 'StringList' | 'SecureString'
+  dataType: 'text' | 'aws:ec2:image'
+  tier: 'Standard' | 'Advanced'
+  version: number
+  /** ms since sim start */
+  lastModifiedAt: number
+  /**
+   * An update PutParameter answered that Parameter Store has not yet decided on (aws:ec2:image). A creation still
+   * being decided is not a parameter yet, so it is not listed at all (see `parameterWrites`).
+   */
+  pending?: { value: string; version: number; /** ms since sim start */ validatesAt: number }
+}
+
+/** One write of a parameter (PutParameter or `putParameter`) and what Parameter Store made of it. */
+export interface SimParameterWrite {
+  name: string
+  region: string
+  value: string
+  /** The version PutParameter answered (a rejected write's number is not given again). */
+  version: number
+  dataType: 'text' | 'aws:ec2:image'
+  /** ms since sim start */
+  at: number
+  outcome: 'pending' | 'accepted' | 'rejected'
+  /** ms since sim start: when the validation ended (`at` for a text value). */
+  settledAt?: number
+  /** For a rejected write: 'Unable to Describe Resource', the exception of Parameter Store's failure event. */
+  reason?: string
+}
+
 /** An EC2 Image Builder image recipe, for DescribeImageReferences. */
 export interface AddImageRecipeOptions {
   /** Default 'us-east-1'. */
@@ -236,7 +289,7 @@ export interface NextBakeOptions {
 export type InstanceStateName = 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated'
 
 export interface PermissionRule {
-  /** e.g. 'ec2:CreateImage', 'ec2:DeleteSnapshot', 'sts:DecodeAuthorizationMessage', 'sts:AssumeRoleWithWebIdentity' */
+  /** e.g. 'ec2:CreateImage', 'ec2:DeleteSnapshot', 'ssm:PutParameter', 'sts:DecodeAuthorizationMessage', 'sts:AssumeRoleWithWebIdentity' */
   action: string
   /**
    * ARN prefix of the caller; default any. For sts:AssumeRoleWithWebIdentity it is matched against the
@@ -255,7 +308,7 @@ export type FaultKind =
 export interface FaultRule {
   /** Default: any service. */
   service?: SimService
-  /** 'CreateImage', 'DescribeImages', 'AssumeRoleWithWebIdentity', 'token' (oidc), ... or '*' */
+  /** 'CreateImage', 'DescribeImages', 'AssumeRoleWithWebIdentity', 'PutParameter' (ssm), 'token' (oidc), ... or '*' */
   action: string
   kind: FaultKind
   /** How many matching requests it hits. Default 1. */
@@ -369,7 +422,7 @@ export interface Sim {
   /** http://127.0.0.1:<free port> */
   readonly url: string
   /**
-   * AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_STS, ACTIONS_ID_TOKEN_REQUEST_URL (already has a '?'),
+   * AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_SSM, ACTIONS_ID_TOKEN_REQUEST_URL (already has a '?'),
    * ACTIONS_ID_TOKEN_REQUEST_TOKEN, and AWS_EC2_METADATA_DISABLED=true so that a credential chain that
    * finds nothing never goes looking for an instance-metadata endpoint off this machine.
    */
@@ -402,13 +455,19 @@ export interface Sim {
    * (a name `/images/web` keeps one slash). DescribeImageReferences finds it for the image id that is its value.
    */
   putParameter(options: PutParameterOptions): string
+  /** Parameter Store rejects matching `aws:ec2:image` writes after PutParameter has answered (see RejectParameterRule). */
+  rejectParameterValue(rule: RejectParameterRule): void
+  /** Every parameter as GetParameter shows it now, with any update still being validated. */
+  parameters(): SimParameter[]
+  /** Every write of a parameter, in order, with its outcome. */
+  parameterWrites(): SimParameterWrite[]
   /** An Image Builder image recipe; returns its ARN, `arn:aws:imagebuilder:<region>:<account>:image-recipe/<name>/<version>`. */
   addImageRecipe(options: AddImageRecipeOptions): string
   /** An Image Builder container recipe; returns its ARN, `…:container-recipe/<name>/<version>`. */
   addContainerRecipe(options: AddContainerRecipeOptions): string
   /** Queue a fault; faults are checked in the order queued. */
   fault(rule: FaultRule): void
-  /** Refuse an action (403 UnauthorizedOperation / AccessDenied). A deny beats an allow. */
+  /** Refuse an action (EC2 403 UnauthorizedOperation, STS AccessDenied, SSM AccessDeniedException). A deny beats an allow. */
   deny(rule: PermissionRule): void
   /** Grant an action that is refused unless granted (sts:DecodeAuthorizationMessage). */
   allow(rule: PermissionRule): void

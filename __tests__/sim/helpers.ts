@@ -1,4 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2'
+import { SSMClient } from '@aws-sdk/client-ssm'
 import { Sha256 } from '@smithy/core/checksum'
 import { SignatureV4 } from '@smithy/signature-v4'
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types'
@@ -80,6 +81,11 @@ export function ec2Client(credentials: AwsCredentialIdentity | AwsCredentialIden
   return new EC2Client({ region: options.region ?? REGION, maxAttempts: options.maxAttempts ?? 1, credentials })
 }
 
+/** An SSM client reaching the sim through AWS_ENDPOINT_URL_SSM; maxAttempts 1 by default, as for EC2. */
+export function ssmClient(credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider, options: { maxAttempts?: number; region?: string } = {}): SSMClient {
+  return new SSMClient({ region: options.region ?? REGION, maxAttempts: options.maxAttempts ?? 1, credentials })
+}
+
 export function staticCredentials(sim: Sim): AwsCredentialIdentity {
   return { accessKeyId: sim.staticKeys.accessKeyId, secretAccessKey: sim.staticKeys.secretAccessKey }
 }
@@ -113,6 +119,23 @@ export async function signedCall(
     port: Number(url.port),
     path: url.pathname,
     headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded' },
+    body
+  })
+  const response = await fetch(url, { method: 'POST', headers: signed.headers, body })
+  return { status: response.status, headers: response.headers, body: await response.text() }
+}
+
+/** A raw JSON 1.1 call to the sim's SSM endpoint, signed for `ssm`: to see the wire itself, or send what no command would. */
+export async function signedSsmCall(sim: Sim, credentials: AwsCredentialIdentity, target: string, body: string): Promise<QueryAnswer> {
+  const url = new URL(`${sim.env().AWS_ENDPOINT_URL_SSM}/`)
+  const signer = new SignatureV4({ credentials, region: REGION, service: 'ssm', sha256: Sha256 })
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
     body
   })
   const response = await fetch(url, { method: 'POST', headers: signed.headers, body })

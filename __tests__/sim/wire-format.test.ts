@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { startSim, type Sim } from '../../sim/index.js'
-import { signedCall, staticCredentials, xmlValue } from './helpers.js'
+import { signedCall, signedSsmCall, staticCredentials, xmlValue } from './helpers.js'
 
 // The envelopes themselves, and requests no SDK command would send.
 
@@ -39,7 +39,27 @@ describe('wire format', () => {
     expect(xmlValue(answer.body, 'Message')).toContain(message)
   })
 
-  it('serves nothing outside /ec2, /sts and /oidc', async () => {
+  it('answers SSM in JSON 1.1: members on success, __type and message on failure, and no message for ParameterNotFound', async () => {
+    const credentials = staticCredentials(sim)
+    const made = await signedSsmCall(sim, credentials, 'AmazonSSM.PutParameter', JSON.stringify({ Name: '/wire/a', Value: 'x', Type: 'String' }))
+    expect([made.status, made.headers.get('content-type'), JSON.parse(made.body)]).toEqual([200, 'application/x-amz-json-1.1', { Version: 1, Tier: 'Standard' }])
+    expect(made.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/)
+    const missing = await signedSsmCall(sim, credentials, 'AmazonSSM.GetParameter', JSON.stringify({ Name: '/wire/b' }))
+    expect([missing.status, JSON.parse(missing.body)]).toEqual([400, { __type: 'ParameterNotFound' }])
+    const taken = await signedSsmCall(sim, credentials, 'AmazonSSM.PutParameter', JSON.stringify({ Name: '/wire/a', Value: 'y', Type: 'String' }))
+    expect(JSON.parse(taken.body)).toEqual({ __type: 'ParameterAlreadyExists', message: expect.stringContaining('already exists') })
+  })
+
+  it.each([
+    ['AmazonSSM.SendCommand', '{}', 'UnknownOperationException'],
+    ['AmazonEC2.DescribeImages', '{}', 'UnknownOperationException'],
+    ['AmazonSSM.GetParameter', 'Name=web', 'SerializationException']
+  ])('answers SSM target %s with body %s with %s', async (target, body, code) => {
+    const answer = await signedSsmCall(sim, staticCredentials(sim), target, body)
+    expect([answer.status, JSON.parse(answer.body).__type]).toEqual([400, code])
+  })
+
+  it('serves nothing outside /ec2, /sts, /ssm and /oidc', async () => {
     const logged = sim.calls.length
     const response = await fetch(`${sim.url}/s3/`, { method: 'POST', body: 'Action=ListBuckets' })
     expect(response.status).toBe(404)
