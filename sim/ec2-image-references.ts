@@ -103,7 +103,7 @@ function referencesTo(call: Ec2Call, imageId: string, type: ImageReferenceType, 
           [...template.versions]
             .sort((a, b) => b.versionNumber - a.versionNumber)
             .slice(0, scope.versionDepth)
-            .some((version) => version.imageId === imageId)
+            .some((version) => version.data.imageId === imageId)
         )
         .map((template) => launchTemplateArn(region, accountId, template.launchTemplateId))
     case 'ssm:Parameter':

@@ -36,18 +36,32 @@ export interface Instance {
   tags: Record<string, string>
 }
 
-/** One version of a launch template. Only the image is modelled: that is what DescribeImageReferences reads. */
+/**
+ * The launch parameters of a version that the sim keeps (LaunchTemplateData). The image is what DescribeImageReferences
+ * and a deploy read; the others show that CreateLaunchTemplateVersion copies its source version.
+ */
+export interface LaunchTemplateData {
+  imageId?: string
+  instanceType?: string
+  keyName?: string
+  userData?: string
+}
+
 export interface LaunchTemplateVersion {
   versionNumber: number
-  imageId?: string
+  description?: string
+  data: LaunchTemplateData
   /** epoch ms */
   createdAt: number
+  /** ARN of whoever made it (the account root for a seeded version, as AWS's examples show). */
+  createdBy: string
+  /** CreateLaunchTemplateVersion's idempotency token, and the request it came with. */
+  clientToken?: { token: string; request: string }
 }
 
 /**
- * A launch template, in DescribeLaunchTemplates' shape, so that its calls (DescribeLaunchTemplates,
- * DescribeLaunchTemplateVersions, CreateLaunchTemplateVersion, ModifyLaunchTemplate, DeleteLaunchTemplateVersions)
- * can be served from it later: version numbers are never reused, and `latestVersionNumber` only grows.
+ * A launch template, in DescribeLaunchTemplates' shape, served by DescribeLaunchTemplates,
+ * DescribeLaunchTemplateVersions, CreateLaunchTemplateVersion, ModifyLaunchTemplate and DeleteLaunchTemplateVersions.
  */
 export interface LaunchTemplateRecord {
   launchTemplateId: string
@@ -55,11 +69,27 @@ export interface LaunchTemplateRecord {
   name: string
   /** epoch ms */
   createdAt: number
+  createdBy: string
   defaultVersionNumber: number
-  latestVersionNumber: number
+  /**
+   * The highest version number ever given. It never goes down, even when that version is deleted, so a number is
+   * never given twice; `latestVersion` is the newest version that still exists.
+   */
+  lastVersionNumber: number
   /** The versions that exist, oldest first (a deleted version is removed, leaving a gap in the numbers). */
   versions: LaunchTemplateVersion[]
   tags: Record<string, string>
+}
+
+/** The newest version that exists: `$Latest`. The default version can never be deleted, so there is always one. */
+export function latestVersion(template: LaunchTemplateRecord): LaunchTemplateVersion {
+  return template.versions.reduce((newest, version) => (version.versionNumber > newest.versionNumber ? version : newest))
+}
+
+export function defaultVersion(template: LaunchTemplateRecord): LaunchTemplateVersion {
+  const found = template.versions.find((version) => version.versionNumber === template.defaultVersionNumber)
+  if (!found) throw new Error(`sim bug: launch template ${template.launchTemplateId} lost its default version`)
+  return found
 }
 
 /** One block device mapping of an image; `volumeId` marks the ones snapshotted from the instance. */
@@ -316,8 +346,11 @@ export class Ec2State {
     return imageId
   }
 
-  /** A launch template whose versions launch the images given, version 1 first; returns its id (`lt-` + 17 hex). */
-  addLaunchTemplate(options: AddLaunchTemplateOptions, now: number): string {
+  /**
+   * A launch template whose versions launch the images given, version 1 first; returns its id (`lt-` + 17 hex).
+   * `createdBy` is the ARN its versions were made by.
+   */
+  addLaunchTemplate(options: AddLaunchTemplateOptions, now: number, createdBy: string): string {
     const region = options.region ?? DEFAULT_REGION
     const { name, versions } = options
     if (!/^[A-Za-z0-9().\-/_]{3,128}$/.test(name)) throw new Error(`addLaunchTemplate: '${name}' is not a launch template name (3 to 128 letters, digits and ().-/_)`)
@@ -335,10 +368,15 @@ export class Ec2State {
       region,
       name,
       createdAt: now,
+      createdBy,
       defaultVersionNumber,
-      latestVersionNumber: versions.length,
-      versions: versions.map((imageId, i) => ({ versionNumber: i + 1, imageId, createdAt: now })),
-      tags: {}
+      lastVersionNumber: versions.length,
+      versions: versions.map((version, i) => {
+        const seed = typeof version === 'string' ? { imageId: version } : version
+        const data: LaunchTemplateData = { imageId: seed.imageId, instanceType: seed.instanceType }
+        return { versionNumber: i + 1, description: seed.description, data, createdAt: now, createdBy }
+      }),
+      tags: { ...options.tags }
     })
     return launchTemplateId
   }

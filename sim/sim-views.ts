@@ -1,9 +1,9 @@
 import { protectionState } from './ec2-protection.js'
 import { isoTime, sdkMapping } from './ec2-render.js'
 import { sdkGrants } from './ec2-share.js'
-import type { Ec2State } from './ec2-state.js'
+import { latestVersion, type Ec2State } from './ec2-state.js'
 import { parameterArn, type SsmState } from './ssm-state.js'
-import type { SimImage, SimParameter, SimParameterWrite, SimSnapshot } from './types.js'
+import type { SimImage, SimLaunchTemplate, SimParameter, SimParameterWrite, SimSnapshot } from './types.js'
 
 // The sim's own view of what EC2 holds, for tests to assert on without going through the API (and so
 // including what the API no longer shows: deregistered images, deleted snapshots).
@@ -89,5 +89,23 @@ export function simParameterWrites(ssm: SsmState, now: number, startedAt: number
     ...write,
     at: write.at - startedAt,
     settledAt: write.settledAt === undefined ? undefined : write.settledAt - startedAt
+  }))
+}
+
+export function simLaunchTemplates(state: Ec2State): SimLaunchTemplate[] {
+  return state.launchTemplates.map((template) => ({
+    launchTemplateId: template.launchTemplateId,
+    name: template.name,
+    region: template.region,
+    defaultVersion: template.defaultVersionNumber,
+    latestVersion: latestVersion(template).versionNumber,
+    tags: { ...template.tags },
+    versions: template.versions.map((version) => ({
+      versionNumber: version.versionNumber,
+      description: version.description,
+      imageId: version.data.imageId,
+      instanceType: version.data.instanceType,
+      createdBy: version.createdBy
+    }))
   }))
 }

@@ -9,7 +9,7 @@ import { jwtKey } from './jwt.js'
 import { createOidcEndpoint } from './oidc-endpoint.js'
 import { Permissions } from './permissions.js'
 import { serve } from './server.js'
-import { simImages, simParameters, simParameterWrites, simSnapshots } from './sim-views.js'
+import { simImages, simLaunchTemplates, simParameters, simParameterWrites, simSnapshots } from './sim-views.js'
 import { createSsmEndpoint } from './ssm-endpoint.js'
 import { parameterArn, SsmState } from './ssm-state.js'
 import { createStsEndpoint } from './sts-endpoint.js'
@@ -94,7 +94,8 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     addImage: (image) => state.addImage(image, startedAt),
     nextBake: (script, options) => state.queueScript(script, options?.region),
     startSnapshots: (imageId) => state.startSnapshots(imageId, now()),
-    addLaunchTemplate: (template) => state.addLaunchTemplate(template, now()),
+    addLaunchTemplate: (template) => state.addLaunchTemplate(template, now(), `arn:aws:iam::${accountId}:root`),
+    launchTemplates: () => simLaunchTemplates(state),
     putParameter: (parameter) => {
       const record = ssm.seed(parameter, now())
       return parameterArn(record.region, accountId, record.name)

@@ -177,16 +177,39 @@ export interface AddImageOptions {
   deregistrationProtection?: 'enabled' | 'enabled-with-cooldown' | { cooldownUntil: number }
 }
 
-/** A launch template (issue 18: what an Auto Scaling group launches from), for DescribeImageReferences. */
+/** A launch template (what an Auto Scaling group launches from), for the launch template calls and DescribeImageReferences. */
 export interface AddLaunchTemplateOptions {
   /** Default 'us-east-1'. */
   region?: string
   /** Unique in the region; 3 to 128 letters, digits and `().-/_`. */
   name: string
-  /** The ImageId of each version, version 1 first; at least one. */
-  versions: string[]
+  /** Each version, version 1 first; at least one. A string is the version's ImageId. */
+  versions: (string | LaunchTemplateVersionSeed)[]
   /** The version launches use by default. Default 1. */
   defaultVersion?: number
+  /** The template's own tags (DescribeLaunchTemplates' tagSet and tag filters). Default none. */
+  tags?: Record<string, string>
+}
+
+/** One version of a seeded launch template: its LaunchTemplateData (as far as the sim keeps it) and description. */
+export interface LaunchTemplateVersionSeed {
+  imageId?: string
+  instanceType?: string
+  /** VersionDescription. */
+  description?: string
+}
+
+/** A launch template as DescribeLaunchTemplates and DescribeLaunchTemplateVersions show it now. */
+export interface SimLaunchTemplate {
+  launchTemplateId: string
+  name: string
+  region: string
+  defaultVersion: number
+  /** The newest version that exists ($Latest). */
+  latestVersion: number
+  tags: Record<string, string>
+  /** Oldest first; a deleted version is gone. */
+  versions: { versionNumber: number; description?: string; imageId?: string; instanceType?: string; createdBy: string }[]
 }
 
 /** A Parameter Store parameter, for DescribeImageReferences (a deploy that reads the image id from SSM). */
@@ -465,6 +488,8 @@ export interface Sim {
   addImageRecipe(options: AddImageRecipeOptions): string
   /** An Image Builder container recipe; returns its ARN, `…:container-recipe/<name>/<version>`. */
   addContainerRecipe(options: AddContainerRecipeOptions): string
+  /** Every launch template as the launch template calls show it now, with its versions. */
+  launchTemplates(): SimLaunchTemplate[]
   /** Queue a fault; faults are checked in the order queued. */
   fault(rule: FaultRule): void
   /** Refuse an action (EC2 403 UnauthorizedOperation, STS AccessDenied, SSM AccessDeniedException). A deny beats an allow. */
