@@ -6,7 +6,13 @@ import { createImage } from './ec2-create-image.js'
 import { describeImages, describeInstances, describeSnapshots } from './ec2-describe.js'
 import { DEFAULT_REFERENCES_PAGE_SIZE, describeImageReferences } from './ec2-image-references.js'
 import { describeImageAttribute, disableImageDeprecation, enableImageDeprecation, modifyImageAttribute } from './ec2-image-attributes.js'
-import { describeLaunchTemplates, describeLaunchTemplateVersions } from './ec2-launch-templates.js'
+import {
+  createLaunchTemplateVersion,
+  deleteLaunchTemplateVersions,
+  describeLaunchTemplates,
+  describeLaunchTemplateVersions,
+  modifyLaunchTemplate
+} from './ec2-launch-templates.js'
 import { disableImageDeregistrationProtection, enableImageDeregistrationProtection } from './ec2-protection.js'
 import { registerImage } from './ec2-register-image.js'
 import { deleteSnapshot, deregisterImage } from './ec2-remove.js'
@@ -48,7 +54,10 @@ const ACTIONS = new Map<string, Ec2Action>([
   ['ModifySnapshotAttribute', modifySnapshotAttribute],
   ['DescribeSnapshotAttribute', describeSnapshotAttribute],
   ['DescribeLaunchTemplates', describeLaunchTemplates],
-  ['DescribeLaunchTemplateVersions', describeLaunchTemplateVersions]
+  ['DescribeLaunchTemplateVersions', describeLaunchTemplateVersions],
+  ['CreateLaunchTemplateVersion', createLaunchTemplateVersion],
+  ['ModifyLaunchTemplate', modifyLaunchTemplate],
+  ['DeleteLaunchTemplateVersions', deleteLaunchTemplateVersions]
 ])
 
 const CREDENTIALS_NOT_VALIDATED = 'AWS was not able to validate the provided access credentials'

@@ -1,26 +1,39 @@
-import type { Ec2Action, Ec2Call } from './ec2-call.js'
+import { launchTemplateArn, type Ec2Action, type Ec2Call } from './ec2-call.js'
 import { invalidValue } from './ec2-create-image.js'
 import { matchesFilters, readFilters, tagFieldValues } from './ec2-filters.js'
+import { assertIdFormat } from './ec2-id-format.js'
 import { pageOf, readPaging, type PageRule } from './ec2-paging.js'
 import { isoTime } from './ec2-render.js'
-import { defaultVersion, latestVersion, type LaunchTemplateRecord, type LaunchTemplateVersion } from './ec2-state.js'
+import { defaultVersion, latestVersion, type LaunchTemplateData, type LaunchTemplateRecord, type LaunchTemplateVersion } from './ec2-state.js'
 import { tagSetXml } from './ec2-tags.js'
 import { readList, type Params } from './query-params.js'
 import { ServiceError } from './service-error.js'
 import { itemSet, leaf, node } from './xml.js'
 
-// The launch template calls a deploy needs: find a template, and read its versions and the image its default
-// version launches. A template is named by LaunchTemplateId or LaunchTemplateName, never both; a version by its
-// number, `$Latest` (the newest that exists) or `$Default`. Messages marked "verified" are EC2's own, as tests run
-// against AWS (getmoto/moto's aws_verified launch template tests) or AWS's documentation quote them.
+// The launch template calls a deploy needs: find a template, read its versions and the image its default version
+// launches, add a version that launches a new image, make it the default, and take versions back. A template is named
+// by LaunchTemplateId or LaunchTemplateName, never both; a version by its number, `$Latest` (the newest that exists)
+// or `$Default`. Version numbers are never given twice, and the default version cannot be deleted. Messages marked
+// "verified" are EC2's own, as tests run against AWS (getmoto/moto's aws_verified launch template tests) or AWS's
+// documentation quote them.
 
 const ID_PATTERN = /^lt-[0-9a-f]{17}$/
 const NAME_PATTERN = /^[A-Za-z0-9().\-/_]{3,128}$/
 /** DescribeLaunchTemplates and DescribeLaunchTemplateVersions take MaxResults from 1 to 200 (API reference). */
 const TEMPLATE_PAGES: PageRule = { action: 'DescribeLaunchTemplates', min: 1, max: 200 }
 const VERSION_PAGES: PageRule = { action: 'DescribeLaunchTemplateVersions', min: 1, max: 200 }
+/** "You can delete up to 200 launch template versions in a single request." */
+const MAX_DELETE = 200
+const MAX_DESCRIPTION = 255
 /** More version numbers than a template can ever have (EC2 allows 10,000 versions), for page positions. */
 const VERSION_SLOTS = 1_000_000
+/** The members of LaunchTemplateData the sim keeps, by their Query names. */
+const DATA_MEMBERS: Record<string, keyof LaunchTemplateData> = {
+  ImageId: 'imageId',
+  InstanceType: 'instanceType',
+  KeyName: 'keyName',
+  UserData: 'userData'
+}
 /** Verified: EC2's answer to a version list that cannot be served (no template named, or numbers for all of them). */
 const DESCRIBE_VERSIONS_HOW =
   'To describe the launch template data for all your launch templates, for ‘--versions’ specify ‘$Latest’, ‘$Default’, or both, and omit ‘--launch-template-id’, ‘--launch-template-name’, and version numbers. To describe the launch template data for a specific launch template, specify ‘--launch-template-id’ or ‘--launch-template-name’, and for ‘--versions’ specify one or more of the following values: ‘$Latest’, ‘$Default’, or one or more version numbers.'
@@ -76,6 +89,18 @@ function lookUp(call: Ec2Call, target: Target): LaunchTemplateRecord | undefined
   return call.state.launchTemplates.find(
     (template) => template.region === call.region && (target.id !== undefined ? template.launchTemplateId === target.id : template.name === target.name)
   )
+}
+
+/**
+ * Authorizes `ec2:<Action>` on the template's ARN and returns the template. A template named by id is authorized
+ * before it is looked up; one named by name has to be found first, to know the ARN to authorize.
+ */
+function authorizedTemplate(call: Ec2Call, target: Target): LaunchTemplateRecord {
+  if (target.id !== undefined) call.authorize(launchTemplateArn(call.region, call.accountId, target.id))
+  const template = lookUp(call, target)
+  if (!template) throw notFound(target)
+  if (target.id === undefined) call.authorize(launchTemplateArn(call.region, call.accountId, template.launchTemplateId))
+  return template
 }
 
 /** A version given as a number, `$Latest` or `$Default`; undefined when the template has no such version. */
@@ -212,4 +237,142 @@ export const describeLaunchTemplateVersions: Ec2Action = (call) => {
   }
   const page = pageOf(paging, found)
   return itemSet('launchTemplateVersionSet', page.items.map(({ template, version }) => versionXml(template, version))) + leaf('nextToken', page.nextToken)
+}
+
+/** `LaunchTemplateData.<Member>`: the members the sim keeps; any other is refused rather than silently dropped. */
+function readLaunchTemplateData(params: Params): LaunchTemplateData | undefined {
+  const data: LaunchTemplateData = {}
+  let given = false
+  for (const [key, value] of Object.entries(params)) {
+    if (!key.startsWith('LaunchTemplateData.')) continue
+    given = true
+    const member = DATA_MEMBERS[key.slice('LaunchTemplateData.'.length)]
+    if (member === undefined) {
+      throw invalidValue(`sim: ${key} is not simulated; LaunchTemplateData takes ${Object.keys(DATA_MEMBERS).join(', ')} here`)
+    }
+    data[member] = value
+  }
+  if (data.imageId !== undefined) assertIdFormat('ami', data.imageId)
+  return given ? data : undefined
+}
+
+export const createLaunchTemplateVersion: Ec2Action = (call) => {
+  const { params, now } = call
+  const target = readTarget(params, 'Either provide launch template ID or launch template name to create a version.')
+  const data = readLaunchTemplateData(params)
+  if (data === undefined) throw new ServiceError(400, 'MissingParameter', 'The request must contain the parameter LaunchTemplateData')
+  const description = params.VersionDescription
+  if (description !== undefined && description.length > MAX_DESCRIPTION) {
+    throw invalidValue(`Value for parameter versionDescription is invalid. A version description can have at most ${MAX_DESCRIPTION} characters.`)
+  }
+  const sourceSpec = params.SourceVersion || undefined
+  if (sourceSpec !== undefined) assertVersionSpec(sourceSpec, 'SourceVersion')
+  const template = authorizedTemplate(call, target)
+
+  // The same ClientToken answers with the version it made the first time, so a retried request makes no second one.
+  const request = JSON.stringify([sourceSpec, description, data])
+  const token = params.ClientToken
+  const earlier = token === undefined ? undefined : template.versions.find((version) => version.clientToken?.token === token)
+  if (earlier) {
+    if (earlier.clientToken?.request !== request) {
+      throw new ServiceError(400, 'IdempotentParameterMismatch', `The client token ${token} was already used for a different CreateLaunchTemplateVersion request`)
+    }
+    return node('launchTemplateVersion', versionXml(template, earlier))
+  }
+  // With a source version the new one starts as a copy of it, and the data given overrides; without, it has only that.
+  let base: LaunchTemplateData = {}
+  if (sourceSpec !== undefined) {
+    const source = findVersion(template, sourceSpec)
+    if (!source) throw versionNotFound(template, sourceSpec)
+    base = source.data
+  }
+  template.lastVersionNumber += 1
+  const version: LaunchTemplateVersion = {
+    versionNumber: template.lastVersionNumber,
+    description,
+    data: { ...base, ...data },
+    createdAt: now,
+    createdBy: call.caller.arn,
+    clientToken: token === undefined ? undefined : { token, request }
+  }
+  template.versions.push(version)
+  return node('launchTemplateVersion', versionXml(template, version))
+}
+
+export const modifyLaunchTemplate: Ec2Action = (call) => {
+  const { params } = call
+  // Verified, this message.
+  const target = readTarget(params, 'Either provide launch template ID or launch template name to modify the template.')
+  const wanted = params.SetDefaultVersion || undefined
+  if (wanted !== undefined && !/^[1-9]\d{0,17}$/.test(wanted)) {
+    throw invalidValue(`Value (${wanted}) for parameter defaultVersion is invalid. Expected a version number.`)
+  }
+  const template = authorizedTemplate(call, target)
+
+  if (wanted !== undefined) {
+    const version = findVersion(template, wanted)
+    // Verified, this message (it differs from DescribeLaunchTemplateVersions').
+    if (!version) throw new ServiceError(400, 'InvalidLaunchTemplateId.VersionNotFound', `The launch template version ${wanted} is not found for the specified launch template.`)
+    template.defaultVersionNumber = version.versionNumber
+  }
+  return node('launchTemplate', templateXml(template))
+}
+
+/**
+ * What went wrong with one version, in the ResponseError codes the API reference lists (launchTemplateIdDoesNotExist,
+ * launchTemplateNameDoesNotExist, launchTemplateVersionDoesNotExist, unexpectedError, ...).
+ */
+interface Unsuccessful {
+  version: string
+  code: string
+  message: string
+}
+
+export const deleteLaunchTemplateVersions: Ec2Action = (call) => {
+  const { params } = call
+  const target = readTarget(params, 'Either provide launch template ID or launch template name to delete versions.')
+  const specs = readList(params, 'LaunchTemplateVersion')
+  if (specs.length === 0) throw new ServiceError(400, 'MissingParameter', 'The request must contain the parameter LaunchTemplateVersion')
+  if (specs.length > MAX_DELETE) throw invalidValue(`You can delete up to ${MAX_DELETE} launch template versions in a single request; this one names ${specs.length}.`)
+
+  // A template that is not there fails each version, not the call: that is what the ResponseError codes are for.
+  // Its ARN is known from an id; from a name only if the template is there.
+  const found = lookUp(call, target)
+  const arnId = target.id ?? found?.launchTemplateId
+  call.authorize(arnId === undefined ? undefined : launchTemplateArn(call.region, call.accountId, arnId))
+
+  const deleted: LaunchTemplateVersion[] = []
+  const failed: Unsuccessful[] = []
+  for (const spec of specs) {
+    if (!found) {
+      const [code, what] = target.id !== undefined ? ['launchTemplateIdDoesNotExist', `ID ${target.id}`] : ['launchTemplateNameDoesNotExist', `name ${target.name}`]
+      failed.push({ version: spec, code, message: `The specified launch template, with template ${what}, does not exist.` })
+      continue
+    }
+    const version = /^[1-9]\d{0,17}$/.test(spec) ? found.versions.find((v) => String(v.versionNumber) === spec) : undefined
+    if (!version) {
+      failed.push({ version: spec, code: 'launchTemplateVersionDoesNotExist', message: `Could not find the specified version ${spec} for the launch template with ID ${found.launchTemplateId}.` })
+    } else if (version.versionNumber === found.defaultVersionNumber) {
+      // "You can't delete the default version of a launch template; you must first assign a different version as the
+      // default" (API reference). The code for it is not documented: unexpectedError is the one left.
+      failed.push({ version: spec, code: 'unexpectedError', message: 'Cannot delete the default version of a launch template. Set a different version as the default first.' })
+    } else {
+      found.versions = found.versions.filter((v) => v !== version)
+      deleted.push(version)
+    }
+  }
+  const who = (): string =>
+    leaf('launchTemplateId', found?.launchTemplateId ?? target.id) + leaf('launchTemplateName', found?.name ?? target.name)
+  return (
+    itemSet('successfullyDeletedLaunchTemplateVersionSet', deleted.map((version) => who() + leaf('versionNumber', version.versionNumber))) +
+    itemSet(
+      'unsuccessfullyDeletedLaunchTemplateVersionSet',
+      failed.map(
+        (failure) =>
+          who() +
+          (/^\d+$/.test(failure.version) ? leaf('versionNumber', failure.version) : '') +
+          node('responseError', leaf('code', failure.code), leaf('message', failure.message))
+      )
+    )
+  )
 }
