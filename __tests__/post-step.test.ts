@@ -109,6 +109,21 @@ describe('runPost', () => {
     expect(lines('::error::')).toEqual([])
   })
 
+  it('takes back a permission main granted on something that outlives the run, even when it made no image', async () => {
+    const store = memoryState()
+    const state = new BakeState(store)
+    state.begin({ kind: 'default-chain' }, true)
+    state.recordGrant({ region: 'us-east-2', kind: 'create-volume', resourceId: 'snap-user', added: { accounts: ['111122223333'], organizations: [], ous: [] } })
+    const taken: string[] = []
+    const fake = fakeEc2()
+    fake.ec2.unshareSnapshot = async (id, accounts) => void taken.push(`${id} ${accounts.join(' ')}`)
+    const connect = jest.fn<PostDeps['connect']>(async () => ({ ec2: () => fake.ec2 }))
+    await runPost({ clock, state: store, connect })
+    expect(connect).toHaveBeenCalledWith({ kind: 'default-chain' }, 'us-east-2')
+    expect(taken).toEqual(['snap-user 111122223333'])
+    expect(store.values.finished).toBe('true')
+  })
+
   it('reports a cleanup that could not finish as a warning, never as a failure', async () => {
     const store = stateAfterCreateImage()
     const connect = async (): Promise<Aws> => {

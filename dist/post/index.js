@@ -28912,12 +28912,13 @@ const LOOK_FOR_SNAPSHOTS_MS = 120_000;
 async function runPost(deps) {
     try {
         const state = BakeState.restore(deps.state);
-        const pending = state.entries().filter(entry => !entry.removed);
-        if (state.finished || pending.length === 0 || !state.credentials) {
+        // An image not yet removed, or a permission not yet taken back (a reused image's, a user's snapshot's).
+        const region = state.entries().find(entry => !entry.removed)?.region ?? state.grants()[0]?.region;
+        if (state.finished || region === undefined || !state.credentials) {
             core/* info */.pq('Nothing to clean up');
             return;
         }
-        const aws = await deps.connect(state.credentials, pending[0].region);
+        const aws = await deps.connect(state.credentials, region);
         await undo(aws, state, deps.clock, LOOK_FOR_SNAPSHOTS_MS);
     }
     catch (error) {
