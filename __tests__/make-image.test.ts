@@ -25,6 +25,7 @@ const BASE: Settings = {
   cleanupOnFailure: true,
   dryRun: false,
   distribution: { copyToRegions: [], shareWithAccounts: [], shareWithOrganizations: [], shareWithOus: [], shareSnapshots: false, deregistrationProtection: 'off' },
+  handOff: { launchTemplateDefault: true },
   ifExists: 'fail'
 }
 

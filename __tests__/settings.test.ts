@@ -4,7 +4,7 @@ import { parse } from 'yaml'
 import { FAMILY_TAG_KEY, Inputs } from '../src/constants.js'
 import { InputError } from '../src/errors.js'
 import type { GithubRun } from '../src/github-run.js'
-import { describeSettings, readSettings, type Distribution, type Settings } from '../src/settings.js'
+import { describeSettings, isLaunchTemplateId, readSettings, type Distribution, type HandOff, type Settings } from '../src/settings.js'
 
 const NOW_MS = Date.UTC(2026, 10, 28, 8, 35, 42, 123)
 const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
@@ -103,6 +103,11 @@ describe('defaults', () => {
         keepLaunchedWithinMs: undefined,
         deregistrationProtection: 'off'
       },
+      handOff: {
+        ssmParameter: undefined,
+        launchTemplate: undefined,
+        launchTemplateDefault: true
+      },
       ifExists: 'fail'
     })
   })
@@ -111,7 +116,7 @@ describe('defaults', () => {
     setRequired()
     const fromEmpty = read()
     const defaults = actionDefaults()
-    expect(Object.keys(defaults)).toHaveLength(37)
+    expect(Object.keys(defaults)).toHaveLength(40)
     for (const [name, value] of Object.entries(defaults)) setInput(name, value)
     setRequired()
     expect(read()).toStrictEqual(fromEmpty)
@@ -732,6 +737,7 @@ describe('wait-timeout', () => {
 })
 
 const ACCOUNT_A = '123456789012'
+const LAUNCH_TEMPLATE_ID = 'lt-0123456789abcdef0'
 const ACCOUNT_B = '210987654321'
 const ORG_A = 'arn:aws:organizations::123456789012:organization/o-a1b2c3d4e5'
 const ORG_B = `arn:aws-cn:organizations::210987654321:organization/o-${'z9'.repeat(16)}`
@@ -1146,7 +1152,9 @@ describe('distribution with wait false', () => {
     [Inputs.DeprecateAfter, { [Inputs.DeprecateAfter]: '90d' }],
     [Inputs.ImdsSupport, { [Inputs.ImdsSupport]: 'v2.0' }],
     [Inputs.KeepLatest, { [Inputs.Family]: 'web', [Inputs.KeepLatest]: '3' }],
-    [Inputs.DeregistrationProtection, { [Inputs.DeregistrationProtection]: 'on' }]
+    [Inputs.DeregistrationProtection, { [Inputs.DeregistrationProtection]: 'on' }],
+    [Inputs.SsmParameter, { [Inputs.SsmParameter]: '/images/web/latest' }],
+    [Inputs.LaunchTemplate, { [Inputs.LaunchTemplate]: 'web' }]
   ])('refuses %s: it acts on the available image', (input, inputs) => {
     setRequired()
     setInputs({ ...inputs, [Inputs.Wait]: 'false' })
@@ -1156,7 +1164,9 @@ describe('distribution with wait false', () => {
 
   it.each<[string, Record<string, string>, string]>([
     ['deregistration-protection on-with-cooldown', { [Inputs.DeregistrationProtection]: 'on-with-cooldown' }, Inputs.DeregistrationProtection],
-    ['keep-launched-within, as the keep-latest it needs', { [Inputs.Family]: 'web', [Inputs.KeepLatest]: '3', [Inputs.KeepLaunchedWithin]: '30d' }, Inputs.KeepLatest]
+    ['keep-launched-within, as the keep-latest it needs', { [Inputs.Family]: 'web', [Inputs.KeepLatest]: '3', [Inputs.KeepLaunchedWithin]: '30d' }, Inputs.KeepLatest],
+    ['a launch template id', { [Inputs.LaunchTemplate]: LAUNCH_TEMPLATE_ID }, Inputs.LaunchTemplate],
+    ['launch-template-default false, as the launch-template it needs', { [Inputs.LaunchTemplate]: 'web', [Inputs.LaunchTemplateDefault]: 'false' }, Inputs.LaunchTemplate]
   ])('refuses %s', (_, inputs, input) => {
     setRequired()
     setInputs({ ...inputs, [Inputs.Wait]: 'false' })
@@ -1168,7 +1178,8 @@ describe('distribution with wait false', () => {
     ['share-snapshots without accounts', { [Inputs.ShareSnapshots]: 'true' }],
     ['copy-to-regions naming only the bake region', { [Inputs.CopyToRegions]: 'eu-west-1' }],
     ['if-exists', { [Inputs.IfExists]: 'reuse' }],
-    ['deregistration-protection off', { [Inputs.DeregistrationProtection]: 'off' }]
+    ['deregistration-protection off', { [Inputs.DeregistrationProtection]: 'off' }],
+    ['launch-template-default true without launch-template (the default)', { [Inputs.LaunchTemplateDefault]: 'true' }]
   ])('accepts %s', (_, inputs) => {
     setRequired()
     setInputs({ ...inputs, [Inputs.Wait]: 'false' })
@@ -1242,6 +1253,175 @@ describe('distribution', () => {
       ])
     )
     expect(lines.some(line => line.startsWith('distribution:'))).toBe(false)
+  })
+})
+
+function handOff(inputs: Record<string, string>): HandOff {
+  setRequired()
+  setInputs(inputs)
+  return read().handOff
+}
+
+/** `count` characters of one level, with the leading '/': a parameter name of exactly that length. */
+function parameterOfLength(count: number): string {
+  return `/${'p'.repeat(count - 1)}`
+}
+
+describe('ssm-parameter', () => {
+  it.each([
+    ['a hierarchy', '/images/web/latest'],
+    ['one level with a leading slash', '/web-latest'],
+    ['a name without levels', 'web-latest'],
+    ['one character', 'w'],
+    ['every allowed character', '/Az09_.-/x'],
+    ['15 levels', `/${Array.from({ length: 15 }, (_, i) => `L${i + 1}`).join('/')}`],
+    ['aws or ssm past the first level', '/images/aws/ssm-web'],
+    ['aws or ssm inside the first level', '/my-aws-ssm/web'],
+    ['966 characters in eu-west-1 (1011 less the 45 of arn:aws:ssm:eu-west-1:123456789012:parameter/)', parameterOfLength(966)]
+  ])('accepts %s', (_, name) => {
+    expect(handOff({ [Inputs.SsmParameter]: name }).ssmParameter).toBe(name)
+  })
+
+  it.each<[string, string, string]>([
+    ['an ARN', 'arn:aws:ssm:eu-west-1:123456789012:parameter/images/web', "give the parameter's name, such as /images/web/latest, not its ARN: the parameter is written in each region of the run"],
+    ['a space', '/images/web latest', "' ' is not allowed in a parameter name; use letters, digits and _ . -, with / between levels, such as /images/web/latest"],
+    ['a colon', '/images:web', "':' is not allowed in a parameter name"],
+    ['an at sign', '/images/web@latest', "'@' is not allowed"],
+    ['a placeholder', '/images/{{ ref_name }}', "'{' is not allowed"],
+    ['a letter beyond ASCII', '/images/wéb', "'é' is not allowed"],
+    ['levels without a leading slash', 'images/web', "a name with levels starts with '/': give /images/web"],
+    ['a slash alone', '/', 'a level of the name is empty'],
+    ['an empty level', '/images//web', "a level of the name is empty ('//', or '/' at the end)"],
+    ['a slash at the end', '/images/web/', 'a level of the name is empty'],
+    ['16 levels', `/${Array.from({ length: 16 }, (_, i) => `L${i + 1}`).join('/')}`, "Parameter Store allows a hierarchy at most 15 levels deep, the name's last level included, and this one has 16"],
+    ['aws first', 'awsWeb', "Parameter Store reserves names that begin with 'aws' or 'ssm'"],
+    ['ssm first in another case', 'SSM-web', "Parameter Store reserves names that begin with 'aws' or 'ssm'"],
+    ['aws as the first level', '/aws/web', "Parameter Store reserves names that begin with 'aws' or 'ssm'"],
+    ['a first level beginning with Ssm', '/Ssmweb/latest', "Parameter Store reserves names that begin with 'aws' or 'ssm'"],
+    ['967 characters in eu-west-1', parameterOfLength(967), 'Parameter Store allows 1011 characters for a name, counting the ARN before it, which in eu-west-1 is 45 characters (arn:aws:ssm:eu-west-1:<account>:parameter/): give at most 966, not 967']
+  ])('rejects %s', (_, name, fragment) => {
+    setRequired()
+    setInput(Inputs.SsmParameter, name)
+    expectInputError(Inputs.SsmParameter, `Invalid value '${name}' for input 'ssm-parameter': ${fragment}`)
+  })
+
+  it.each<[string, Record<string, string>, number, string]>([
+    ['the longest copy region', { [Inputs.CopyToRegions]: 'us-east-1, ap-southeast-2' }, 961, 'in ap-southeast-2 is 50 characters'],
+    ['a GovCloud bake region, in its partition', { [Inputs.AwsRegion]: 'us-gov-west-1' }, 955, 'in us-gov-west-1 is 56 characters (arn:aws-us-gov:ssm:us-gov-west-1:<account>:parameter/)'],
+    ['a China bake region, in its partition', { [Inputs.AwsRegion]: 'cn-north-1' }, 962, 'in cn-north-1 is 49 characters (arn:aws-cn:ssm:cn-north-1:<account>:parameter/)']
+  ])('leaves room for the ARN in %s', (_, inputs, room, fragment) => {
+    expect(handOff({ ...inputs, [Inputs.SsmParameter]: parameterOfLength(room) }).ssmParameter).toHaveLength(room)
+    setInput(Inputs.SsmParameter, parameterOfLength(room + 1))
+    expectInputError(Inputs.SsmParameter, fragment)
+    expect(inputError().message).toContain(`give at most ${room}, not ${room + 1}`)
+  })
+})
+
+describe('launch-template', () => {
+  it.each([
+    ['an id', LAUNCH_TEMPLATE_ID],
+    ['a name of 3 characters', 'web'],
+    ['a name of 128 characters', 'w'.repeat(128)],
+    ['a name of every allowed character', 'Web_(1).x-y/z'],
+    ["a name starting with 'lt-' that is not an id", 'lt-web'],
+    ["'lt-' and upper-case hex digits, which is a name, not an id", 'lt-0123456789ABCDEF0']
+  ])('accepts %s', (_, value) => {
+    expect(handOff({ [Inputs.LaunchTemplate]: value }).launchTemplate).toBe(value)
+  })
+
+  it.each<[string, string, string]>([
+    ['a space', 'web server', "' ' is not allowed in a launch template name; expected a launch template id ('lt-' and 17 hex digits) or a name of 3 to 128 letters, digits and ( ) . - / _"],
+    ['a colon', 'web:1', "':' is not allowed in a launch template name"],
+    ['a name of 2 characters', 'lt', 'a launch template name has 3 to 128 characters, not 2; expected a launch template id'],
+    ['a name of 129 characters', 'w'.repeat(129), 'a launch template name has 3 to 128 characters, not 129'],
+    ['a letter beyond ASCII', 'wéb', "'é' is not allowed in a launch template name"]
+  ])('rejects %s', (_, value, fragment) => {
+    setRequired()
+    setInput(Inputs.LaunchTemplate, value)
+    expectInputError(Inputs.LaunchTemplate, fragment)
+    expect(inputError().message).toContain(`Invalid value '${value}' for input 'launch-template': `)
+  })
+
+  it.each([
+    [LAUNCH_TEMPLATE_ID, true],
+    ['lt-0123abcd', false],
+    ['lt-0123456789abcdef', false],
+    ['lt-0123456789ABCDEF0', false],
+    ['web', false]
+  ])("tells an id from a name: '%s' is an id: %s", (value, id) => {
+    expect(isLaunchTemplateId(value)).toBe(id)
+  })
+})
+
+describe('launch-template-default', () => {
+  it.each([
+    ['true', true],
+    ['True', true],
+    ['TRUE', true],
+    ['false', false],
+    ['False', false],
+    ['FALSE', false],
+    ['', true]
+  ])("reads '%s' as %s with launch-template", (value, expected) => {
+    expect(handOff({ [Inputs.LaunchTemplate]: 'web', [Inputs.LaunchTemplateDefault]: value }).launchTemplateDefault).toBe(expected)
+  })
+
+  it.each(['yes', 'no', '1', '0', 'off', 'tRUE'])("rejects '%s'", value => {
+    setRequired()
+    setInputs({ [Inputs.LaunchTemplate]: 'web', [Inputs.LaunchTemplateDefault]: value })
+    expectInputError(Inputs.LaunchTemplateDefault, `Invalid value '${value}' for input 'launch-template-default': expected a YAML boolean`)
+  })
+
+  it('false needs launch-template, and the error names both inputs', () => {
+    setRequired()
+    setInput(Inputs.LaunchTemplateDefault, 'false')
+    expectInputError(Inputs.LaunchTemplateDefault, "Invalid value 'false' for input 'launch-template-default': needs input 'launch-template'")
+    expect(inputError().message).toContain("Set 'launch-template', or remove 'launch-template-default'")
+  })
+
+  it('reports a malformed launch-template before anything about the default', () => {
+    setRequired()
+    setInputs({ [Inputs.LaunchTemplate]: 'w', [Inputs.LaunchTemplateDefault]: 'false' })
+    expectInputError(Inputs.LaunchTemplate, 'a launch template name has 3 to 128 characters, not 1')
+  })
+})
+
+describe('hand-off', () => {
+  const EVERY_INPUT = {
+    [Inputs.CopyToRegions]: 'us-east-1',
+    [Inputs.SsmParameter]: '/images/web/latest',
+    [Inputs.LaunchTemplate]: LAUNCH_TEMPLATE_ID,
+    [Inputs.LaunchTemplateDefault]: 'false'
+  }
+
+  it('reads every input together', () => {
+    expect(handOff(EVERY_INPUT)).toStrictEqual({ ssmParameter: '/images/web/latest', launchTemplate: LAUNCH_TEMPLATE_ID, launchTemplateDefault: false })
+  })
+
+  it('is allowed with dry-run: the calls are checked later', () => {
+    setRequired()
+    setInputs({ ...EVERY_INPUT, [Inputs.DryRun]: 'true' })
+    expect(read()).toMatchObject({ dryRun: true, handOff: { ssmParameter: '/images/web/latest' } })
+  })
+
+  it('is described one setting a line, for the debug log', () => {
+    setRequired()
+    setInputs(EVERY_INPUT)
+    const lines = describeSettings(read())
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'handOff.ssmParameter: "/images/web/latest"',
+        `handOff.launchTemplate: "${LAUNCH_TEMPLATE_ID}"`,
+        'handOff.launchTemplateDefault: false'
+      ])
+    )
+    expect(lines.some(line => line.startsWith('handOff:'))).toBe(false)
+  })
+
+  it('reports a malformed value before the missing wait', () => {
+    setRequired()
+    setInputs({ [Inputs.SsmParameter]: 'images/web', [Inputs.Wait]: 'false' })
+    expectInputError(Inputs.SsmParameter, "a name with levels starts with '/'")
   })
 })
 

@@ -38,7 +38,10 @@ export const Inputs = {
   KeepLatest: 'keep-latest',
   KeepLaunchedWithin: 'keep-launched-within',
   DeregistrationProtection: 'deregistration-protection',
-  IfExists: 'if-exists'
+  IfExists: 'if-exists',
+  SsmParameter: 'ssm-parameter',
+  LaunchTemplate: 'launch-template',
+  LaunchTemplateDefault: 'launch-template-default'
 } as const
 
 export const Outputs = {
@@ -48,7 +51,9 @@ export const Outputs = {
   Region: 'region',
   SnapshotIds: 'snapshot-ids',
   Images: 'images',
-  RemovedImageIds: 'removed-image-ids'
+  RemovedImageIds: 'removed-image-ids',
+  LaunchTemplateVersions: 'launch-template-versions',
+  SsmParameterVersions: 'ssm-parameter-versions'
 } as const
 
 /**

@@ -108,6 +108,16 @@ export interface Distribution {
   readonly deregistrationProtection: DeregistrationProtection
 }
 
+/** Where the deploy finds the image once the release stands: in each region of the run, after copies, shares and deprecation. */
+export interface HandOff {
+  /** Parameter Store name to point at each region's image (PutParameter, DataType aws:ec2:image); undefined: none. */
+  readonly ssmParameter?: string
+  /** Launch template name or id (lt-…) to give a new version with each region's image; undefined: none. */
+  readonly launchTemplate?: string
+  /** Also make the new version the template's default (ModifyLaunchTemplate). */
+  readonly launchTemplateDefault: boolean
+}
+
 export interface Settings {
   /** What to image. */
   readonly source: ImageSource
@@ -142,6 +152,8 @@ export interface Settings {
   readonly dryRun: boolean
   /** Copies, shares, deprecation and retention of the available image. */
   readonly distribution: Distribution
+  /** The Parameter Store parameter and launch template that get each region's image. */
+  readonly handOff: HandOff
   /** An image with the rendered name exists already: fail, use it, or replace it. */
   readonly ifExists: IfExists
 }
@@ -191,6 +203,21 @@ const MAX_FAMILY_LENGTH = 255
 /** A bound well beyond any real lineage, so that a typo (10000 for 100) does not pass unnoticed. */
 const MAX_KEEP_LATEST = 1000
 const VOLUME_TYPES = ['standard', 'io1', 'io2', 'gp2', 'gp3', 'sc1', 'st1'] as const
+/** Parameter Store's name alphabet: letters, digits and _ . -, and / between the levels of a hierarchy. */
+const PARAMETER_CHARACTER = /[A-Za-z0-9_.\-/]/
+const PARAMETER_ALPHABET = 'letters, digits and _ . -, with / between levels, such as /images/web/latest'
+/** Parameter Store allows a hierarchy at most 15 levels deep, the last level (the parameter's own name) included. */
+const MAX_PARAMETER_LEVELS = 15
+/**
+ * Parameter Store's limit for a name: 1011 characters, counting the part of the parameter's ARN that comes before the
+ * name (`arn:aws:ssm:us-east-2:111122223333:parameter/` is 45 of them), so the room left depends on the region.
+ */
+const MAX_PARAMETER_ARN_LENGTH = 1011
+/** A launch template id: `lt-` and 17 hex digits. */
+const LAUNCH_TEMPLATE_ID = /^lt-[0-9a-f]{17}$/
+/** EC2's LaunchTemplateName alphabet: letters, digits and ( ) . - / _ */
+const LAUNCH_TEMPLATE_CHARACTER = /[A-Za-z0-9().\-/_]/
+const LAUNCH_TEMPLATE_ALPHABET = 'letters, digits and ( ) . - / _'
 
 /**
  * Reads and checks every input. `nowMs` and `run` give the template placeholders their values, so
@@ -212,7 +239,9 @@ export function readSettings(nowMs: number, run: GithubRun, env: NodeJS.ProcessE
   if (!instance) refuseInstanceOnly(noReboot, snapshotLocation)
   const region = readRegion(env)
   const wait = readBoolean(Inputs.Wait, true)
-  const distribution = readDistribution(region, wait)
+  const distribution = readDistribution(region)
+  const handOff = readHandOff(region, distribution.copyToRegions)
+  if (!wait) refuseWithoutWait(distribution, handOff)
 
   return {
     source,
@@ -231,6 +260,7 @@ export function readSettings(nowMs: number, run: GithubRun, env: NodeJS.ProcessE
     cleanupOnFailure: readBoolean(Inputs.CleanupOnFailure, true),
     dryRun: readBoolean(Inputs.DryRun, false),
     distribution,
+    handOff,
     ifExists: readChoice(Inputs.IfExists, IF_EXISTS, 'fail')
   }
 }
@@ -604,9 +634,9 @@ function readWaitTimeout(): number {
 
 /**
  * Copies, shares, deprecation and retention. All of them act on the image once it is available, so all but the
- * family tag need the step to wait.
+ * family tag need the step to wait (`refuseWithoutWait`).
  */
-function readDistribution(region: string, wait: boolean): Distribution {
+function readDistribution(region: string): Distribution {
   const copyToRegions = readList(Inputs.CopyToRegions, REGION, 'region codes such as us-east-1 or eu-central-2').filter(target => {
     if (target !== region) return true
     core.debug(`${Inputs.CopyToRegions}: skipping ${target}, the region the image is baked in`)
@@ -629,7 +659,7 @@ function readDistribution(region: string, wait: boolean): Distribution {
   const deprecateAfterMs = readDeprecateAfter()
   const imdsSupport = readImdsSupport()
   const keepLatest = readKeepLatest(family)
-  const distribution: Distribution = {
+  return {
     copyToRegions,
     shareWithAccounts,
     shareWithOrganizations,
@@ -642,8 +672,6 @@ function readDistribution(region: string, wait: boolean): Distribution {
     keepLaunchedWithinMs: readKeepLaunchedWithin(keepLatest),
     deregistrationProtection: readChoice(Inputs.DeregistrationProtection, DEREGISTRATION_PROTECTION, 'off')
   }
-  if (!wait) refuseWithoutWait(distribution)
-  return distribution
 }
 
 /**
@@ -747,8 +775,93 @@ function readKeepLaunchedWithin(keepLatest: number | undefined): number | undefi
   return ms
 }
 
+/**
+ * The parameter and the launch template that get each region's image. Both point the deploy at an available image,
+ * so both need the step to wait (`refuseWithoutWait`). `region` and `copyTo` are where the parameter is written.
+ */
+function readHandOff(region: string, copyTo: readonly string[]): HandOff {
+  const ssmParameter = readSsmParameter([region, ...copyTo])
+  const launchTemplate = readLaunchTemplate()
+  const launchTemplateDefault = readBoolean(Inputs.LaunchTemplateDefault, true)
+  // Only false can be told from the default: action.yml passes 'true' when the input is not given.
+  if (!launchTemplateDefault && launchTemplate === undefined) {
+    throw new InputError(
+      Inputs.LaunchTemplateDefault,
+      core.getInput(Inputs.LaunchTemplateDefault),
+      `needs input '${Inputs.LaunchTemplate}': it says whether the launch template version the action makes becomes the default, and without '${Inputs.LaunchTemplate}' no version is made. Set '${Inputs.LaunchTemplate}', or remove '${Inputs.LaunchTemplateDefault}'`
+    )
+  }
+  return { ssmParameter, launchTemplate, launchTemplateDefault }
+}
+
+/**
+ * A Parameter Store name as PutParameter takes it: not an ARN, since the parameter is written in every region of the
+ * run. `regions` are those regions; the longest ARN among them bounds the name's length.
+ */
+function readSsmParameter(regions: readonly string[]): string | undefined {
+  const name = core.getInput(Inputs.SsmParameter)
+  if (name === '') return undefined
+  const fail = (problem: string): never => {
+    throw new InputError(Inputs.SsmParameter, name, problem)
+  }
+  if (name.startsWith('arn:')) {
+    fail(
+      `give the parameter's name, such as /images/web/latest, not its ARN: the parameter is written in each region of the run (the bake region and every '${Inputs.CopyToRegions}' region), and an ARN names only one`
+    )
+  }
+  const stray = [...name].find(character => !PARAMETER_CHARACTER.test(character))
+  if (stray !== undefined) fail(`'${stray}' is not allowed in a parameter name; use ${PARAMETER_ALPHABET}`)
+  if (name.includes('/') && !name.startsWith('/')) fail(`a name with levels starts with '/': give /${name}`)
+  const levels = name.replace(/^\//, '').split('/')
+  if (levels.includes('')) fail(`a level of the name is empty ('//', or '/' at the end); give each level at least one character, such as /images/web/latest`)
+  if (levels.length > MAX_PARAMETER_LEVELS) {
+    fail(`Parameter Store allows a hierarchy at most ${MAX_PARAMETER_LEVELS} levels deep, the name's last level included, and this one has ${levels.length}`)
+  }
+  if (/^(?:aws|ssm)/i.test(levels[0])) fail("Parameter Store reserves names that begin with 'aws' or 'ssm' (in any case, with or without the leading '/')")
+  // The longest ARN prefix of the run's regions leaves the least room for the name.
+  const [region, prefix] = regions
+    .map(code => [code, `arn:${partitionOf(code)}:ssm:${code}:${'1'.repeat(12)}:parameter/`] as const)
+    .reduce((longest, next) => (next[1].length > longest[1].length ? next : longest))
+  const room = MAX_PARAMETER_ARN_LENGTH - prefix.length
+  if (name.length > room) {
+    fail(
+      `Parameter Store allows ${MAX_PARAMETER_ARN_LENGTH} characters for a name, counting the ARN before it, which in ${region} is ${prefix.length} characters (${prefix.replace(/1{12}/, '<account>')}): give at most ${room}, not ${name.length}`
+    )
+  }
+  return name
+}
+
+/**
+ * The partition of a region, for the length of an ARN there. A region of any other partition counts as aws, which
+ * leaves a name there a few characters more room than Parameter Store does; PutParameter refuses the rest.
+ */
+function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn'
+  if (region.startsWith('us-gov-')) return 'aws-us-gov'
+  return 'aws'
+}
+
+/** True for a launch template id (`lt-` and 17 hex digits); any other `launch-template` value is a name. */
+export function isLaunchTemplateId(value: string): boolean {
+  return LAUNCH_TEMPLATE_ID.test(value)
+}
+
+/** A launch template id, or a name as EC2 allows it (LaunchTemplateName: 3 to 128 of its alphabet). */
+function readLaunchTemplate(): string | undefined {
+  const value = core.getInput(Inputs.LaunchTemplate)
+  if (value === '') return undefined
+  if (isLaunchTemplateId(value)) return value
+  const expected = `expected a launch template id ('lt-' and 17 hex digits) or a name of 3 to 128 ${LAUNCH_TEMPLATE_ALPHABET}`
+  const stray = [...value].find(character => !LAUNCH_TEMPLATE_CHARACTER.test(character))
+  if (stray !== undefined) throw new InputError(Inputs.LaunchTemplate, value, `'${stray}' is not allowed in a launch template name; ${expected}`)
+  if (value.length < 3 || value.length > 128) {
+    throw new InputError(Inputs.LaunchTemplate, value, `a launch template name has 3 to 128 characters, not ${value.length}; ${expected}`)
+  }
+  return value
+}
+
 /** With `wait: false` the step ends while the image is pending; what acts on the available image would never run. */
-function refuseWithoutWait(distribution: Distribution): void {
+function refuseWithoutWait(distribution: Distribution, handOff: HandOff): void {
   const used: [string, boolean][] = [
     [Inputs.CopyToRegions, distribution.copyToRegions.length > 0],
     [Inputs.ShareWithAccounts, distribution.shareWithAccounts.length > 0],
@@ -757,7 +870,9 @@ function refuseWithoutWait(distribution: Distribution): void {
     [Inputs.DeprecateAfter, distribution.deprecateAfterMs !== undefined],
     [Inputs.ImdsSupport, distribution.imdsSupport !== undefined],
     [Inputs.KeepLatest, distribution.keepLatest !== undefined],
-    [Inputs.DeregistrationProtection, distribution.deregistrationProtection !== 'off']
+    [Inputs.DeregistrationProtection, distribution.deregistrationProtection !== 'off'],
+    [Inputs.SsmParameter, handOff.ssmParameter !== undefined],
+    [Inputs.LaunchTemplate, handOff.launchTemplate !== undefined]
   ]
   const input = used.find(([, set]) => set)?.[0]
   if (input === undefined) return
@@ -773,11 +888,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * One line per setting, for `core.debug`, and one per distribution setting. Settings hold no secrets, so all of it
- * can be shown.
+ * One line per setting, for `core.debug`, and one per distribution and hand-off setting. Settings hold no secrets, so
+ * all of it can be shown.
  */
 export function describeSettings(settings: Settings): string[] {
-  const { distribution, ...rest } = settings
-  const entries = [...Object.entries(rest), ...Object.entries(distribution).map(([key, value]) => [`distribution.${key}`, value] as const)]
+  const { distribution, handOff, ...rest } = settings
+  const nested = (group: string, fields: object) => Object.entries(fields).map(([key, value]) => [`${group}.${key}`, value] as const)
+  const entries = [...Object.entries(rest), ...nested('distribution', distribution), ...nested('handOff', handOff)]
   return entries.map(([key, value]) => `${key}: ${JSON.stringify(value)}`)
 }
