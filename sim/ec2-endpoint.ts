@@ -130,13 +130,13 @@ export function createEc2Endpoint(setup: Ec2Setup): Endpoint {
           throw new ServiceError(403, 'UnauthorizedOperation', unauthorizedMessage(caller.arn, iamAction, on, blob))
         }
         const iamAction = `ec2:${action}`
-        if (!permissions.isAllowed(iamAction, caller.arn)) refuse(iamAction, resource)
-        for (const needed of alsoNeeds) if (!permissions.isAllowed(needed, caller.arn)) refuse(needed, undefined)
+        if (!permissions.isAllowed(iamAction, caller.arn, auth.region)) refuse(iamAction, resource)
+        for (const needed of alsoNeeds) if (!permissions.isAllowed(needed, caller.arn, auth.region)) refuse(needed, undefined)
         if (readBoolean(params, 'DryRun', 'dryRun')) {
           throw new ServiceError(412, 'DryRunOperation', 'Request would have succeeded, but DryRun flag is set.')
         }
       },
-      isAllowed: (other) => permissions.isAllowed(`ec2:${other}`, caller.arn)
+      isAllowed: (other) => permissions.isAllowed(`ec2:${other}`, caller.arn, auth.region)
     }
     const id = requestId()
     return xmlReply(200, document(`${action}Response`, NAMESPACE, leaf('requestId', id), handler(call)), id)

@@ -19,9 +19,12 @@ export class Permissions {
     this.grants.push(rule)
   }
 
-  isAllowed(action: string, principal: string): boolean {
+  /** `region`: where the call is made; a rule with a region holds only there. */
+  isAllowed(action: string, principal: string, region?: string): boolean {
     const matches = (rule: PermissionRule): boolean =>
-      rule.action === action && (rule.principal === undefined || principal.startsWith(rule.principal))
+      rule.action === action &&
+      (rule.principal === undefined || principal.startsWith(rule.principal)) &&
+      (rule.region === undefined || rule.region === region)
     if (this.denials.some(matches)) return false
     return !NEEDS_GRANT.has(action) || this.grants.some(matches)
   }

@@ -90,7 +90,7 @@ export function createSsmEndpoint(setup: SsmSetup): Endpoint {
       ssm,
       authorize(resource) {
         const iamAction = `ssm:${action}`
-        if (!permissions.isAllowed(iamAction, caller.arn)) {
+        if (!permissions.isAllowed(iamAction, caller.arn, auth.region)) {
           throw new ServiceError(
             400,
             'AccessDeniedException',
@@ -98,7 +98,7 @@ export function createSsmEndpoint(setup: SsmSetup): Endpoint {
           )
         }
       },
-      isAllowed: (iamAction) => permissions.isAllowed(iamAction, caller.arn)
+      isAllowed: (iamAction) => permissions.isAllowed(iamAction, caller.arn, auth.region)
     }
     return jsonReply(200, handler(call))
   }

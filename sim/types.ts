@@ -319,6 +319,8 @@ export interface PermissionRule {
    * role ARN, for everything else against the caller's ARN (assumed-role session or IAM user).
    */
   principal?: string
+  /** Only calls made in this region; default every region (an IAM condition on aws:RequestedRegion). */
+  region?: string
 }
 
 export type FaultKind =

@@ -38,6 +38,15 @@ afterEach(() => {
 const UNAUTHORIZED = /^You are not authorized to perform this operation\. User: (\S+) is not authorized to perform: (\S+)( on resource: (\S+))? because no identity-based policy allows the \2 action\. Encoded authorization failure message: ([\w-]+)$/
 
 describe('deny', () => {
+  it('refuses only in the region a rule names', async () => {
+    sim.deny({ action: 'ec2:DescribeImages', region: 'eu-west-1' })
+    await expect(ec2.send(new DescribeImagesCommand({ Owners: ['self'] }))).resolves.toMatchObject({ Images: [] })
+    const elsewhere = ec2Client(session, { region: 'eu-west-1' })
+    const error = await rejection(elsewhere.send(new DescribeImagesCommand({ Owners: ['self'] })))
+    elsewhere.destroy()
+    expect(error.name).toBe('UnauthorizedOperation')
+  })
+
   it('refuses CreateImage with UnauthorizedOperation and a message STS decodes once allowed to', async () => {
     sim.deny({ action: 'ec2:CreateImage' })
     const error = await rejection(ec2.send(new CreateImageCommand({ InstanceId: instanceId, Name: 'denied' })))
