@@ -6,7 +6,7 @@ import type { Ec2 } from '../src/ec2.js'
 import { WaitError } from '../src/errors.js'
 import type { ImageObservation } from '../src/observations.js'
 import { BakeState } from '../src/state.js'
-import { refuseDistribution } from './fakes/ec2.js'
+import { refuseDistribution, noParameterStore } from './fakes/ec2.js'
 import { memoryStore } from './fakes/state.js'
 
 /** Virtual time: sleeping moves the clock. */
@@ -19,6 +19,7 @@ function virtualClock() {
 function fakeAws(images: Record<string, { pendingLooks: number; final?: ImageObservation }>): Aws {
   const looks = new Map<string, number>()
   return {
+    ssm: noParameterStore,
     ec2(region) {
       const ec2: Ec2 = {
         ...({} as Ec2),

@@ -4,7 +4,7 @@ import { manualCleanup, removeImage, undo, type Removal } from '../src/cleanup.j
 import type { Ec2 } from '../src/ec2.js'
 import { AwsError } from '../src/errors.js'
 import { BakeState, type LedgerEntry, type StateStore } from '../src/state.js'
-import { refuseDistribution } from './fakes/ec2.js'
+import { refuseDistribution, noParameterStore } from './fakes/ec2.js'
 
 const REGION = 'eu-west-1'
 const ENTRY: Removal = { imageId: 'ami-1', ownsSnapshots: true, snapshotIds: ['snap-a', 'snap-b'] }
@@ -330,6 +330,7 @@ describe('undo', () => {
     const regions: string[] = []
     return {
       regions,
+    ssm: noParameterStore,
       ec2(region) {
         regions.push(region)
         return ec2

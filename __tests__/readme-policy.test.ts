@@ -14,7 +14,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 /** SDK client package to IAM service prefix: `new XCommand(…)` from that package needs `<prefix>:X`. */
 const SERVICE_BY_PACKAGE: Readonly<Record<string, string>> = {
   '@aws-sdk/client-ec2': 'ec2',
-  '@aws-sdk/client-sts': 'sts'
+  '@aws-sdk/client-sts': 'sts',
+  '@aws-sdk/client-ssm': 'ssm'
 }
 
 /**

@@ -101,7 +101,9 @@ describe('reportImages', () => {
       ['state', 'available'],
       ['snapshot-ids', '["snap-0aaa","snap-0bbb"]'],
       ['images', '{"eu-west-1":"ami-0fedcba9876543210"}'],
-      ['removed-image-ids', '[]']
+      ['removed-image-ids', '[]'],
+      ['ssm-parameter-versions', '{}'],
+      ['launch-template-versions', '{}']
     ])
   })
 
@@ -152,7 +154,9 @@ describe('reportImages', () => {
       ['state', 'available'],
       ['snapshot-ids', '["snap-0aaa","snap-0bbb"]'],
       ['images', '{"eu-west-1":"ami-0fedcba9876543210"}'],
-      ['removed-image-ids', '[]']
+      ['removed-image-ids', '[]'],
+      ['ssm-parameter-versions', '{}'],
+      ['launch-template-versions', '{}']
     ])
     expect(readFileSync(summaryFile, 'utf8')).toBe('')
   })
@@ -171,7 +175,9 @@ describe('reportImages', () => {
       ['state', 'available'],
       ['snapshot-ids', '["snap-0aaa","snap-0bbb"]'],
       ['images', '{"eu-west-1":"ami-0fedcba9876543210"}'],
-      ['removed-image-ids', '[]']
+      ['removed-image-ids', '[]'],
+      ['ssm-parameter-versions', '{}'],
+      ['launch-template-versions', '{}']
     ])
     const warnings = stdout.join('').split('\n').filter(line => line.startsWith('::warning::'))
     expect(warnings).toEqual([expect.stringMatching(/^::warning::Could not write the job summary: .*EISDIR.*The image and the outputs are not affected\.$/)])

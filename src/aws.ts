@@ -8,10 +8,13 @@ import { idle, realClock } from './clock.js'
 import { MAX_ATTEMPTS, roleCredentials, type RoleCredentials } from './credentials.js'
 import { ec2, type Ec2 } from './ec2.js'
 import type { CredentialSettings } from './settings.js'
+import type { Ssm } from './ssm.js'
 
-/** EC2 clients, one per region, all on the same credentials. */
+/** Clients per service and region, all on the same credentials. */
 export interface Aws {
   ec2(region: string): Ec2
+  /** Parameter Store; its SDK is loaded on first use, so a run without `ssm-parameter` never reads it. */
+  ssm(region: string): Promise<Ssm>
 }
 
 /** `signal`: the job's cancellation, which stops credential renewal. */
@@ -35,7 +38,21 @@ export function connect(credentials: CredentialSettings, home: string, signal?: 
       ? `role ${credentials.roleArn} (session ${credentials.sessionName})`
       : 'the credentials from the default chain'
   const clients = new Map<string, Ec2>()
+  const parameterStores = new Map<string, Promise<Ssm>>()
+  const accountId = credentials.kind === 'oidc' ? /^arn:aws[\w-]*:iam::(\d{12}):/.exec(credentials.roleArn)?.[1] : undefined
   return {
+    ssm(region) {
+      let store = parameterStores.get(region)
+      if (!store) {
+        store = (async () => {
+          const [{ SSMClient }, { ssm }] = await Promise.all([import('@aws-sdk/client-ssm'), import('./ssm.js')])
+          const client = new SSMClient({ region, credentials: role?.provider, maxAttempts: MAX_ATTEMPTS })
+          return ssm({ region, principal, accountId, client, renewCredentials: role?.renew, sleep: realClock.sleep })
+        })()
+        parameterStores.set(region, store)
+      }
+      return store
+    },
     ec2(region) {
       let client = clients.get(region)
       if (!client) {

@@ -8,6 +8,7 @@ import type { Aws } from './aws.js'
 import type { Ec2 } from './ec2.js'
 import { AwsError, describeError } from './errors.js'
 import { snapshotsMadeFor } from './ownership.js'
+import { restoreHandOffs } from './restore-hand-off.js'
 import { ownsSnapshots, type BakeState, type Grant } from './state.js'
 import type { Clock } from './clock.js'
 
@@ -134,6 +135,9 @@ export async function undo(aws: Aws, state: BakeState, clock: Clock, lookForSnap
   // First what outlives the run (a user's snapshot, a reused image): it must not stay shared. Even with
   // cleanup-on-failure off: an image kept for inspection is not kept for other accounts.
   for (const grant of state.grants()) await revoke(aws, state, grant)
+  // Then what points at the images (a parameter, a launch template), before the images go: nothing may launch a
+  // removed image.
+  if (state.cleanupOnFailure) for (const problem of await restoreHandOffs(aws, state, line => core.info(line))) core.warning(problem)
   for (const entry of state.entries().filter(held => !held.removed)) {
     if (!state.cleanupOnFailure) {
       const kept = [entry.imageId, ...(ownsSnapshots(entry) ? entry.snapshotIds : [])].map(id => ({ id, reason: 'kept' }))
@@ -164,7 +168,8 @@ export async function undo(aws: Aws, state: BakeState, clock: Clock, lookForSnap
       core.warning(`Could not remove everything this run made in ${entry.region}:\n${manualCleanup(entry.region, left)}`)
     }
   }
-  const done = state.grants().length === 0 && (!state.cleanupOnFailure || state.entries().every(held => held.removed))
+  const done =
+    state.grants().length === 0 && (!state.cleanupOnFailure || (state.handOffs().length === 0 && state.entries().every(held => held.removed)))
   if (done) state.markFinished()
 }
 

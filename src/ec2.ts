@@ -5,17 +5,21 @@
 import {
   CopyImageCommand,
   CreateImageCommand,
+  CreateLaunchTemplateVersionCommand,
+  DeleteLaunchTemplateVersionsCommand,
   DeleteSnapshotCommand,
   DeregisterImageCommand,
   DescribeImageAttributeCommand,
   DescribeImageReferencesCommand,
   DescribeImagesCommand,
+  DescribeLaunchTemplatesCommand,
   DescribeSnapshotAttributeCommand,
   DescribeSnapshotsCommand,
   EC2Client,
   EnableImageDeprecationCommand,
   EnableImageDeregistrationProtectionCommand,
   ModifyImageAttributeCommand,
+  ModifyLaunchTemplateCommand,
   ModifySnapshotAttributeCommand,
   RegisterImageCommand,
   type Filter,
@@ -95,6 +99,13 @@ export interface OwnSnapshot {
   readonly tags: Readonly<Record<string, string>>
 }
 
+/** A launch template, as the hand-off needs it. */
+export interface LaunchTemplate {
+  readonly id: string
+  readonly name: string
+  readonly defaultVersion: number
+}
+
 /** What main, the waiter, distribution and cleanup need from EC2 in one region. */
 export interface Ec2 {
   readonly region: string
@@ -155,6 +166,16 @@ export interface Ec2 {
   unshareSnapshot(snapshotId: string, accounts: readonly string[]): Promise<void>
   /** EnableImageDeregistrationProtection, with the 24 h cooldown after it is disabled or without. */
   protectImage(imageId: string, withCooldown: boolean): Promise<void>
+  /** DescribeLaunchTemplates by id (`lt-…`) or name; undefined when the region has no such template. */
+  findLaunchTemplate(idOrName: string): Promise<LaunchTemplate | undefined>
+  /** CreateLaunchTemplateVersion from the default version with this image; returns the new version's number. */
+  createLaunchTemplateVersion(templateId: string, imageId: string, description: string, clientToken: string): Promise<number>
+  /** CreateLaunchTemplateVersion with DryRun: resolves when it would be allowed, throws the translated denial otherwise. */
+  checkCreateLaunchTemplateVersion(templateId: string, imageId: string): Promise<void>
+  /** ModifyLaunchTemplate: launches use this version by default. */
+  setDefaultLaunchTemplateVersion(templateId: string, version: number): Promise<void>
+  /** DeleteLaunchTemplateVersions; a version already gone counts as deleted. Throws naming each that could not be. */
+  deleteLaunchTemplateVersions(templateId: string, versions: readonly number[]): Promise<void>
   /** EnableImageDeprecation at this time. */
   deprecateImage(imageId: string, at: Date): Promise<void>
   /** ModifyImageAttribute: ImdsSupport v2.0, so instances launched from the image require IMDSv2. */
@@ -445,6 +466,46 @@ export function ec2(options: Ec2Options): Ec2 {
       await createVolumePermission(snapshotId, 'remove', accounts)
     },
 
+    async findLaunchTemplate(idOrName) {
+      const byId = /^lt-[0-9a-f]{17}$/.test(idOrName)
+      const output = await call('DescribeLaunchTemplates', {}, () =>
+        client
+          .send(new DescribeLaunchTemplatesCommand(byId ? { LaunchTemplateIds: [idOrName] } : { LaunchTemplateNames: [idOrName] }))
+          .catch(error => (/^InvalidLaunchTemplate(Name|Id)\.NotFound/.test(awsErrorCode(error)) ? { LaunchTemplates: [] } : Promise.reject(error)))
+      )
+      const found = output.LaunchTemplates?.[0]
+      if (!found?.LaunchTemplateId) return undefined
+      return { id: found.LaunchTemplateId, name: found.LaunchTemplateName ?? idOrName, defaultVersion: found.DefaultVersionNumber ?? 1 }
+    },
+
+    async createLaunchTemplateVersion(templateId, imageId, description, clientToken) {
+      const output = await call('CreateLaunchTemplateVersion', { imageId }, () =>
+        client.send(launchTemplateVersionCommand(templateId, imageId, description, clientToken, false))
+      )
+      const version = output.LaunchTemplateVersion?.VersionNumber
+      if (version === undefined) throw new Error(`CreateLaunchTemplateVersion in ${region} answered without a version number`)
+      return version
+    },
+
+    async checkCreateLaunchTemplateVersion(templateId, imageId) {
+      await dryRun('CreateLaunchTemplateVersion', { imageId }, () => client.send(launchTemplateVersionCommand(templateId, imageId, '', undefined, true)))
+    },
+
+    async setDefaultLaunchTemplateVersion(templateId, version) {
+      await call('ModifyLaunchTemplate', {}, () => client.send(new ModifyLaunchTemplateCommand({ LaunchTemplateId: templateId, DefaultVersion: String(version) })))
+    },
+
+    async deleteLaunchTemplateVersions(templateId, versions) {
+      const output = await call('DeleteLaunchTemplateVersions', {}, () =>
+        client.send(new DeleteLaunchTemplateVersionsCommand({ LaunchTemplateId: templateId, Versions: versions.map(String) }))
+      )
+      const failed = (output.UnsuccessfullyDeletedLaunchTemplateVersions ?? []).filter(item => item.ResponseError?.Code !== 'launchTemplateVersionDoesNotExist')
+      if (failed.length > 0) {
+        const what = failed.map(item => `version ${item.VersionNumber}: ${item.ResponseError?.Code ?? 'unknown'} ${item.ResponseError?.Message ?? ''}`.trim()).join('; ')
+        throw new AwsError('DeleteLaunchTemplateVersions', failed[0].ResponseError?.Code ?? 'unknown', `Could not delete ${what} of ${templateId} in ${region}.`)
+      }
+    },
+
     async protectImage(imageId, withCooldown) {
       await call('EnableImageDeregistrationProtection', { imageId }, () =>
         client.send(new EnableImageDeregistrationProtectionCommand({ ImageId: imageId, WithCooldown: withCooldown }))
@@ -638,6 +699,17 @@ function registerImageCommand(request: RegisterRequest, dryRun: boolean): Regist
     ],
     // The image only: the snapshot is the user's, and RegisterImage tags nothing else.
     TagSpecifications: tagSpecifications({ tags: request.tags, snapshotTags: [] }),
+    DryRun: dryRun || undefined
+  })
+}
+
+function launchTemplateVersionCommand(templateId: string, imageId: string, description: string, clientToken: string | undefined, dryRun: boolean) {
+  return new CreateLaunchTemplateVersionCommand({
+    LaunchTemplateId: templateId,
+    SourceVersion: '$Default',
+    VersionDescription: description || undefined,
+    LaunchTemplateData: { ImageId: imageId },
+    ClientToken: clientToken,
     DryRun: dryRun || undefined
   })
 }

@@ -6,7 +6,19 @@ import * as core from '@actions/core'
 import type { Aws } from './aws.js'
 import { waitUntilAvailable, type AvailableImage } from './available.js'
 import { undo } from './cleanup.js'
-import { copyToRegions, describeAudience, protect, publish, retire, type Publication, type RetirementReport } from './distribute/index.js'
+import {
+  checkHandOff,
+  checkLaunchTemplate,
+  copyToRegions,
+  describeAudience,
+  handOff,
+  protect,
+  publish,
+  retire,
+  type HandedOff,
+  type Publication,
+  type RetirementReport
+} from './distribute/index.js'
 import { AwsError, describeError, InputError, WaitError } from './errors.js'
 import type { GithubRun } from './github-run.js'
 import { checkMakeImage, knownSnapshotIds, makeImage, snapshotTags, usersSnapshotIds } from './make-image.js'
@@ -52,11 +64,14 @@ async function bake(deps: Deps): Promise<void> {
 
   if (settings.dryRun) {
     core.info(await checkMakeImage(aws.ec2(settings.region), settings))
+    await checkHandOff(aws, settings.region, settings.handOff, line => core.info(line))
     await retireOldImages(aws, settings, [], deps)
     state.markFinished()
     return
   }
 
+  // Nothing to hand the image to is a mistake best found before the bake, not after it.
+  await checkLaunchTemplate(aws, settings.region, settings.handOff)
   const { imageId, madeBy, state: found } = await makeImage(aws.ec2(settings.region), settings, deps.clock, deps.signal)
   const source: ImageRef = { region: settings.region, imageId }
   // The ledger learns the image's snapshots as EC2 shows them, and only if they are the run's to delete.
@@ -64,8 +79,9 @@ async function bake(deps: Deps): Promise<void> {
   announceImage(settings.region, imageId, settings.name, madeBy === 'reused')
 
   let images: BakedImage[]
+  let handed: HandedOff | undefined
   try {
-    images = settings.wait ? await release(aws, source, settings, state, deps, started) : [notWaitedFor(source, found, settings)]
+    ;({ images, handed } = settings.wait ? await release(aws, source, settings, state, deps, started) : { images: [notWaitedFor(source, found, settings)] })
     // The last step, once everything else has succeeded: a failure is a warning, and the release stands.
     const unprotected = await protect(aws, images, settings.distribution.deregistrationProtection, { log: line => core.info(line), signal: deps.signal })
     unprotected.forEach(problem => core.warning(problem))
@@ -76,11 +92,18 @@ async function bake(deps: Deps): Promise<void> {
   }
   // The release is good from here on: nothing below fails the step or removes what it made.
   const retirement = await retireOldImages(aws, settings, images, deps)
-  await reportImages(images, retirement)
+  await reportImages(images, retirement, handed)
 }
 
-/** The image available, copied to every region, and published in all of them. */
-async function release(aws: Aws, source: ImageRef, settings: Settings, state: BakeState, deps: Deps, started: number): Promise<BakedImage[]> {
+/** The image available, copied to every region, published in all of them, and handed to what launches it. */
+async function release(
+  aws: Aws,
+  source: ImageRef,
+  settings: Settings,
+  state: BakeState,
+  deps: Deps,
+  started: number
+): Promise<{ images: BakedImage[]; handed: HandedOff }> {
   const waiting = { clock: deps.clock, signal: deps.signal, timeoutMs: settings.waitTimeoutMs }
   const log = (line: string) => core.info(line)
   const { distribution } = settings
@@ -97,9 +120,12 @@ async function release(aws: Aws, source: ImageRef, settings: Settings, state: Ba
 
   const publication = publicationOf(settings, started)
   await publish(aws, available.map(image => ({ ...image, snapshotIds: image.image.snapshotIds })), publication, { state, log, signal: deps.signal })
+  const handing = { state, clock: deps.clock, log, signal: deps.signal }
+  const handed = await handOff(aws, available, settings.name, settings.handOff, handing)
+  handed.warnings.forEach(warning => core.warning(warning))
   const sharedWith = describeAudience(publication.audience)
   const deprecateAt = publication.deprecateAt?.toISOString()
-  return available.map(image => ({ ...baked(image, settings), sharedWith, deprecateAt }))
+  return { images: available.map(image => ({ ...baked(image, settings), sharedWith, deprecateAt })), handed }
 }
 
 /** Retention, when asked for: a warning for each problem, never a failure. */

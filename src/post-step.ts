@@ -24,8 +24,9 @@ const LOOK_FOR_SNAPSHOTS_MS = 120_000
 export async function runPost(deps: PostDeps): Promise<void> {
   try {
     const state = BakeState.restore(deps.state)
-    // An image not yet removed, or a permission not yet taken back (a reused image's, a user's snapshot's).
-    const region = state.entries().find(entry => !entry.removed)?.region ?? state.grants()[0]?.region
+    // An image not yet removed, a permission not yet taken back (a reused image's, a user's snapshot's), or a
+    // parameter or launch template not yet put back.
+    const region = state.entries().find(entry => !entry.removed)?.region ?? state.grants()[0]?.region ?? state.handOffs()[0]?.region
     if (state.finished || region === undefined || !state.credentials) {
       core.info('Nothing to clean up')
       return

@@ -1,7 +1,7 @@
 /** Outputs and the job summary: what the deploy steps and the person reading the run see. */
 import * as core from '@actions/core'
 import { Outputs } from './constants.js'
-import type { RetirementReport } from './distribute/index.js'
+import type { HandedOff, RetirementReport } from './distribute/index.js'
 import { formatDuration } from './duration.js'
 import { describeClause } from './errors.js'
 import type { Tag } from './settings.js'
@@ -39,7 +39,7 @@ export function announceRegions(images: readonly ImageRef[]): void {
 }
 
 /** The final outputs and the job summary. */
-export async function reportImages(images: readonly BakedImage[], retirement?: RetirementReport): Promise<void> {
+export async function reportImages(images: readonly BakedImage[], retirement?: RetirementReport, handed?: HandedOff): Promise<void> {
   const [source] = images
   if (source) {
     core.setOutput(Outputs.State, source.state)
@@ -47,6 +47,8 @@ export async function reportImages(images: readonly BakedImage[], retirement?: R
     announceRegions(images)
   }
   core.setOutput(Outputs.RemovedImageIds, JSON.stringify(retirement?.removed.map(image => image.imageId) ?? []))
+  core.setOutput(Outputs.SsmParameterVersions, JSON.stringify(handed?.ssmParameterVersions ?? {}))
+  core.setOutput(Outputs.LaunchTemplateVersions, JSON.stringify(handed?.launchTemplateVersions ?? {}))
   // Off a runner (a local run without GITHUB_STEP_SUMMARY) there is nowhere to write a summary.
   if (!process.env.GITHUB_STEP_SUMMARY) return
   try {

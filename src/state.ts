@@ -41,6 +41,32 @@ export interface Grant {
   readonly revoked?: boolean
 }
 
+/**
+ * What the hand-off changed outside the run, recorded before each change, so that undo can put it back: a parameter's
+ * value before the run (none: it did not exist), or a launch template's default version before the run and the
+ * versions the run made.
+ */
+export type HandOffRecord =
+  | {
+      readonly kind: 'ssm-parameter'
+      readonly region: string
+      readonly name: string
+      /** What the parameter held before the run; undefined: it did not exist (undo deletes it). */
+      readonly previous?: { readonly value: string; readonly type: 'String' | 'StringList' | 'SecureString'; readonly dataType: string }
+      readonly restored?: boolean
+    }
+  | {
+      readonly kind: 'launch-template'
+      readonly region: string
+      readonly templateId: string
+      readonly previousDefault: number
+      /** Versions the run made (recorded the moment EC2 names them). */
+      readonly versions: readonly number[]
+      /** Whether the run made one of them the default. */
+      readonly defaultChanged: boolean
+      readonly restored?: boolean
+    }
+
 /** `core.saveState` / `core.getState`, or a stand-in in tests. */
 export interface StateStore {
   save(key: string, value: string): void
@@ -52,6 +78,7 @@ const Keys = {
   CleanupOnFailure: 'cleanup-on-failure',
   Ledger: 'ledger',
   Grants: 'grants',
+  HandOffs: 'hand-offs',
   UsersSnapshots: 'users-snapshots',
   Finished: 'finished'
 } as const
@@ -63,6 +90,7 @@ const Keys = {
 export class BakeState {
   private ledger: LedgerEntry[] = []
   private granted: Grant[] = []
+  private handed: HandOffRecord[] = []
   private users: string[] = []
   private credentialSettings?: CredentialSettings
   private cleanup = true
@@ -78,6 +106,8 @@ export class BakeState {
     const grants = store.get(Keys.Grants)
     const users = store.get(Keys.UsersSnapshots)
     state.granted = grants ? (JSON.parse(grants) as Grant[]) : []
+    const handOffs = store.get(Keys.HandOffs)
+    state.handed = handOffs ? (JSON.parse(handOffs) as HandOffRecord[]) : []
     state.users = users ? (JSON.parse(users) as string[]) : []
     state.credentialSettings = credentials ? (JSON.parse(credentials) as CredentialSettings) : undefined
     state.cleanup = store.get(Keys.CleanupOnFailure) !== 'false'
@@ -119,6 +149,17 @@ export class BakeState {
   /** What the run granted and has not taken back. */
   grants(): readonly Grant[] {
     return this.granted.filter(grant => !grant.revoked)
+  }
+
+  /** Records, or updates, what the hand-off is about to change (one record per kind and region). */
+  recordHandOff(record: HandOffRecord): void {
+    this.handed = [...this.handed.filter(held => held.kind !== record.kind || held.region !== record.region), record]
+    this.store.save(Keys.HandOffs, JSON.stringify(this.handed))
+  }
+
+  /** What the hand-off changed and undo has not put back yet. */
+  handOffs(): readonly HandOffRecord[] {
+    return this.handed.filter(record => !record.restored)
   }
 
   /** How main reached AWS; undefined when main stopped before any AWS call. */

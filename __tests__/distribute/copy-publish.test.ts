@@ -5,7 +5,7 @@ import { copyToRegions, publish, type Publication } from '../../src/distribute/i
 import type { CopyRequest, Ec2, LaunchAudience } from '../../src/ec2.js'
 import { AwsError } from '../../src/errors.js'
 import { BakeState } from '../../src/state.js'
-import { refuseDistribution } from '../fakes/ec2.js'
+import { refuseDistribution, noParameterStore } from '../fakes/ec2.js'
 import { memoryStore } from '../fakes/state.js'
 
 /** Fake regions that record each call as `region: call`; `failIn` makes every call in that region fail. */
@@ -13,6 +13,7 @@ function fakeAws(failIn?: string, holdsName?: string) {
   const calls: string[] = []
   const copies: (CopyRequest & { region: string })[] = []
   const aws: Aws = {
+    ssm: noParameterStore,
     ec2(region) {
       const fail = (what: string) => {
         if (region === failIn) throw new AwsError('CopyImage', 'UnauthorizedOperation', `not allowed to call ${what} in ${region}`)
@@ -108,6 +109,7 @@ describe('copyToRegions', () => {
     const ec2 = aws.ec2('eu-west-1')
     let looks = 0
     const racing = {
+      ssm: noParameterStore,
       ec2(region: string) {
         if (region !== 'eu-west-1') return aws.ec2(region)
         return {

@@ -4,7 +4,7 @@ import type { Aws } from '../../src/aws.js'
 import { protect } from '../../src/distribute/index.js'
 import type { Ec2 } from '../../src/ec2.js'
 import { AwsError } from '../../src/errors.js'
-import { refuseDistribution } from '../fakes/ec2.js'
+import { refuseDistribution, noParameterStore } from '../fakes/ec2.js'
 
 const IMAGES = [
   { region: 'us-east-1', imageId: 'ami-source' },
@@ -14,6 +14,7 @@ const IMAGES = [
 function fakeAws(failIn?: string) {
   const calls: string[] = []
   const aws: Aws = {
+    ssm: noParameterStore,
     ec2: region =>
       ({
         ...refuseDistribution(),

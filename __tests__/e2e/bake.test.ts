@@ -94,7 +94,9 @@ describe('bake with GitHub OIDC', () => {
         region: 'eu-central-1',
         'snapshot-ids': expect.any(String),
         images: JSON.stringify({ 'eu-central-1': image.imageId }),
-        'removed-image-ids': '[]'
+        'removed-image-ids': '[]',
+        'ssm-parameter-versions': '{}',
+        'launch-template-versions': '{}'
       })
       expect(JSON.parse(main.outputs['snapshot-ids'])).toEqual(image.snapshotIds)
 

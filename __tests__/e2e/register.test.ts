@@ -100,7 +100,9 @@ describe('snapshot bake', () => {
         region: 'eu-central-1',
         'snapshot-ids': JSON.stringify([snapshotId]),
         images: JSON.stringify({ 'eu-central-1': image.imageId }),
-        'removed-image-ids': '[]'
+        'removed-image-ids': '[]',
+        'ssm-parameter-versions': '{}',
+        'launch-template-versions': '{}'
       })
       for (const shown of [image.imageId, name, 'available', snapshotId]) expect(main.summary).toContain(shown)
 

@@ -15,6 +15,11 @@ type DistributionCalls =
   | 'shareSnapshot'
   | 'unshareSnapshot'
   | 'protectImage'
+  | 'findLaunchTemplate'
+  | 'createLaunchTemplateVersion'
+  | 'checkCreateLaunchTemplateVersion'
+  | 'setDefaultLaunchTemplateVersion'
+  | 'deleteLaunchTemplateVersions'
   | 'deprecateImage'
   | 'requireImdsV2'
 
@@ -37,7 +42,17 @@ export function refuseDistribution(): Pick<Ec2, DistributionCalls> {
     shareSnapshot: unexpected('shareSnapshot'),
     unshareSnapshot: unexpected('unshareSnapshot'),
     protectImage: unexpected('protectImage'),
+    findLaunchTemplate: unexpected('findLaunchTemplate'),
+    createLaunchTemplateVersion: unexpected('createLaunchTemplateVersion'),
+    checkCreateLaunchTemplateVersion: unexpected('checkCreateLaunchTemplateVersion'),
+    setDefaultLaunchTemplateVersion: unexpected('setDefaultLaunchTemplateVersion'),
+    deleteLaunchTemplateVersions: unexpected('deleteLaunchTemplateVersions'),
     deprecateImage: unexpected('deprecateImage'),
     requireImdsV2: unexpected('requireImdsV2')
   }
+}
+
+/** `Aws.ssm` for a test that expects no Parameter Store call. */
+export async function noParameterStore(): Promise<never> {
+  throw new Error('unexpected call to ssm')
 }
