@@ -1,11 +1,11 @@
-// ESM all the way: ts-jest compiles to ESM and jest runs it under --experimental-vm-modules
-// (set by `npm test`), because @actions/core 3.x ships only as ESM.
+// ESM all the way: esbuild strips the types to ES modules (scripts/jest-esbuild.js) and jest runs them under
+// --experimental-vm-modules (set by `npm test`), because @actions/core 3.x ships only as ESM.
 const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }]
+    '^.+\\.ts$': '<rootDir>/scripts/jest-esbuild.js'
   }
 }
 
