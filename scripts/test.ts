@@ -38,9 +38,15 @@ const jestArgs = first === undefined ? [] : rest
 
 if (projects.includes('e2e')) buildIfStale()
 for (const project of projects) {
-  const node = project === 'e2e' ? node24() : process.execPath
-  if (project === 'e2e') console.log(`End-to-end tests on Node ${versionOf(node)} (${node})`)
-  runJest(node, project, jestArgs)
+  if (project === 'unit') {
+    runJest(process.execPath, 'unit', jestArgs)
+  } else {
+    const node = node24()
+    console.log(`End-to-end tests on Node ${versionOf(node)} (${node})`)
+    // V8's code cache (Node 22 and later) for jest and for every step the tests spawn (the harness passes it on):
+    // each step would otherwise compile the bundled SDK afresh.
+    runJest(node, 'e2e', jestArgs, { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE || join(cacheDir(), 'compile-cache') })
+  }
 }
 
 // ---- dist/ ----
@@ -89,7 +95,7 @@ function sourceFiles(): string[] {
 function node24(): string {
   if (process.versions.node.startsWith('24.')) return process.execPath
   const pkg = `node-${process.platform}-${process.arch}`
-  const cache = join(process.env.RUNNER_TEMP || process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'bake-ami')
+  const cache = cacheDir()
   const dir = join(cache, 'node24')
   const binary = (root: string): string => join(root, 'node_modules', pkg, 'bin', 'node')
   if (isNode24(binary(dir))) return binary(dir)
@@ -127,6 +133,11 @@ function node24(): string {
   return process.execPath
 }
 
+/** Outside the repo and kept between runs: on a runner, the job's RUNNER_TEMP; elsewhere, the user's cache. */
+function cacheDir(): string {
+  return join(process.env.RUNNER_TEMP || process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'bake-ami')
+}
+
 function isNode24(binary: string): boolean {
   return existsSync(binary) && versionOf(binary).startsWith('v24.')
 }
@@ -138,7 +149,7 @@ function versionOf(binary: string): string {
 // ---- jest ----
 
 /** One jest run of a project; exits if it fails (jest.config.js's reporters fail a run in which no test ran). */
-function runJest(node: string, project: Project, args: readonly string[]): void {
+function runJest(node: string, project: Project, args: readonly string[], env: Record<string, string> = {}): void {
   const jest = spawnSync(
     node,
     // After the caller's arguments: --selectProjects takes every value that follows it.
@@ -147,7 +158,7 @@ function runJest(node: string, project: Project, args: readonly string[]): void 
       cwd: ROOT,
       stdio: 'inherit',
       // @actions/core 3 is ESM only: jest runs the tests as ES modules.
-      env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim() }
+      env: { ...process.env, ...env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim() }
     }
   )
   if (jest.status !== 0) process.exit(jest.status ?? 1)
