@@ -22,6 +22,7 @@ export default {
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'] }
   ],
   reporters: ['default', '<rootDir>/scripts/jest-require-tests.js'],
+  testSequencer: '<rootDir>/scripts/jest-sequencer.js',
   // Global, not per project: jest reads the timeout of a test from the run's config.
   testTimeout: 30000,
   // The end-to-end files spend their time waiting on the local endpoint's bake timelines, not on the CPU: run

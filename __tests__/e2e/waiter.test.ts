@@ -3,6 +3,8 @@
  * rides out throttling storms, fails soon (naming the image) when someone else deregisters it, and never gives up
  * before `wait-timeout`. Every assertion is about what happened and in what order, on the sim's own record of the
  * calls, never about how fast this machine is: `npm run bench` measures speed.
+ *
+ * @slow: 30 s throttling storms, about a minute (scripts/jest-sequencer.js starts it first).
  */
 import { DeregisterImageCommand, EC2Client } from '@aws-sdk/client-ec2'
 import { describe, expect, it } from '@jest/globals'

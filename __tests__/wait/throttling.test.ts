@@ -2,6 +2,8 @@
  * Throttling through the real path: the real SDK and the real `ec2.ts` wrapper against the in-repo endpoint, a
  * storm longer than the SDK's own retries, and the waiter on a virtual clock. It must back off and carry on to
  * its deadline rather than fail the bake.
+ *
+ * @slow: the real SDK's retry backoff, about 8 s (scripts/jest-sequencer.js starts it first).
  */
 import { describe, expect, it } from '@jest/globals'
 import { ec2 } from '../../src/ec2.js'
