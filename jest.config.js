@@ -24,8 +24,5 @@ export default {
   reporters: ['default', '<rootDir>/scripts/jest-require-tests.js'],
   testSequencer: '<rootDir>/scripts/jest-sequencer.js',
   // Global, not per project: jest reads the timeout of a test from the run's config.
-  testTimeout: 30000,
-  // The end-to-end files spend their time waiting on the local endpoint's bake timelines, not on the CPU: run
-  // three files at once rather than jest's default of one per core but one (a single worker on 2 cores).
-  maxWorkers: 3
+  testTimeout: 30000
 }

@@ -12,7 +12,7 @@
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
-import { homedir } from 'node:os'
+import { availableParallelism, homedir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -28,6 +28,13 @@ const SOURCES = ['src', 'package.json', 'package-lock.json', 'tsconfig.json']
  * that is newer by less than this came with the bundles: the commit says they match, and CI checks it.
  */
 const SAME_CHECKOUT_MS = 2000
+
+/**
+ * Jest workers per run, unless the caller says. The unit files keep a core busy each, but for one that waits out
+ * the real SDK's backoff: one more than the cores. The end-to-end files mostly wait on the sim's timelines (their
+ * steps' start-up is the CPU they need): twice the cores, so that the long ones wait side by side.
+ */
+const WORKERS: Record<Project, number> = { unit: availableParallelism() + 1, e2e: 2 * availableParallelism() }
 
 const [first, ...rest] = process.argv.slice(2)
 if (first !== undefined && first !== 'unit' && first !== 'e2e') {
@@ -150,10 +157,11 @@ function versionOf(binary: string): string {
 
 /** One jest run of a project; exits if it fails (jest.config.js's reporters fail a run in which no test ran). */
 function runJest(node: string, project: Project, args: readonly string[], env: Record<string, string> = {}): void {
+  const workers = args.some(arg => /^(-w|--maxWorkers|-i|--runInBand)\b/.test(arg)) ? [] : [`--maxWorkers=${WORKERS[project]}`]
   const jest = spawnSync(
     node,
     // After the caller's arguments: --selectProjects takes every value that follows it.
-    [join(ROOT, 'node_modules/jest/bin/jest.js'), ...args, `--selectProjects=${project}`],
+    [join(ROOT, 'node_modules/jest/bin/jest.js'), ...workers, ...args, `--selectProjects=${project}`],
     {
       cwd: ROOT,
       stdio: 'inherit',
