@@ -30,11 +30,11 @@ const SOURCES = ['src', 'package.json', 'package-lock.json', 'tsconfig.json']
 const SAME_CHECKOUT_MS = 2000
 
 /**
- * Jest workers per run, unless the caller says. The unit files keep a core busy each, but for one that waits out
- * the real SDK's backoff: one more than the cores. The end-to-end files mostly wait on the sim's timelines (their
- * steps' start-up is the CPU they need): twice the cores, so that the long ones wait side by side.
+ * Jest workers per run, unless the caller says. The unit files keep a core busy each: one per core. The end-to-end
+ * files mostly wait on the sim's timelines (their steps' start-up is the CPU they need): twice the cores, so that
+ * the long ones wait side by side.
  */
-const WORKERS: Record<Project, number> = { unit: availableParallelism() + 1, e2e: 2 * availableParallelism() }
+const WORKERS: Record<Project, number> = { unit: availableParallelism(), e2e: 2 * availableParallelism() }
 
 const [first, ...rest] = process.argv.slice(2)
 if (first !== undefined && first !== 'unit' && first !== 'e2e') {
