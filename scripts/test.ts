@@ -1,6 +1,7 @@
 /**
- * `npm test`: the unit tests, then the end-to-end tests once, on the Node that action.yml declares (node24).
- * The end-to-end tests run the committed bundles, so dist/ is rebuilt first when a source is newer than them.
+ * `npm test`: the unit tests on this machine's Node, and the end-to-end tests once on the Node that action.yml
+ * declares (node24), side by side; the end-to-end output comes after the unit tests'. The end-to-end tests run the
+ * committed bundles, so dist/ is rebuilt first when a source is newer than them.
  *
  *   npm test                           all of it
  *   npm run test:unit -- [jest args]   the unit tests only, on this machine's Node
@@ -10,7 +11,7 @@
  * outside the repo and reused. When it cannot be had, the end-to-end tests run on this machine's Node, and a
  * line says so.
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { availableParallelism, homedir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
@@ -44,16 +45,20 @@ const projects: readonly Project[] = first === undefined ? ['unit', 'e2e'] : [fi
 const jestArgs = first === undefined ? [] : rest
 
 if (projects.includes('e2e')) buildIfStale()
-for (const project of projects) {
-  if (project === 'unit') {
-    runJest(process.execPath, 'unit', jestArgs)
-  } else {
-    const node = node24()
-    console.log(`End-to-end tests on Node ${versionOf(node)} (${node})`)
-    // V8's code cache (Node 22 and later) for jest and for every step the tests spawn (the harness passes it on):
-    // each step would otherwise compile the bundled SDK afresh.
-    runJest(node, 'e2e', jestArgs, { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE || join(cacheDir(), 'compile-cache') })
-  }
+const e2eNode = projects.includes('e2e') ? node24() : process.execPath
+
+if (first === undefined) {
+  // The end-to-end run mostly waits on the sim's timelines, so it starts first and the unit run takes the CPU it
+  // leaves idle. Its output is held until the unit run's is out, so that the log reads one run after the other.
+  console.log(`End-to-end tests on Node ${versionOf(e2eNode)} (${e2eNode}), beside the unit tests and shown after them`)
+  const e2e = startJest(e2eNode, 'e2e', [], { held: true })
+  const unit = await startJest(process.execPath, 'unit', []).done
+  e2e.release()
+  const status = await e2e.done
+  process.exit(unit !== 0 ? unit : status)
+} else {
+  if (first === 'e2e') console.log(`End-to-end tests on Node ${versionOf(e2eNode)} (${e2eNode})`)
+  process.exit(await startJest(first === 'e2e' ? e2eNode : process.execPath, first, jestArgs).done)
 }
 
 // ---- dist/ ----
@@ -155,21 +160,44 @@ function versionOf(binary: string): string {
 
 // ---- jest ----
 
-/** One jest run of a project; exits if it fails (jest.config.js's reporters fail a run in which no test ran). */
-function runJest(node: string, project: Project, args: readonly string[], env: Record<string, string> = {}): void {
+interface JestRun {
+  /** The exit status; jest.config.js's reporters fail a run in which no test ran. */
+  readonly done: Promise<number>
+  /** Shows what a held run printed so far, and from then on what it prints. */
+  release(): void
+}
+
+/** Starts one jest run of a project; its output is shown as it comes, or held until `release`. */
+function startJest(node: string, project: Project, args: readonly string[], { held = false } = {}): JestRun {
   const workers = args.some(arg => /^(-w|--maxWorkers|-i|--runInBand)\b/.test(arg)) ? [] : [`--maxWorkers=${WORKERS[project]}`]
-  const jest = spawnSync(
+  // Jest colours only a terminal; a held run writes to a pipe, to be shown on this terminal later.
+  const colors = held && process.stderr.isTTY ? ['--colors'] : []
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    // @actions/core 3 is ESM only: jest runs the tests as ES modules.
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim()
+  }
+  // V8's code cache (Node 22 and later) for jest and for every step the tests spawn (the harness passes it on):
+  // each step would otherwise compile the bundled SDK afresh.
+  if (project === 'e2e') env.NODE_COMPILE_CACHE ||= join(cacheDir(), 'compile-cache')
+  const child = spawn(
     node,
     // After the caller's arguments: --selectProjects takes every value that follows it.
-    [join(ROOT, 'node_modules/jest/bin/jest.js'), ...workers, ...args, `--selectProjects=${project}`],
-    {
-      cwd: ROOT,
-      stdio: 'inherit',
-      // @actions/core 3 is ESM only: jest runs the tests as ES modules.
-      env: { ...process.env, ...env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim() }
-    }
+    [join(ROOT, 'node_modules/jest/bin/jest.js'), ...workers, ...colors, ...args, `--selectProjects=${project}`],
+    { cwd: ROOT, env, stdio: held ? ['ignore', 'pipe', 'pipe'] : 'inherit' }
   )
-  if (jest.status !== 0) process.exit(jest.status ?? 1)
+  let holding = held
+  const kept: [NodeJS.WriteStream, Buffer][] = []
+  for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
+    from?.on('data', (chunk: Buffer) => (holding ? kept.push([to, chunk]) : to.write(chunk)))
+  }
+  return {
+    done: new Promise(resolve => child.on('close', code => resolve(code ?? 1))),
+    release() {
+      holding = false
+      for (const [to, chunk] of kept.splice(0)) to.write(chunk)
+    }
+  }
 }
 
 // ---- helpers ----
