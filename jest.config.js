@@ -1,15 +1,28 @@
-// ESM all the way: ts-jest compiles to ESM and jest runs it under --experimental-vm-modules
-// (set by `npm test`), because @actions/core 3.x ships only as ESM.
-export default {
+// ESM all the way: esbuild strips the types to ES modules (scripts/jest-esbuild.js) and jest runs them under
+// --experimental-vm-modules (set by `npm test`), because @actions/core 3.x ships only as ESM.
+const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }]
-  },
-  testMatch: ['**/__tests__/**/*.test.ts'],
-  testTimeout: 30000,
-  // The end-to-end files spend their time waiting on the local endpoint's bake timelines, not on the CPU: run
-  // three files at once rather than jest's default of one per core but one (a single worker on 2 cores).
-  maxWorkers: 3
+    '^.+\\.ts$': '<rootDir>/scripts/jest-esbuild.js'
+  }
+}
+
+// Two projects, so that `npm test` (scripts/test.ts) can run them apart: the unit tests on this machine's Node,
+// the end-to-end tests on the Node that action.yml declares (`--selectProjects unit` / `e2e`).
+export default {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/__tests__/e2e/']
+    },
+    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'] }
+  ],
+  reporters: ['default', '<rootDir>/scripts/jest-require-tests.js'],
+  testSequencer: '<rootDir>/scripts/jest-sequencer.js',
+  // Global, not per project: jest reads the timeout of a test from the run's config.
+  testTimeout: 30000
 }

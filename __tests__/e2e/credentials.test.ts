@@ -2,6 +2,8 @@
  * Where the action's AWS credentials come from: the default chain, or GitHub OIDC and AssumeRoleWithWebIdentity,
  * renewed with a fresh token when a session dies mid-bake; and how it fails when the job or the trust policy is
  * not set up for it.
+ *
+ * @slow: 30 s sessions renewed through an outage, about 40 s (scripts/jest-sequencer.js starts it first).
  */
 import { describe, expect, it } from '@jest/globals'
 import type { SimCall } from '../../sim/index.js'
