@@ -1,6 +1,8 @@
 /**
  * Issue 16, end to end against dist/ and the local endpoint: the image handed to what launches it, an SSM parameter
  * and a launch template version in every region of the release, and all of it put back when the release fails.
+ *
+ * @slow: a rejected parameter value waits out the bound on Parameter Store's validation, about 24 s.
  */
 import { describe, expect, it, jest } from '@jest/globals'
 import type { Sim } from '../../sim/index.js'

@@ -1,6 +1,8 @@
 /**
  * Issue 18, end to end against dist/ and the local endpoint: never delete what is not the run's, take back what a
  * failed run shared, keep within EC2's limits. (Retention and replace are in retention.test.ts.)
+ *
+ * @slow: a bake of 24 s whose snapshots DescribeSnapshots does not show yet.
  */
 import { describe, expect, it, jest } from '@jest/globals'
 import { EC2Client, ModifySnapshotAttributeCommand } from '@aws-sdk/client-ec2'
