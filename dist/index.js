@@ -29300,7 +29300,13 @@ async function restoreHandOffs(aws, state, log) {
         try {
             if (record.kind === 'ssm-parameter') {
                 const store = await aws.ssm(record.region);
-                if (record.previous) {
+                // Only what the run wrote is undone: a parameter that does not hold the run's image (the write was refused,
+                // or someone wrote it since) is left as it is.
+                const now = await store.getParameter(record.name);
+                if (now?.value !== record.wrote) {
+                    log(`Parameter ${record.name} in ${record.region} does not hold ${record.wrote}: left as it is`);
+                }
+                else if (record.previous) {
                     await store.putParameter(record.name, record.previous.value, record.previous);
                     log(`Parameter ${record.name} in ${record.region} holds ${record.previous.value} again`);
                 }
@@ -29914,7 +29920,7 @@ async function writeParameter(aws, image, name, { state, clock, log, signal }) {
     const previous = before && { value: before.value, type: before.type, dataType: before.dataType };
     if (signal.aborted)
         throw new errors/* WaitError */.uf('aborted', `The job was cancelled before writing parameter ${name} in ${region}.`);
-    state.recordHandOff({ kind: 'ssm-parameter', region, name, previous });
+    state.recordHandOff({ kind: 'ssm-parameter', region, name, previous, wrote: imageId });
     const version = await store.putParameter(name, imageId, { type: 'String', dataType: 'aws:ec2:image' });
     for (const pause of [0, ...CONFIRM_PAUSES_MS]) {
         if (pause > 0)

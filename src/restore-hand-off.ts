@@ -17,7 +17,12 @@ export async function restoreHandOffs(aws: Aws, state: BakeState, log: (line: st
     try {
       if (record.kind === 'ssm-parameter') {
         const store = await aws.ssm(record.region)
-        if (record.previous) {
+        // Only what the run wrote is undone: a parameter that does not hold the run's image (the write was refused,
+        // or someone wrote it since) is left as it is.
+        const now = await store.getParameter(record.name)
+        if (now?.value !== record.wrote) {
+          log(`Parameter ${record.name} in ${record.region} does not hold ${record.wrote}: left as it is`)
+        } else if (record.previous) {
           await store.putParameter(record.name, record.previous.value, record.previous)
           log(`Parameter ${record.name} in ${record.region} holds ${record.previous.value} again`)
         } else {

@@ -53,6 +53,8 @@ export type HandOffRecord =
       readonly name: string
       /** What the parameter held before the run; undefined: it did not exist (undo deletes it). */
       readonly previous?: { readonly value: string; readonly type: 'String' | 'StringList' | 'SecureString'; readonly dataType: string }
+      /** The image id the run writes: undo changes the parameter only while it still holds this. */
+      readonly wrote: string
       readonly restored?: boolean
     }
   | {

@@ -93,7 +93,7 @@ async function writeParameter(aws: Aws, image: ImageRef, name: string, { state, 
   const before = await store.getParameter(name)
   const previous = before && { value: before.value, type: before.type, dataType: before.dataType }
   if (signal.aborted) throw new WaitError('aborted', `The job was cancelled before writing parameter ${name} in ${region}.`)
-  state.recordHandOff({ kind: 'ssm-parameter', region, name, previous })
+  state.recordHandOff({ kind: 'ssm-parameter', region, name, previous, wrote: imageId })
   const version = await store.putParameter(name, imageId, { type: 'String', dataType: 'aws:ec2:image' })
   for (const pause of [0, ...CONFIRM_PAUSES_MS]) {
     if (pause > 0) await clock.sleep(pause)
