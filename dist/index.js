@@ -29871,17 +29871,17 @@ const CONFIRM_PAUSES_MS = [500, 1_000, 2_000, 4_000, 8_000, 8_000];
 async function checkLaunchTemplate(aws, region, handOff) {
     const wanted = handOff.launchTemplate;
     if (wanted === undefined)
-        return;
-    if (!(await aws.ec2(region).findLaunchTemplate(wanted))) {
+        return undefined;
+    const template = await aws.ec2(region).findLaunchTemplate(wanted);
+    if (!template) {
         throw new errors/* InputError */.dz(Inputs.LaunchTemplate, wanted, `there is no such launch template in ${region}, the region of the bake. Create it there first (it is checked before the bake, so nothing was made)`);
     }
+    return template;
 }
 /** Dry run: checks the launch template calls with DryRun, and says what would be written to the parameter. */
 async function checkHandOff(aws, region, handOff, log) {
-    if (handOff.launchTemplate !== undefined) {
-        const template = await aws.ec2(region).findLaunchTemplate(handOff.launchTemplate);
-        if (!template)
-            return checkLaunchTemplate(aws, region, handOff);
+    const template = await checkLaunchTemplate(aws, region, handOff);
+    if (template) {
         // An image id of the right shape that need not exist: DryRun checks the permission, not the image.
         await aws.ec2(region).checkCreateLaunchTemplateVersion(template.id, 'ami-00000000000000000');
         log(`Dry run: may add a version to launch template ${template.name} (${template.id}) in ${region}${handOff.launchTemplateDefault ? ' and make it the default' : ''}.`);

@@ -449,12 +449,12 @@ export function ec2(options: Ec2Options): Ec2 {
     },
 
     async shareImage(imageId, audience) {
-      const Add = launchPermissions(audience)
+      const Add = permissionItems(audience)
       await call('ModifyImageAttribute', { imageId }, () => client.send(new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Add } })))
     },
 
     async unshareImage(imageId, audience) {
-      const Remove = launchPermissions(audience)
+      const Remove = permissionItems(audience)
       await call('ModifyImageAttribute', { imageId }, () => client.send(new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Remove } })))
     },
 
@@ -605,7 +605,8 @@ export function batches<T>(items: readonly T[], size: number): T[][] {
   return lists
 }
 
-function launchPermissions(audience: LaunchAudience) {
+/** An audience as ModifyImageAttribute's LaunchPermission items. */
+function permissionItems(audience: LaunchAudience) {
   return [
     ...audience.accounts.map(UserId => ({ UserId })),
     ...audience.organizations.map(OrganizationArn => ({ OrganizationArn })),

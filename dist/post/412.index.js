@@ -617,11 +617,11 @@ function ec2(options) {
             return (output.CreateVolumePermissions ?? []).flatMap(permission => (permission.UserId ? [permission.UserId] : []));
         },
         async shareImage(imageId, audience) {
-            const Add = launchPermissions(audience);
+            const Add = permissionItems(audience);
             await call('ModifyImageAttribute', { imageId }, () => client.send(new dist_cjs/* ModifyImageAttributeCommand */.FE3({ ImageId: imageId, LaunchPermission: { Add } })));
         },
         async unshareImage(imageId, audience) {
-            const Remove = launchPermissions(audience);
+            const Remove = permissionItems(audience);
             await call('ModifyImageAttribute', { imageId }, () => client.send(new dist_cjs/* ModifyImageAttributeCommand */.FE3({ ImageId: imageId, LaunchPermission: { Remove } })));
         },
         async shareSnapshot(snapshotId, accounts) {
@@ -735,7 +735,8 @@ function batches(items, size) {
         lists.push(items.slice(i, i + size));
     return lists;
 }
-function launchPermissions(audience) {
+/** An audience as ModifyImageAttribute's LaunchPermission items. */
+function permissionItems(audience) {
     return [
         ...audience.accounts.map(UserId => ({ UserId })),
         ...audience.organizations.map(OrganizationArn => ({ OrganizationArn })),

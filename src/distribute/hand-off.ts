@@ -9,6 +9,7 @@ import type { Aws } from '../aws.js'
 import type { Clock } from '../clock.js'
 import { Inputs } from '../constants.js'
 import { AwsError, awsErrorCode, describeClause, describeError, InputError, WaitError } from '../errors.js'
+import type { LaunchTemplate } from '../ec2.js'
 import type { HandOff } from '../settings.js'
 import type { BakeState, HandOffRecord } from '../state.js'
 import type { ImageRef } from '../wait/index.js'
@@ -38,23 +39,24 @@ export interface HandedOff {
 const CONFIRM_PAUSES_MS = [500, 1_000, 2_000, 4_000, 8_000, 8_000]
 
 /** Before the bake: the bake region must have the launch template, or there is nothing to hand the image to. */
-export async function checkLaunchTemplate(aws: Aws, region: string, handOff: HandOff): Promise<void> {
+export async function checkLaunchTemplate(aws: Aws, region: string, handOff: HandOff): Promise<LaunchTemplate | undefined> {
   const wanted = handOff.launchTemplate
-  if (wanted === undefined) return
-  if (!(await aws.ec2(region).findLaunchTemplate(wanted))) {
+  if (wanted === undefined) return undefined
+  const template = await aws.ec2(region).findLaunchTemplate(wanted)
+  if (!template) {
     throw new InputError(
       Inputs.LaunchTemplate,
       wanted,
       `there is no such launch template in ${region}, the region of the bake. Create it there first (it is checked before the bake, so nothing was made)`
     )
   }
+  return template
 }
 
 /** Dry run: checks the launch template calls with DryRun, and says what would be written to the parameter. */
 export async function checkHandOff(aws: Aws, region: string, handOff: HandOff, log: (line: string) => void): Promise<void> {
-  if (handOff.launchTemplate !== undefined) {
-    const template = await aws.ec2(region).findLaunchTemplate(handOff.launchTemplate)
-    if (!template) return checkLaunchTemplate(aws, region, handOff)
+  const template = await checkLaunchTemplate(aws, region, handOff)
+  if (template) {
     // An image id of the right shape that need not exist: DryRun checks the permission, not the image.
     await aws.ec2(region).checkCreateLaunchTemplateVersion(template.id, 'ami-00000000000000000')
     log(`Dry run: may add a version to launch template ${template.name} (${template.id}) in ${region}${handOff.launchTemplateDefault ? ' and make it the default' : ''}.`)
