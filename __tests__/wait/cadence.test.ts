@@ -165,14 +165,26 @@ describe('the quick looks', () => {
     expect(nextLook(seen, 2 * S).phase).toBe('confirm')
   })
 
-  it('are lent on top of the budget, and paid back by a minute in', () => {
+  it('are lent on top of the budget, paid back by a minute in, and lent again where the rate targets leave room', () => {
     expect(allowance(0)).toBe(1)
     expect(allowance(1 * S)).toBe(1)
     expect(allowance(2 * S)).toBe(2)
     expect(allowance(4 * S)).toBe(3)
     expect(allowance(10 * S)).toBeCloseTo(3.95, 5)
     for (const second of [30, 50, 59]) expect(allowance(second * S)).toBeLessThanOrEqual(allowance(60 * S, STEADY) + 1e-9)
-    for (const second of [60, 61, 120, 600, 3600]) expect(allowance(second * S)).toBeCloseTo(allowance(second * S, STEADY), 9)
+    // At a minute the steady budget is already what the 0.2 requests/s target allows: nothing is left to lend.
+    for (const second of [60, 61]) expect(allowance(second * S)).toBeCloseTo(allowance(second * S, STEADY), 9)
+    // Later the rate targets leave room for the loan (less one request's spare): a short bake's finish gets it back.
+    expect(allowance(180 * S)).toBeGreaterThan(allowance(180 * S, STEADY) + 1)
+    // Before the 0.15 target begins at 10 minutes, it is paid back at the floor's pace: no gap opens.
+    expect(allowance(600 * S)).toBeCloseTo(0.15 * 600 - 1, 9)
+    for (let second = 60; second < 600; second++) {
+      expect(allowance((second + 7.5) * S) - allowance(second * S)).toBeGreaterThanOrEqual(1 - 1e-9)
+    }
+    for (const second of [120, 180, 600, 3600]) {
+      expect(allowance(second * S)).toBeGreaterThanOrEqual(allowance(second * S, STEADY))
+      expect(allowance(second * S)).toBeLessThanOrEqual(allowance(second * S, STEADY) + 2 + 1e-9)
+    }
   })
 })
 

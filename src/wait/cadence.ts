@@ -27,12 +27,24 @@ export const CADENCE = {
   /**
    * A wait starts with looks at the image at these moments, whatever else the cadence would do: a registered image,
    * or one that was nearly done, is available within seconds, and a release should not wait ten for nothing. They are
-   * lent on top of the budget and paid back by `quickRepaidByMs`: from then on the budget is exactly as above, so a
-   * wait of a minute or more keeps to its rate whenever it ends; a shorter one may have spent the loan. Sooner or more
-   * looks notice a fast image sooner, and take looks from the first minute of every longer wait.
+   * lent on top of the budget, as far as `ceiling` allows. Sooner or more looks notice a fast image sooner, and take
+   * looks from the first minute of every longer wait.
    */
   quickLooksMs: [1_000, 2_000, 4_000] as readonly number[],
-  quickRepaidByMs: 60_000,
+  /**
+   * The request-rate targets, which the loan never takes a wait past, whenever it ends: `perS` over any wait of
+   * `fromMs` or more, less `spare` requests for a throttled one's retry. The budget of the first minute is already
+   * what the first target allows at its end: the loan is paid back before it, at the floor's pace, so that no gap
+   * opens; it is lent again where the target leaves room (a short bake's finish), and paid back the same way before
+   * the next target begins.
+   */
+  ceiling: {
+    targets: [
+      { fromMs: 60_000, perS: 0.2 },
+      { fromMs: 600_000, perS: 0.15 }
+    ],
+    spare: 1
+  },
   /**
    * The floor when progress says nothing useful (done in seconds, stuck at 99 %): a fixed gap, just over 1/`perS`, so
    * the head start is saved for reads and dense looks rather than spent on the floor, and a plain poller at our rate
@@ -132,25 +144,21 @@ export function afterThrottle(seen: Seen): Seen {
 
 /**
  * Looks the budget allows by `at`: the steady budget, and each quick look lent on top of it as it falls due (the first
- * takes the place of the steady budget's look at once). The loan is paid back by `quickRepaidByMs`, at the end of that
- * first minute, where the looks come at the floor's pace for as long as it takes, so no gap opens. From then on it is
- * the steady budget alone: a wait that ends at any moment after a minute has kept to the rate.
+ * takes the place of the steady budget's look at once), as far as the rate targets allow (`ceiling`).
  */
 export function allowance(at: number, t: Tuning = CADENCE): number {
   const steady = steadyAllowance(at, t)
-  const { quickLooksMs: quick, quickRepaidByMs: repaid } = t
-  if (at >= repaid) return steady
-  const lent = Math.max(0, quick.filter(due => due <= at).length - 1)
-  const repaying = steadyAllowance(repaid, t) - (repaid - at) / t.imageGapMs
-  return Math.max(steady, Math.min(steady + lent, repaying))
+  const lent = Math.max(0, t.quickLooksMs.filter(due => due <= at).length - 1)
+  return Math.max(steady, Math.min(steady + lent, loanLimit(at, t)))
 }
 
 /** The first moment the budget allows `looks` looks in all. */
 export function allowedFrom(looks: number, t: Tuning = CADENCE): number {
   const steady = steadyFrom(looks, t)
-  // Past the repayment the budget is the steady one; before it, the loan only brings a look sooner: search for it.
-  if (steady >= t.quickRepaidByMs || looks <= 1) return steady
-  let [lo, hi] = [0, steady]
+  if (looks <= 1) return steady
+  // The loan only brings a look sooner, by at most as many looks as were lent: search for it between the two.
+  let [lo, hi] = [steadyFrom(Math.max(1, looks - t.quickLooksMs.length), t), steady]
+  if (allowance(lo, t) >= looks) return lo
   while (hi - lo > 1) {
     const mid = (lo + hi) / 2
     if (allowance(mid, t) >= looks) hi = mid
@@ -159,6 +167,21 @@ export function allowedFrom(looks: number, t: Tuning = CADENCE): number {
   // The budget steps up at each quick look: the moment is then that look's own.
   const step = t.quickLooksMs.find(due => due > lo && due <= hi)
   return step !== undefined && allowance(step, t) >= looks ? step : hi
+}
+
+/**
+ * How far the loan may take the budget by `at`: under each rate target in force, less the spare; and before a target
+ * begins, no further above what it will allow than the floor's pace pays back by then.
+ */
+function loanLimit(at: number, t: Tuning): number {
+  const { targets, spare } = t.ceiling
+  return Math.min(
+    ...targets.map(({ fromMs, perS }) => {
+      if (at >= fromMs) return (perS * at) / 1000 - spare
+      const allowedThen = Math.max(steadyAllowance(fromMs, t), (perS * fromMs) / 1000 - spare)
+      return allowedThen - (fromMs - at) / t.imageGapMs
+    })
+  )
 }
 
 /** The steady budget: the first look at once, then `min(earlyPerS·t, max(first + perS·t, longPerS·t))`. */
