@@ -30,8 +30,9 @@ import {
 } from '@aws-sdk/client-ec2'
 import { AttemptLog } from './attempts.js'
 import { realClock } from './clock.js'
-import { AwsError, awsErrorCode, explainEc2Error, isExpiredCredentials, type CallContext } from './errors.js'
+import { AwsError, awsErrorCode, explainEc2Error, type CallContext } from './errors.js'
 import type { ImageObservation, SnapshotObservation } from './observations.js'
+import { sendRenewing } from './renewing-call.js'
 import type { Settings, SnapshotSource, Tag } from './settings.js'
 
 /** What CreateImage is asked for: the image settings, and the instance to image. */
@@ -201,21 +202,8 @@ export function ec2(options: Ec2Options): Ec2 {
   const { region, principal, client } = options
   const sleep = options.sleep ?? ((ms: number) => realClock.sleep(ms))
 
-  async function call<T>(operation: string, where: Partial<CallContext>, send: () => Promise<T>): Promise<T> {
-    // Credentials renewed while this call was out are not the ones AWS refused: they are kept.
-    const startedAt = Date.now()
-    try {
-      return await send()
-    } catch (error) {
-      if (!options.renewCredentials || !isExpiredCredentials(error)) throw await explain(operation, error, where)
-      options.renewCredentials(startedAt)
-      try {
-        return await send()
-      } catch (again) {
-        throw await explain(operation, again, where)
-      }
-    }
-  }
+  const call = <T>(operation: string, where: Partial<CallContext>, send: () => Promise<T>): Promise<T> =>
+    sendRenewing(send, options.renewCredentials, error => explain(operation, error, where))
 
   async function explain(operation: string, error: unknown, where: Partial<CallContext>) {
     // Already explained: a credentials failure (OIDC, AssumeRole) surfaces inside the EC2 call.

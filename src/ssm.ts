@@ -3,7 +3,8 @@
  * turns AWS errors into sentences where it is made, and renews expired role credentials once before giving up.
  */
 import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm'
-import { AwsError, awsErrorCode, describeClause, isExpiredCredentials, isThrottling } from './errors.js'
+import { AwsError, awsErrorCode, describeClause, isThrottling } from './errors.js'
+import { sendRenewing } from './renewing-call.js'
 
 /** A parameter as GetParameter shows it. */
 export interface StoredParameter {
@@ -41,25 +42,15 @@ export function ssm(options: SsmOptions): Ssm {
   const { region, client } = options
 
   async function call<T>(operation: string, name: string, send: () => Promise<T>): Promise<T> {
-    for (const pause of [...BUSY_PAUSES_MS, undefined]) {
-      const startedAt = Date.now()
+    for (const pause of BUSY_PAUSES_MS) {
       try {
-        return await send()
+        return await sendRenewing(send, options.renewCredentials, error => error as Error)
       } catch (error) {
-        if (awsErrorCode(error) === 'TooManyUpdates' && pause !== undefined) {
-          await options.sleep(pause)
-          continue
-        }
-        if (!options.renewCredentials || !isExpiredCredentials(error)) throw explainSsmError(operation, error, name, options)
-        options.renewCredentials(startedAt)
-        try {
-          return await send()
-        } catch (again) {
-          throw explainSsmError(operation, again, name, options)
-        }
+        if (awsErrorCode(error) !== 'TooManyUpdates') throw explainSsmError(operation, error, name, options)
+        await options.sleep(pause)
       }
     }
-    throw new Error('unreachable')
+    return sendRenewing(send, options.renewCredentials, error => explainSsmError(operation, error, name, options))
   }
 
   return {
