@@ -4,7 +4,7 @@ import { parse } from 'yaml'
 import { FAMILY_TAG_KEY, Inputs } from '../src/constants.js'
 import { InputError } from '../src/errors.js'
 import type { GithubRun } from '../src/github-run.js'
-import { describeSettings, isLaunchTemplateId, readSettings, type Distribution, type HandOff, type Settings } from '../src/settings.js'
+import { describeSettings, isLaunchTemplateId, readSettings, type Distribution, type Encryption, type HandOff, type Settings } from '../src/settings.js'
 
 const NOW_MS = Date.UTC(2026, 10, 28, 8, 35, 42, 123)
 const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
@@ -108,6 +108,11 @@ describe('defaults', () => {
         launchTemplate: undefined,
         launchTemplateDefault: true
       },
+      encryption: {
+        encrypt: false,
+        keys: new Map(),
+        copyCompletionMinutes: undefined
+      },
       ifExists: 'fail'
     })
   })
@@ -116,7 +121,7 @@ describe('defaults', () => {
     setRequired()
     const fromEmpty = read()
     const defaults = actionDefaults()
-    expect(Object.keys(defaults)).toHaveLength(40)
+    expect(Object.keys(defaults)).toHaveLength(44)
     for (const [name, value] of Object.entries(defaults)) setInput(name, value)
     setRequired()
     expect(read()).toStrictEqual(fromEmpty)
@@ -1154,7 +1159,8 @@ describe('distribution with wait false', () => {
     [Inputs.KeepLatest, { [Inputs.Family]: 'web', [Inputs.KeepLatest]: '3' }],
     [Inputs.DeregistrationProtection, { [Inputs.DeregistrationProtection]: 'on' }],
     [Inputs.SsmParameter, { [Inputs.SsmParameter]: '/images/web/latest' }],
-    [Inputs.LaunchTemplate, { [Inputs.LaunchTemplate]: 'web' }]
+    [Inputs.LaunchTemplate, { [Inputs.LaunchTemplate]: 'web' }],
+    [Inputs.Encrypt, { [Inputs.Encrypt]: 'true' }]
   ])('refuses %s: it acts on the available image', (input, inputs) => {
     setRequired()
     setInputs({ ...inputs, [Inputs.Wait]: 'false' })
@@ -1422,6 +1428,356 @@ describe('hand-off', () => {
     setRequired()
     setInputs({ [Inputs.SsmParameter]: 'images/web', [Inputs.Wait]: 'false' })
     expectInputError(Inputs.SsmParameter, "a name with levels starts with '/'")
+  })
+})
+
+const KEY_UUID = '1234abcd-12ab-34cd-56ef-1234567890ab'
+const KEY_MRK = 'mrk-1234abcd12ab34cd56ef1234567890ab'
+const KMS_ACCOUNT = '111122223333'
+const keyArn = (region: string, id: string, partition = 'aws') => `arn:${partition}:kms:${region}:${KMS_ACCOUNT}:key/${id}`
+const aliasArn = (region: string, name: string, partition = 'aws') => `arn:${partition}:kms:${region}:${KMS_ACCOUNT}:alias/${name}`
+const ENCRYPT = { [Inputs.Encrypt]: 'true' }
+
+function encryption(inputs: Record<string, string>): Encryption {
+  setRequired()
+  setInputs(inputs)
+  return read().encryption
+}
+
+describe('encrypt', () => {
+  it.each([
+    ['true', true],
+    ['True', true],
+    ['TRUE', true],
+    ['false', false],
+    ['FALSE', false],
+    ['', false]
+  ])("reads '%s' as %s", (value, expected) => {
+    expect(encryption({ [Inputs.Encrypt]: value }).encrypt).toBe(expected)
+  })
+
+  it.each(['yes', 'on', '1', 'encrypted'])("rejects '%s'", value => {
+    setRequired()
+    setInput(Inputs.Encrypt, value)
+    expectInputError(Inputs.Encrypt, `Invalid value '${value}' for input 'encrypt': expected a YAML boolean`)
+  })
+
+  it('alone asks for no key: every region uses its default EBS key', () => {
+    expect(encryption({ ...ENCRYPT, [Inputs.CopyToRegions]: 'us-east-1' })).toStrictEqual({
+      encrypt: true,
+      keys: new Map(),
+      copyCompletionMinutes: undefined
+    })
+  })
+})
+
+describe('kms-key-id', () => {
+  it.each<[string, string, Record<string, string>?]>([
+    ['a key id', KEY_UUID],
+    ['a multi-Region key id', KEY_MRK],
+    ['a key ARN of the bake region', keyArn('eu-west-1', KEY_UUID)],
+    ['a multi-Region key ARN of the bake region', keyArn('eu-west-1', KEY_MRK)],
+    ['an alias name', 'alias/release'],
+    ['an alias name of an AWS managed key (judged later)', 'alias/aws/ebs'],
+    ['an alias name of every allowed character', 'alias/Az09/_-x'],
+    ['an alias name of 250 characters after alias/', `alias/${'a'.repeat(250)}`],
+    ['an alias ARN of the bake region', aliasArn('eu-west-1', 'release/web')],
+    ['a GovCloud key ARN in a GovCloud region', keyArn('us-gov-west-1', KEY_UUID, 'aws-us-gov'), { [Inputs.AwsRegion]: 'us-gov-west-1' }],
+    ['a China alias ARN in a China region', aliasArn('cn-north-1', 'release', 'aws-cn'), { [Inputs.AwsRegion]: 'cn-north-1' }]
+  ])('accepts %s for the bake region', (_, key, inputs = {}) => {
+    setRequired()
+    setInputs({ ...ENCRYPT, ...inputs, [Inputs.KmsKeyId]: key })
+    const settings = read()
+    expect(settings.encryption.keys).toStrictEqual(new Map([[settings.region, key]]))
+  })
+
+  it.each([
+    ['a key id in upper case', KEY_UUID.toUpperCase()],
+    ['a key id without dashes', KEY_UUID.replace(/-/g, '')],
+    ['a key id one digit short', KEY_UUID.slice(0, -1)],
+    ['a multi-Region key id of 31 hex digits', KEY_MRK.slice(0, -1)],
+    ['a multi-Region key id in upper case', `mrk-${KEY_MRK.slice(4).toUpperCase()}`],
+    ['an alias without alias/', 'release'],
+    ['alias/ alone', 'alias/'],
+    ['an alias name of 251 characters after alias/', `alias/${'a'.repeat(251)}`],
+    ['an alias name with a space', 'alias/web release'],
+    ['an alias name with a dot', 'alias/web.release'],
+    ['a key ARN with an 11-digit account', `arn:aws:kms:eu-west-1:${KMS_ACCOUNT.slice(1)}:key/${KEY_UUID}`],
+    ['a key ARN without an account', `arn:aws:kms:eu-west-1::key/${KEY_UUID}`],
+    ['an ARN of another service', `arn:aws:ec2:eu-west-1:${KMS_ACCOUNT}:key/${KEY_UUID}`],
+    ['an ARN of another partition', keyArn('eu-west-1', KEY_UUID, 'aws-iso')],
+    ['a key ARN naming an alias as the key', `arn:aws:kms:eu-west-1:${KMS_ACCOUNT}:key/release`],
+    ['an ARN without a region', `arn:aws:kms::${KMS_ACCOUNT}:key/${KEY_UUID}`],
+    ['an ARN with a placeholder for the region', keyArn('{{ region }}', KEY_UUID)]
+  ])('rejects %s', (_, key) => {
+    setRequired()
+    setInputs({ ...ENCRYPT, [Inputs.KmsKeyId]: key })
+    expectInputError(Inputs.KmsKeyId, `Invalid value '${key}' for input 'kms-key-id': expected a key id (a UUID in lower case`)
+    expect(inputError().message).toContain('an alias name (alias/ and 1 to 250 letters, digits and / _ -, such as alias/release) or an alias ARN')
+  })
+
+  it.each([
+    ['a key ARN', keyArn('us-east-1', KEY_UUID), 'key ARN'],
+    ['a multi-Region key ARN', keyArn('us-east-1', KEY_MRK), 'key ARN'],
+    ['an alias ARN', aliasArn('us-east-1', 'release'), 'alias ARN']
+  ])('rejects %s of another region, naming both regions', (_, key, kind) => {
+    setRequired()
+    setInputs({ ...ENCRYPT, [Inputs.KmsKeyId]: key })
+    expectInputError(
+      Inputs.KmsKeyId,
+      `Invalid value '${key}' for input 'kms-key-id': the ${kind} names us-east-1, and the image is baked in eu-west-1: EBS encrypts an image only with a key in the image's own region. Give a key of eu-west-1`
+    )
+  })
+
+  it("rejects an ARN of the bake region's code in another partition", () => {
+    setRequired()
+    setInputs({ ...ENCRYPT, [Inputs.KmsKeyId]: keyArn('eu-west-1', KEY_UUID, 'aws-cn') })
+    expectInputError(Inputs.KmsKeyId, 'the key ARN is in partition aws-cn, and eu-west-1 is in aws: give arn:aws:kms:eu-west-1:…')
+  })
+
+  it.each(['', 'false'])("needs encrypt: true (encrypt '%s'), and the error says to set it", value => {
+    setRequired()
+    setInputs({ [Inputs.Encrypt]: value, [Inputs.KmsKeyId]: 'alias/release' })
+    expectInputError(Inputs.KmsKeyId, "Invalid value 'alias/release' for input 'kms-key-id': picks the key the release is encrypted with, and 'encrypt' is not true")
+    expect(inputError().message).toContain("Set 'encrypt: true', or remove 'kms-key-id'")
+  })
+
+  it('reports a malformed key before the missing encrypt', () => {
+    setRequired()
+    setInput(Inputs.KmsKeyId, 'release')
+    expectInputError(Inputs.KmsKeyId, 'expected a key id')
+  })
+})
+
+describe('copy-kms-key-ids', () => {
+  const COPIES = { ...ENCRYPT, [Inputs.CopyToRegions]: 'us-east-1, ap-southeast-2' }
+  const EXPECTED = new Map([
+    ['us-east-1', 'alias/release'],
+    ['ap-southeast-2', KEY_UUID]
+  ])
+
+  it.each([
+    ['one region=key a line', `us-east-1=alias/release\nap-southeast-2=${KEY_UUID}`],
+    ['items between commas', `us-east-1=alias/release,ap-southeast-2=${KEY_UUID}`],
+    ['spaces around items, regions and keys', `  us-east-1 = alias/release ,\n  ap-southeast-2=  ${KEY_UUID}  `],
+    ['empty lines and items', `\n\nus-east-1=alias/release,,\n , \nap-southeast-2=${KEY_UUID}\n`],
+    ['CRLF line ends', `us-east-1=alias/release\r\nap-southeast-2=${KEY_UUID}\r\n`]
+  ])('reads %s', (_, value) => {
+    expect(encryption({ ...COPIES, [Inputs.CopyKmsKeyIds]: value }).keys).toStrictEqual(EXPECTED)
+  })
+
+  it.each([
+    ['a key ARN of its region', keyArn('us-east-1', KEY_UUID)],
+    ['an alias ARN of its region', aliasArn('us-east-1', 'release')],
+    ['a multi-Region key id', KEY_MRK]
+  ])('accepts %s', (_, key) => {
+    expect(encryption({ ...COPIES, [Inputs.CopyKmsKeyIds]: `us-east-1=${key}` }).keys.get('us-east-1')).toBe(key)
+  })
+
+  it.each<[string, string, string]>([
+    ['no =', 'us-east-1 alias/release', 'expected region=key, one a line or separated by commas, such as us-east-1=alias/release'],
+    ['a region that is not a copy region, naming the copy regions', 'eu-central-1=alias/release', "'eu-central-1' is not a copy region; the copy regions ('copy-to-regions', without the bake region) are us-east-1, ap-southeast-2"],
+    ['a malformed region', 'US-EAST-1=alias/release', "'US-EAST-1' is not a copy region"],
+    ['no region', '=alias/release', "'' is not a copy region"],
+    ['the bake region', 'eu-west-1=alias/release', "eu-west-1 is the bake region, not a copy region: give its key in 'kms-key-id'"],
+    ['no key', 'us-east-1=', 'expected a key id'],
+    ['a malformed key', 'us-east-1=release', 'expected a key id (a UUID in lower case'],
+    ['a key ARN of another region, naming both', `us-east-1=${keyArn('eu-west-1', KEY_UUID)}`, "the key ARN names eu-west-1, and this key is for us-east-1: EBS encrypts an image only with a key in the image's own region. Give a key of us-east-1"],
+    ['an alias ARN of another region', `us-east-1=${aliasArn('ap-southeast-2', 'release')}`, 'the alias ARN names ap-southeast-2, and this key is for us-east-1']
+  ])('rejects %s', (_, item, fragment) => {
+    setRequired()
+    setInputs({ ...COPIES, [Inputs.CopyKmsKeyIds]: `ap-southeast-2=${KEY_UUID}\n${item}` })
+    expectInputError(Inputs.CopyKmsKeyIds, `Invalid value '${item}' for input 'copy-kms-key-ids': ${fragment}`)
+  })
+
+  it('rejects a region given twice', () => {
+    setRequired()
+    setInputs({ ...COPIES, [Inputs.CopyKmsKeyIds]: `us-east-1=alias/release\nus-east-1=${KEY_UUID}` })
+    expectInputError(Inputs.CopyKmsKeyIds, `Invalid value 'us-east-1=${KEY_UUID}' for input 'copy-kms-key-ids': us-east-1 is given twice: give one key per region`)
+  })
+
+  it.each([
+    ['without copy-to-regions', {}],
+    ['with copy-to-regions naming only the bake region', { [Inputs.CopyToRegions]: 'eu-west-1' }]
+  ])('rejects a key %s: there are no copy regions', (_, inputs) => {
+    setRequired()
+    setInputs({ ...ENCRYPT, ...inputs, [Inputs.CopyKmsKeyIds]: 'us-east-1=alias/release' })
+    expectInputError(Inputs.CopyKmsKeyIds, "'us-east-1' is not a copy region, and there are none: 'copy-to-regions' lists no region besides the bake region, eu-west-1")
+  })
+
+  it('needs encrypt: true, and the error says to set it', () => {
+    setRequired()
+    setInputs({ [Inputs.CopyToRegions]: 'us-east-1', [Inputs.CopyKmsKeyIds]: 'us-east-1=alias/release' })
+    expectInputError(Inputs.CopyKmsKeyIds, "Invalid value 'us-east-1=alias/release' for input 'copy-kms-key-ids': picks the key the release is encrypted with")
+    expect(inputError().message).toContain("Set 'encrypt: true', or remove 'copy-kms-key-ids'")
+  })
+
+  it('reads nothing but separators as no keys, which needs no encrypt', () => {
+    expect(encryption({ [Inputs.CopyKmsKeyIds]: ' ,\n, ' })).toStrictEqual({ encrypt: false, keys: new Map(), copyCompletionMinutes: undefined })
+  })
+})
+
+describe('keys by region', () => {
+  const COPIES = { ...ENCRYPT, [Inputs.CopyToRegions]: 'us-east-1, ap-southeast-2' }
+
+  it.each<[string, Record<string, string>, [string, string][]]>([
+    ['an alias name: as is in every region', { [Inputs.KmsKeyId]: 'alias/release' }, [['eu-west-1', 'alias/release'], ['us-east-1', 'alias/release'], ['ap-southeast-2', 'alias/release']]],
+    ['a multi-Region key id: as is in every region', { [Inputs.KmsKeyId]: KEY_MRK }, [['eu-west-1', KEY_MRK], ['us-east-1', KEY_MRK], ['ap-southeast-2', KEY_MRK]]],
+    [
+      'a multi-Region key ARN: rewritten for each copy region',
+      { [Inputs.KmsKeyId]: keyArn('eu-west-1', KEY_MRK) },
+      [['eu-west-1', keyArn('eu-west-1', KEY_MRK)], ['us-east-1', keyArn('us-east-1', KEY_MRK)], ['ap-southeast-2', keyArn('ap-southeast-2', KEY_MRK)]]
+    ],
+    [
+      'an alias ARN: rewritten for each copy region',
+      { [Inputs.KmsKeyId]: aliasArn('eu-west-1', 'release') },
+      [['eu-west-1', aliasArn('eu-west-1', 'release')], ['us-east-1', aliasArn('us-east-1', 'release')], ['ap-southeast-2', aliasArn('ap-southeast-2', 'release')]]
+    ],
+    ['a single-Region key id: the copy regions use their default key', { [Inputs.KmsKeyId]: KEY_UUID }, [['eu-west-1', KEY_UUID]]],
+    ['a single-Region key ARN: the copy regions use their default key', { [Inputs.KmsKeyId]: keyArn('eu-west-1', KEY_UUID) }, [['eu-west-1', keyArn('eu-west-1', KEY_UUID)]]],
+    [
+      "a listed region's own key over kms-key-id",
+      { [Inputs.KmsKeyId]: 'alias/release', [Inputs.CopyKmsKeyIds]: `us-east-1=${KEY_UUID}` },
+      [['eu-west-1', 'alias/release'], ['us-east-1', KEY_UUID], ['ap-southeast-2', 'alias/release']]
+    ],
+    [
+      'a listed region beside a single-Region kms-key-id',
+      { [Inputs.KmsKeyId]: KEY_UUID, [Inputs.CopyKmsKeyIds]: `ap-southeast-2=${KEY_MRK}` },
+      [['eu-west-1', KEY_UUID], ['ap-southeast-2', KEY_MRK]]
+    ],
+    ['listed regions alone: the bake region and the others use their default key', { [Inputs.CopyKmsKeyIds]: 'us-east-1=alias/release' }, [['us-east-1', 'alias/release']]],
+    ['no key at all: every region uses its default key', {}, []]
+  ])('%s', (_, inputs, expected) => {
+    const keys = encryption({ ...COPIES, ...inputs }).keys
+    expect(keys).toStrictEqual(new Map(expected))
+    expect([...keys.keys()]).toStrictEqual(expected.map(([region]) => region))
+  })
+
+  it('gives no key to the bake region listed in copy-to-regions, which is not a copy', () => {
+    expect(encryption({ ...ENCRYPT, [Inputs.CopyToRegions]: 'eu-west-1, us-east-1', [Inputs.KmsKeyId]: aliasArn('eu-west-1', 'release') }).keys).toStrictEqual(
+      new Map([
+        ['eu-west-1', aliasArn('eu-west-1', 'release')],
+        ['us-east-1', aliasArn('us-east-1', 'release')]
+      ])
+    )
+  })
+
+  it('keeps the partition when it rewrites an ARN', () => {
+    const key = aliasArn('us-gov-west-1', 'release', 'aws-us-gov')
+    expect(encryption({ ...ENCRYPT, [Inputs.AwsRegion]: 'us-gov-west-1', [Inputs.CopyToRegions]: 'us-gov-east-1', [Inputs.KmsKeyId]: key }).keys.get('us-gov-east-1')).toBe(
+      aliasArn('us-gov-east-1', 'release', 'aws-us-gov')
+    )
+  })
+})
+
+describe('copy-completion-minutes', () => {
+  const COPIES = { [Inputs.CopyToRegions]: 'us-east-1' }
+
+  it.each([
+    ['15', 15],
+    ['60', 60],
+    ['45', 45],
+    ['2880', 2880],
+    ['015', 15]
+  ])("reads '%s' as %d minutes with copy-to-regions", (value, minutes) => {
+    expect(encryption({ ...COPIES, [Inputs.CopyCompletionMinutes]: value }).copyCompletionMinutes).toBe(minutes)
+  })
+
+  it('is allowed with encrypt alone: the encrypting copy is a CopyImage too', () => {
+    expect(encryption({ ...ENCRYPT, [Inputs.CopyCompletionMinutes]: '60' }).copyCompletionMinutes).toBe(60)
+  })
+
+  it.each(['10', '0', '-15', '2895', '2890', '1.5', '60m', '1h', '15.0', '1e2', 'sixty', '9'.repeat(400)])("rejects '%s'", value => {
+    setRequired()
+    setInputs({ ...COPIES, [Inputs.CopyCompletionMinutes]: value })
+    expectInputError(
+      Inputs.CopyCompletionMinutes,
+      `Invalid value '${value}' for input 'copy-completion-minutes': expected whole minutes from 15 to 2880 (48 hours) in steps of 15, such as 15, 60 or 2880`
+    )
+  })
+
+  it.each([
+    ['17', 15, 30],
+    ['50', 45, 60],
+    ['2879', 2865, 2880]
+  ])("rejects '%s', not a multiple of 15, naming the nearest", (value, below, above) => {
+    setRequired()
+    setInputs({ ...COPIES, [Inputs.CopyCompletionMinutes]: value })
+    expectInputError(
+      Inputs.CopyCompletionMinutes,
+      `Invalid value '${value}' for input 'copy-completion-minutes': ${value} is not a multiple of 15 (the nearest are ${below} and ${above}); expected whole minutes from 15 to 2880`
+    )
+  })
+
+  it.each([
+    ['neither copy-to-regions nor encrypt', {}],
+    ['copy-to-regions naming only the bake region', { [Inputs.CopyToRegions]: 'eu-west-1' }],
+    ['encrypt false', { [Inputs.Encrypt]: 'false' }]
+  ])('needs a CopyImage: rejects it with %s', (_, inputs) => {
+    setRequired()
+    setInputs({ ...inputs, [Inputs.CopyCompletionMinutes]: '60' })
+    expectInputError(Inputs.CopyCompletionMinutes, "Invalid value '60' for input 'copy-completion-minutes': applies to CopyImage, and the run makes no copy")
+    expect(inputError().message).toContain("Set one of them, or remove 'copy-completion-minutes'")
+  })
+
+  it('reports a malformed value before the missing copies', () => {
+    setRequired()
+    setInput(Inputs.CopyCompletionMinutes, '17')
+    expectInputError(Inputs.CopyCompletionMinutes, 'is not a multiple of 15')
+  })
+})
+
+describe('encryption', () => {
+  const EVERY_INPUT = {
+    ...ENCRYPT,
+    [Inputs.CopyToRegions]: 'us-east-1, ap-southeast-2',
+    [Inputs.KmsKeyId]: 'alias/release',
+    [Inputs.CopyKmsKeyIds]: `ap-southeast-2=${KEY_UUID}`,
+    [Inputs.CopyCompletionMinutes]: '60'
+  }
+
+  it('reads every input together', () => {
+    expect(encryption(EVERY_INPUT)).toStrictEqual({
+      encrypt: true,
+      keys: new Map([
+        ['eu-west-1', 'alias/release'],
+        ['us-east-1', 'alias/release'],
+        ['ap-southeast-2', KEY_UUID]
+      ]),
+      copyCompletionMinutes: 60
+    })
+  })
+
+  it('is allowed with dry-run: the keys are checked later', () => {
+    setRequired()
+    setInputs({ ...EVERY_INPUT, [Inputs.DryRun]: 'true' })
+    expect(read()).toMatchObject({ dryRun: true, encryption: { encrypt: true, copyCompletionMinutes: 60 } })
+  })
+
+  it('is described one setting a line, the keys by region as an object', () => {
+    setRequired()
+    setInputs(EVERY_INPUT)
+    const lines = describeSettings(read())
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'encryption.encrypt: true',
+        `encryption.keys: {"eu-west-1":"alias/release","us-east-1":"alias/release","ap-southeast-2":"${KEY_UUID}"}`,
+        'encryption.copyCompletionMinutes: 60'
+      ])
+    )
+    expect(lines.some(line => line.startsWith('encryption:'))).toBe(false)
+  })
+
+  it('reports a malformed key before the missing wait', () => {
+    setRequired()
+    setInputs({ ...ENCRYPT, [Inputs.KmsKeyId]: 'release', [Inputs.Wait]: 'false' })
+    expectInputError(Inputs.KmsKeyId, 'expected a key id')
+  })
+
+  it('refuses copy-completion-minutes with wait false as the copy-to-regions it needs', () => {
+    setRequired()
+    setInputs({ [Inputs.CopyToRegions]: 'us-east-1', [Inputs.CopyCompletionMinutes]: '60', [Inputs.Wait]: 'false' })
+    expectInputError(Inputs.CopyToRegions, "acts on the image once it is available, and 'wait' is false")
   })
 })
 

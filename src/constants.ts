@@ -41,7 +41,11 @@ export const Inputs = {
   IfExists: 'if-exists',
   SsmParameter: 'ssm-parameter',
   LaunchTemplate: 'launch-template',
-  LaunchTemplateDefault: 'launch-template-default'
+  LaunchTemplateDefault: 'launch-template-default',
+  Encrypt: 'encrypt',
+  KmsKeyId: 'kms-key-id',
+  CopyKmsKeyIds: 'copy-kms-key-ids',
+  CopyCompletionMinutes: 'copy-completion-minutes'
 } as const
 
 export const Outputs = {

@@ -118,6 +118,19 @@ export interface HandOff {
   readonly launchTemplateDefault: boolean
 }
 
+/** How the release is encrypted, and how long its copies may take. */
+export interface Encryption {
+  /** `encrypt`: the image and every copy have encrypted snapshots. */
+  readonly encrypt: boolean
+  /**
+   * The key asked for in each region of the run (the bake region and each copy region), as the user gave it or
+   * rewritten for the region (see below); a region absent from it uses its default EBS key. Empty without `encrypt`.
+   */
+  readonly keys: ReadonlyMap<string, string>
+  /** `copy-completion-minutes`: SnapshotCopyCompletionDurationMinutes for every CopyImage; undefined: EC2's best effort. */
+  readonly copyCompletionMinutes?: number
+}
+
 export interface Settings {
   /** What to image. */
   readonly source: ImageSource
@@ -154,6 +167,8 @@ export interface Settings {
   readonly distribution: Distribution
   /** The Parameter Store parameter and launch template that get each region's image. */
   readonly handOff: HandOff
+  /** Encryption of the image and its copies, and time-based copies. */
+  readonly encryption: Encryption
   /** An image with the rendered name exists already: fail, use it, or replace it. */
   readonly ifExists: IfExists
 }
@@ -218,6 +233,21 @@ const LAUNCH_TEMPLATE_ID = /^lt-[0-9a-f]{17}$/
 /** EC2's LaunchTemplateName alphabet: letters, digits and ( ) . - / _ */
 const LAUNCH_TEMPLATE_CHARACTER = /[A-Za-z0-9().\-/_]/
 const LAUNCH_TEMPLATE_ALPHABET = 'letters, digits and ( ) . - / _'
+/** A KMS key id as KMS writes it, in lower case: a UUID, or `mrk-` and 32 hex digits for a multi-Region key. */
+const KMS_KEY_ID = '(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})'
+/** A KMS alias name: `alias/` and 1 to 250 letters, digits and / _ - (256 characters in all, as CreateAlias allows). */
+const KMS_ALIAS_NAME = 'alias/[A-Za-z0-9/_-]{1,250}'
+/** A KMS key given as EBS takes it: key id, alias name, or the ARN of either (groups: partition, region, account, resource). */
+const KMS_KEY = new RegExp(
+  `^(?:${KMS_KEY_ID}|${KMS_ALIAS_NAME}|arn:(${PARTITION}):kms:(${REGION.source.slice(1, -1)}):(\\d{12}):(key/${KMS_KEY_ID}|${KMS_ALIAS_NAME}))$`
+)
+const KMS_KEY_FORMATS =
+  'a key id (a UUID in lower case, such as 1234abcd-12ab-34cd-56ef-1234567890ab, or mrk- and 32 hex digits for a multi-Region key), ' +
+  'a key ARN (arn:aws:kms:<region>:<account>:key/<key id>), an alias name (alias/ and 1 to 250 letters, digits and / _ -, such as alias/release) ' +
+  'or an alias ARN (arn:aws:kms:<region>:<account>:alias/<name>)'
+/** SnapshotCopyCompletionDurationMinutes: EC2 takes 15 minutes to 48 hours, in steps of 15 minutes. */
+const COPY_MINUTES_STEP = 15
+const MAX_COPY_MINUTES = 2880
 
 /**
  * Reads and checks every input. `nowMs` and `run` give the template placeholders their values, so
@@ -241,7 +271,8 @@ export function readSettings(nowMs: number, run: GithubRun, env: NodeJS.ProcessE
   const wait = readBoolean(Inputs.Wait, true)
   const distribution = readDistribution(region)
   const handOff = readHandOff(region, distribution.copyToRegions)
-  if (!wait) refuseWithoutWait(distribution, handOff)
+  const encryption = readEncryption(region, distribution.copyToRegions)
+  if (!wait) refuseWithoutWait(distribution, handOff, encryption)
 
   return {
     source,
@@ -261,6 +292,7 @@ export function readSettings(nowMs: number, run: GithubRun, env: NodeJS.ProcessE
     dryRun: readBoolean(Inputs.DryRun, false),
     distribution,
     handOff,
+    encryption,
     ifExists: readChoice(Inputs.IfExists, IF_EXISTS, 'fail')
   }
 }
@@ -860,10 +892,155 @@ function readLaunchTemplate(): string | undefined {
   return value
 }
 
-/** With `wait: false` the step ends while the image is pending; what acts on the available image would never run. */
-function refuseWithoutWait(distribution: Distribution, handOff: HandOff): void {
+/**
+ * `encrypt`, the keys by region, and `copy-completion-minutes`. Every value is checked before any rule between them,
+ * so a malformed key is reported as such even without `encrypt`. `region` is the bake region; `copyTo` the copy
+ * regions, without it.
+ */
+function readEncryption(region: string, copyTo: readonly string[]): Encryption {
+  const encrypt = readBoolean(Inputs.Encrypt, false)
+  const keyId = core.getInput(Inputs.KmsKeyId)
+  if (keyId !== '') checkKmsKey(Inputs.KmsKeyId, keyId, keyId, region, `the image is baked in ${region}`)
+  const copyKeys = readCopyKmsKeyIds(region, copyTo)
+  const copyCompletionMinutes = readCopyCompletionMinutes()
+  for (const [input, given] of [
+    [Inputs.KmsKeyId, keyId !== ''],
+    [Inputs.CopyKmsKeyIds, copyKeys.size > 0]
+  ] as const) {
+    if (given && !encrypt) {
+      throw new InputError(
+        input,
+        core.getInput(input),
+        `picks the key the release is encrypted with, and 'encrypt' is not true: the action would not encrypt the release, and the key would be ignored. Set 'encrypt: true', or remove '${input}'`
+      )
+    }
+  }
+  if (copyCompletionMinutes !== undefined && copyTo.length === 0 && !encrypt) {
+    throw new InputError(
+      Inputs.CopyCompletionMinutes,
+      core.getInput(Inputs.CopyCompletionMinutes),
+      `applies to CopyImage, and the run makes no copy: it copies the image only to the regions of '${Inputs.CopyToRegions}' (other than the bake region, ${region}) and, with 'encrypt: true', to encrypt it. Set one of them, or remove '${Inputs.CopyCompletionMinutes}'`
+    )
+  }
+  return { encrypt, keys: encrypt ? resolveKeys(region, copyTo, keyId, copyKeys) : new Map(), copyCompletionMinutes }
+}
+
+/**
+ * The key asked for in each region. The bake region takes `kms-key-id`. A copy region takes its own line of
+ * `copy-kms-key-ids`, or else `kms-key-id` when that names a key in every region, which EBS needs since it encrypts
+ * an image only with a key of the image's own region:
+ *
+ *   kms-key-id                           in a copy region
+ *   alias name (alias/release)           as is: each region has its own aliases, looked up by name
+ *   multi-Region key id (mrk-…)          as is: every replica of the key has the same id
+ *   alias ARN, multi-Region key ARN      the ARN with the copy region in place of the bake region
+ *   single-Region key id or ARN          none: the key lives in the bake region alone
+ *
+ * A region with no key (or `kms-key-id` empty) is left out, and uses its default EBS key. Whether the alias or the
+ * replica exists in the copy region is for EC2 to say.
+ */
+function resolveKeys(region: string, copyTo: readonly string[], keyId: string, copyKeys: ReadonlyMap<string, string>): Map<string, string> {
+  const keys = new Map<string, string>()
+  if (keyId !== '') keys.set(region, keyId)
+  for (const target of copyTo) {
+    const key = copyKeys.get(target) ?? (keyId === '' ? undefined : keyInRegion(keyId, target))
+    if (key !== undefined) keys.set(target, key)
+  }
+  return keys
+}
+
+/** `key` (a well-formed `kms-key-id`) as it is named in `region`; undefined when it names a key of one region only. */
+function keyInRegion(key: string, region: string): string | undefined {
+  const arn = KMS_KEY.exec(key)
+  if (arn?.[1] === undefined) return key.startsWith('alias/') || key.startsWith('mrk-') ? key : undefined
+  const [, partition, , account, resource] = arn
+  return resource.startsWith('alias/') || resource.startsWith('key/mrk-') ? `arn:${partition}:kms:${region}:${account}:${resource}` : undefined
+}
+
+/**
+ * A KMS key id, alias name, or the ARN of either; an ARN must be of `region`, where the key is used. `shown` is the
+ * value the error shows (a `copy-kms-key-ids` item shows its whole `region=key`), and `where` says why `region`.
+ */
+function checkKmsKey(input: string, key: string, shown: string, region: string, where: string): void {
+  const arn = KMS_KEY.exec(key)
+  if (arn === null) throw new InputError(input, shown, `expected ${KMS_KEY_FORMATS}`)
+  const [, partition, arnRegion, , resource] = arn
+  if (partition === undefined) return
+  const kind = resource.startsWith('alias/') ? 'alias ARN' : 'key ARN'
+  if (arnRegion !== region) {
+    throw new InputError(
+      input,
+      shown,
+      `the ${kind} names ${arnRegion}, and ${where}: EBS encrypts an image only with a key in the image's own region. Give a key of ${region}, or an alias name or multi-Region key id (mrk-…), which name a key in every region`
+    )
+  }
+  if (partition !== partitionOf(region)) {
+    throw new InputError(input, shown, `the ${kind} is in partition ${partition}, and ${region} is in ${partitionOf(region)}: give arn:${partitionOf(region)}:kms:${region}:…`)
+  }
+}
+
+/**
+ * `region=key` items, between newlines or commas, trimmed, empty ones skipped: a key for a copy region, each region
+ * at most once. `region` is the bake region, whose key is `kms-key-id`; `copyTo` the copy regions.
+ */
+function readCopyKmsKeyIds(region: string, copyTo: readonly string[]): Map<string, string> {
+  const keys = new Map<string, string>()
+  const items = core
+    .getInput(Inputs.CopyKmsKeyIds)
+    .split(/[,\n]/)
+    .map(value => value.trim())
+    .filter(value => value !== '')
+  for (const item of items) {
+    const fail = (problem: string): never => {
+      throw new InputError(Inputs.CopyKmsKeyIds, item, problem)
+    }
+    const equals = item.indexOf('=')
+    if (equals < 0) fail(`expected region=key, one a line or separated by commas, such as us-east-1=alias/release`)
+    const target = item.slice(0, equals).trim()
+    const key = item.slice(equals + 1).trim()
+    if (target === region) fail(`${region} is the bake region, not a copy region: give its key in '${Inputs.KmsKeyId}'`)
+    if (!copyTo.includes(target)) {
+      fail(
+        copyTo.length === 0
+          ? `'${target}' is not a copy region, and there are none: '${Inputs.CopyToRegions}' lists no region besides the bake region, ${region}. Give a key only for a region the image is copied to`
+          : `'${target}' is not a copy region; the copy regions ('${Inputs.CopyToRegions}', without the bake region) are ${copyTo.join(', ')}. Give a key only for a region the image is copied to`
+      )
+    }
+    if (keys.has(target)) fail(`${target} is given twice: give one key per region`)
+    checkKmsKey(Inputs.CopyKmsKeyIds, key, item, target, `this key is for ${target}`)
+    keys.set(target, key)
+  }
+  return keys
+}
+
+/** Whole minutes in EC2's range and steps for a time-based copy; empty: undefined. */
+function readCopyCompletionMinutes(): number | undefined {
+  const value = core.getInput(Inputs.CopyCompletionMinutes)
+  if (value === '') return undefined
+  const allowed = `expected whole minutes from ${COPY_MINUTES_STEP} to ${MAX_COPY_MINUTES} (48 hours) in steps of ${COPY_MINUTES_STEP}, such as 15, 60 or 2880`
+  const minutes = Number(value)
+  if (!/^\d+$/.test(value) || minutes < COPY_MINUTES_STEP || minutes > MAX_COPY_MINUTES) {
+    throw new InputError(Inputs.CopyCompletionMinutes, value, allowed)
+  }
+  if (minutes % COPY_MINUTES_STEP !== 0) {
+    const below = minutes - (minutes % COPY_MINUTES_STEP)
+    throw new InputError(
+      Inputs.CopyCompletionMinutes,
+      value,
+      `${minutes} is not a multiple of ${COPY_MINUTES_STEP} (the nearest are ${below} and ${below + COPY_MINUTES_STEP}); ${allowed}`
+    )
+  }
+  return minutes
+}
+
+/**
+ * With `wait: false` the step ends while the image is pending; what acts on the available image would never run.
+ * That includes `encrypt`: the encrypted image is a copy of the baked one, which CopyImage takes only once available.
+ */
+function refuseWithoutWait(distribution: Distribution, handOff: HandOff, encryption: Encryption): void {
   const used: [string, boolean][] = [
     [Inputs.CopyToRegions, distribution.copyToRegions.length > 0],
+    [Inputs.Encrypt, encryption.encrypt],
     [Inputs.ShareWithAccounts, distribution.shareWithAccounts.length > 0],
     [Inputs.ShareWithOrganizations, distribution.shareWithOrganizations.length > 0],
     [Inputs.ShareWithOus, distribution.shareWithOus.length > 0],
@@ -888,12 +1065,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * One line per setting, for `core.debug`, and one per distribution and hand-off setting. Settings hold no secrets, so
- * all of it can be shown.
+ * One line per setting, for `core.debug`, and one per distribution, hand-off and encryption setting. Settings hold no
+ * secrets (a KMS key id or alias is a name, not a secret), so all of it can be shown.
  */
 export function describeSettings(settings: Settings): string[] {
-  const { distribution, handOff, ...rest } = settings
+  const { distribution, handOff, encryption, ...rest } = settings
   const nested = (group: string, fields: object) => Object.entries(fields).map(([key, value]) => [`${group}.${key}`, value] as const)
-  const entries = [...Object.entries(rest), ...nested('distribution', distribution), ...nested('handOff', handOff)]
-  return entries.map(([key, value]) => `${key}: ${JSON.stringify(value)}`)
+  const entries = [...Object.entries(rest), ...nested('distribution', distribution), ...nested('handOff', handOff), ...nested('encryption', encryption)]
+  // JSON shows a Map as {}: the keys by region are shown as an object instead.
+  return entries.map(([key, value]) => `${key}: ${JSON.stringify(value instanceof Map ? Object.fromEntries(value) : value)}`)
 }

@@ -43,7 +43,10 @@ const BAD_INPUTS: readonly BadInput[] = [
   { input: 'family', value: 'web-{{ ref_name }}', shows: ['web-{{ ref_name }}', 'placeholders', 'every run'] },
   { input: 'keep-latest', value: '3', shows: ["'3'", "'family'"] },
   { input: 'if-exists', value: 'overwrite', shows: ['overwrite', 'fail, reuse, replace'] },
-  { input: 'tags', value: 'bake-ami:family=web', shows: ['bake-ami:family', "'family'"] }
+  { input: 'tags', value: 'bake-ami:family=web', shows: ['bake-ami:family', "'family'"] },
+  // Refused for its value before anything is said about the copies it needs.
+  { input: 'copy-completion-minutes', value: '10', shows: ["'10'", '15 to 2880', 'steps of 15'] },
+  { input: 'copy-completion-minutes', value: '17', shows: ["'17'", 'not a multiple of 15', '15 and 30'] }
 ]
 
 describe('bad inputs fail before any request', () => {
@@ -62,6 +65,16 @@ describe('bad inputs fail before any request', () => {
     withHarness({}, async h => {
       const main = await h.main({ 'copy-to-regions': 'eu-central-1', wait: 'false' })
       expectFailure(main, "'copy-to-regions'", 'eu-central-1', "'wait: false'")
+      expect(h.sim.calls).toEqual([])
+      expect(main.outputs).toEqual({})
+    })
+  )
+
+  it.concurrent("a key ARN of another region than the bake region: EBS uses only the image's own region's keys", () =>
+    withHarness({}, async h => {
+      const key = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'
+      const main = await h.main({ encrypt: 'true', 'kms-key-id': key })
+      expectFailure(main, "'kms-key-id'", key, 'names eu-west-1', 'baked in us-east-1')
       expect(h.sim.calls).toEqual([])
       expect(main.outputs).toEqual({})
     })
