@@ -1,7 +1,10 @@
 /**
  * The README's IAM policy must let the action do everything src does, so that a role made by pasting it works:
  * every AWS call src sends has to be allowed by some statement in the README's ```json blocks. And every
- * ec2:/sts: action those statements name has to exist, so that a typo cannot pass for a permission.
+ * ec2:/sts:/ssm:/kms: action those statements name has to exist, so that a typo cannot pass for a permission.
+ *
+ * Statements with a `Principal` belong to resource policies: the role's trust policy, or a KMS key policy. They
+ * never count as the role's permission policy.
  */
 import { readFileSync, readdirSync } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -15,8 +18,32 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const SERVICE_BY_PACKAGE: Readonly<Record<string, string>> = {
   '@aws-sdk/client-ec2': 'ec2',
   '@aws-sdk/client-sts': 'sts',
-  '@aws-sdk/client-ssm': 'ssm'
+  '@aws-sdk/client-ssm': 'ssm',
+  '@aws-sdk/client-kms': 'kms'
 }
+
+/**
+ * The IAM actions KMS defines (Service Authorization Reference, "Actions defined by AWS Key Management Service").
+ * For ec2, sts and ssm the installed SDK's commands are the list of real actions, but not for kms: its IAM actions
+ * are not its commands (the ReEncrypt call is authorized as kms:ReEncryptFrom and kms:ReEncryptTo, which no
+ * command is named after), and @aws-sdk/client-kms need not be installed for the README to be checked. So kms
+ * names are checked against this list, which does not depend on node_modules.
+ */
+const KMS_ACTIONS: readonly string[] = [
+  'CancelKeyDeletion', 'ConnectCustomKeyStore', 'CreateAlias', 'CreateCustomKeyStore', 'CreateGrant', 'CreateKey',
+  'Decrypt', 'DeleteAlias', 'DeleteCustomKeyStore', 'DeleteImportedKeyMaterial', 'DeriveSharedSecret',
+  'DescribeCustomKeyStores', 'DescribeKey', 'DisableKey', 'DisableKeyRotation', 'DisconnectCustomKeyStore',
+  'EnableKey', 'EnableKeyRotation', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext', 'GenerateDataKeyWithoutPlaintext', 'GenerateMac', 'GenerateRandom',
+  'GetKeyPolicy', 'GetKeyRotationStatus', 'GetParametersForImport', 'GetPublicKey', 'ImportKeyMaterial',
+  'ListAliases', 'ListGrants', 'ListKeyPolicies', 'ListKeyRotations', 'ListKeys', 'ListResourceTags',
+  'ListRetirableGrants', 'PutKeyPolicy', 'ReEncryptFrom', 'ReEncryptTo', 'ReplicateKey', 'RetireGrant', 'RevokeGrant',
+  'RotateKeyOnDemand', 'ScheduleKeyDeletion', 'Sign', 'SynchronizeMultiRegionKey', 'TagResource', 'UntagResource',
+  'UpdateAlias', 'UpdateCustomKeyStore', 'UpdateKeyDescription', 'UpdatePrimaryRegion', 'Verify', 'VerifyMac'
+].map(name => `kms:${name}`)
+
+/** Where the real actions of a prefix come from when the installed SDK's commands are not the answer. */
+const ACTIONS_BY_PREFIX: Readonly<Record<string, readonly string[]>> = { kms: KMS_ACTIONS }
 
 /**
  * Calls made without a `new XCommand`: the credential provider sends AssumeRoleWithWebIdentity itself. That call
@@ -86,11 +113,13 @@ function matches(pattern: string, action: string): boolean {
 }
 
 /**
- * A statement conditioned on `aws:CalledVia` allows a call only when another service makes it for the role
- * (DescribeImageReferences reading instances, say), never when src makes it itself.
+ * A statement conditioned on `aws:CalledVia` or `kms:ViaService` allows a call only when another service makes it
+ * for the role (DescribeImageReferences reading instances, EBS using a KMS key), never when src makes it itself.
  */
 function onlyViaAService(statement: Statement): boolean {
-  return Object.values(statement.Condition ?? {}).some(keys => Object.keys(keys).some(key => /^aws:CalledVia/i.test(key)))
+  return Object.values(statement.Condition ?? {}).some(keys =>
+    Object.keys(keys).some(key => /^(aws:CalledVia|kms:ViaService$)/i.test(key))
+  )
 }
 
 function allows(statements: readonly Statement[], action: string): boolean {
@@ -193,6 +222,16 @@ describe("README's IAM policy", () => {
     expect(scans.flatMap(scan => scan.unmapped)).toEqual([])
   })
 
+  it('keeps resource policies apart: a statement with a Principal is the trust policy or a KMS key policy', () => {
+    const stray = trustStatements.filter(statement => {
+      const actions = actionsOf(statement)
+      const trust = actions.every(action => TRUST_POLICY_ACTIONS.has(action))
+      const keyPolicy = actions.every(action => action.toLowerCase().startsWith('kms:'))
+      return !trust && !keyPolicy
+    })
+    expect(stray.map(statement => statement.Sid ?? JSON.stringify(statement))).toEqual([])
+  })
+
   it('allows every AWS action src calls', () => {
     const direct = permissionStatements.filter(statement => !onlyViaAService(statement))
     const missing = new Map<string, string[]>()
@@ -207,12 +246,17 @@ describe("README's IAM policy", () => {
     const commands = new Map<string, readonly string[]>()
     beforeAll(async () => {
       for (const [pkg, prefix] of Object.entries(SERVICE_BY_PACKAGE)) {
+        const listed = ACTIONS_BY_PREFIX[prefix]
+        if (listed) {
+          commands.set(prefix, listed)
+          continue
+        }
         const exports = Object.keys((await import(pkg)) as Record<string, unknown>)
         commands.set(prefix, exports.filter(name => /^[A-Z]\w*Command$/.test(name)).map(name => `${prefix}:${name.slice(0, -'Command'.length)}`))
       }
     })
 
-    it.each(Object.values(SERVICE_BY_PACKAGE))('%s: each action is a command of the installed SDK', prefix => {
+    it.each(Object.values(SERVICE_BY_PACKAGE))('%s: each action is a real IAM action (a command of the installed SDK, or listed)', prefix => {
       const named = readme.statements.flatMap(actionsOf).filter(action => action.toLowerCase().startsWith(`${prefix}:`))
       expect(named.length).toBeGreaterThan(0)
       const known = commands.get(prefix) ?? []
