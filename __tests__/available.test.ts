@@ -6,7 +6,7 @@ import type { Ec2 } from '../src/ec2.js'
 import { WaitError } from '../src/errors.js'
 import type { ImageObservation } from '../src/observations.js'
 import { BakeState } from '../src/state.js'
-import { refuseDistribution, noParameterStore } from './fakes/ec2.js'
+import { refuseDistribution, noParameterStore, noKeyService } from './fakes/ec2.js'
 import { memoryStore } from './fakes/state.js'
 
 /** Virtual time: sleeping moves the clock. */
@@ -20,6 +20,7 @@ function fakeAws(images: Record<string, { pendingLooks: number; final?: ImageObs
   const looks = new Map<string, number>()
   return {
     ssm: noParameterStore,
+    kms: noKeyService,
     ec2(region) {
       const ec2: Ec2 = {
         ...({} as Ec2),

@@ -4,7 +4,7 @@ import { manualCleanup, removeImage, undo, type Removal } from '../src/cleanup.j
 import type { Ec2 } from '../src/ec2.js'
 import { AwsError } from '../src/errors.js'
 import { BakeState, type LedgerEntry, type StateStore } from '../src/state.js'
-import { refuseDistribution, noParameterStore } from './fakes/ec2.js'
+import { refuseDistribution, noParameterStore, noKeyService } from './fakes/ec2.js'
 
 const REGION = 'eu-west-1'
 const ENTRY: Removal = { imageId: 'ami-1', ownsSnapshots: true, snapshotIds: ['snap-a', 'snap-b'] }
@@ -331,6 +331,7 @@ describe('undo', () => {
     return {
       regions,
     ssm: noParameterStore,
+      kms: noKeyService,
       ec2(region) {
         regions.push(region)
         return ec2

@@ -12,7 +12,7 @@ import { run, type Deps } from '../src/main.js'
 import type { StateStore } from '../src/state.js'
 import type { ImageObservation, SnapshotObservation } from '../src/observations.js'
 import { parseFileCommands } from '../scripts/action-runner.js'
-import { refuseDistribution, noParameterStore } from './fakes/ec2.js'
+import { refuseDistribution, noParameterStore, noKeyService } from './fakes/ec2.js'
 
 const IMAGE = 'ami-0123456789abcdef0'
 const SNAPSHOTS = ['snap-0aaaaaaaaaaaaaaaa', 'snap-0bbbbbbbbbbbbbbbb']
@@ -125,7 +125,7 @@ function setInputs(inputs: Record<string, string>): void {
 }
 
 function deps(ec2: Ec2, state = memoryState(), signal = new AbortController().signal) {
-  const connect = jest.fn(async (): Promise<Aws> => ({ ssm: noParameterStore, ec2: () => ec2 }))
+  const connect = jest.fn(async (): Promise<Aws> => ({ ssm: noParameterStore, kms: noKeyService, ec2: () => ec2 }))
   const built: Deps = {
     clock: virtualClock(),
     signal,

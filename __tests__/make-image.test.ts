@@ -26,7 +26,8 @@ const BASE: Settings = {
   dryRun: false,
   distribution: { copyToRegions: [], shareWithAccounts: [], shareWithOrganizations: [], shareWithOus: [], shareSnapshots: false, deregistrationProtection: 'off' },
   handOff: { launchTemplateDefault: true },
-  ifExists: 'fail'
+  ifExists: 'fail',
+  encryption: { encrypt: false, keys: new Map() }
 }
 
 const SNAPSHOT: SnapshotSource = {

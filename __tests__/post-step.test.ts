@@ -7,7 +7,7 @@ import type { Aws } from '../src/aws.js'
 import type { Ec2 } from '../src/ec2.js'
 import { runPost, type PostDeps } from '../src/post-step.js'
 import { BakeState, type StateStore } from '../src/state.js'
-import { refuseDistribution, noParameterStore } from './fakes/ec2.js'
+import { refuseDistribution, noParameterStore, noKeyService } from './fakes/ec2.js'
 
 const IMAGE = 'ami-0123456789abcdef0'
 const SNAPSHOTS = ['snap-0aaaaaaaaaaaaaaaa', 'snap-0bbbbbbbbbbbbbbbb']
@@ -83,7 +83,7 @@ describe('runPost', () => {
   it('makes no AWS connection after a finished bake', async () => {
     const store = stateAfterCreateImage()
     new BakeState(store).markFinished()
-    const connect = jest.fn<PostDeps['connect']>(async () => ({ ssm: noParameterStore, ec2: () => fakeEc2().ec2 }))
+    const connect = jest.fn<PostDeps['connect']>(async () => ({ ssm: noParameterStore, kms: noKeyService, ec2: () => fakeEc2().ec2 }))
     await runPost({ clock, state: store, connect })
     expect(connect).not.toHaveBeenCalled()
     expect(stdout).toContain('Nothing to clean up')
@@ -92,7 +92,7 @@ describe('runPost', () => {
   it('makes no AWS connection when main made no image', async () => {
     const store = memoryState()
     new BakeState(store).begin({ kind: 'default-chain' }, true)
-    const connect = jest.fn<PostDeps['connect']>(async () => ({ ssm: noParameterStore, ec2: () => fakeEc2().ec2 }))
+    const connect = jest.fn<PostDeps['connect']>(async () => ({ ssm: noParameterStore, kms: noKeyService, ec2: () => fakeEc2().ec2 }))
     await runPost({ clock, state: store, connect })
     expect(connect).not.toHaveBeenCalled()
   })
@@ -100,7 +100,7 @@ describe('runPost', () => {
   it('removes what main recorded but could not finish, with the credentials main used, and marks it finished', async () => {
     const store = stateAfterCreateImage()
     const fake = fakeEc2()
-    const connect = jest.fn<PostDeps['connect']>(async () => ({ ssm: noParameterStore, ec2: () => fake.ec2 }))
+    const connect = jest.fn<PostDeps['connect']>(async () => ({ ssm: noParameterStore, kms: noKeyService, ec2: () => fake.ec2 }))
     await runPost({ clock, state: store, connect })
 
     expect(connect).toHaveBeenCalledWith({ kind: 'default-chain' }, 'eu-west-1')
@@ -117,7 +117,7 @@ describe('runPost', () => {
     const taken: string[] = []
     const fake = fakeEc2()
     fake.ec2.unshareSnapshot = async (id, accounts) => void taken.push(`${id} ${accounts.join(' ')}`)
-    const connect = jest.fn<PostDeps['connect']>(async () => ({ ssm: noParameterStore, ec2: () => fake.ec2 }))
+    const connect = jest.fn<PostDeps['connect']>(async () => ({ ssm: noParameterStore, kms: noKeyService, ec2: () => fake.ec2 }))
     await runPost({ clock, state: store, connect })
     expect(connect).toHaveBeenCalledWith({ kind: 'default-chain' }, 'us-east-2')
     expect(taken).toEqual(['snap-user 111122223333'])

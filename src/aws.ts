@@ -8,6 +8,7 @@ import { idle, realClock } from './clock.js'
 import { MAX_ATTEMPTS, roleCredentials, type RoleCredentials } from './credentials.js'
 import { ec2, type Ec2 } from './ec2.js'
 import type { CredentialSettings } from './settings.js'
+import type { Kms } from './kms.js'
 import type { Ssm } from './ssm.js'
 
 /** Clients per service and region, all on the same credentials. */
@@ -15,6 +16,8 @@ export interface Aws {
   ec2(region: string): Ec2
   /** Parameter Store; its SDK is loaded on first use, so a run without `ssm-parameter` never reads it. */
   ssm(region: string): Promise<Ssm>
+  /** KMS; its SDK is loaded on first use, so a run without `encrypt` never reads it. */
+  kms(region: string): Promise<Kms>
 }
 
 /** `signal`: the job's cancellation, which stops credential renewal. */
@@ -39,6 +42,7 @@ export function connect(credentials: CredentialSettings, home: string, signal?: 
       : 'the credentials from the default chain'
   const clients = new Map<string, Ec2>()
   const parameterStores = new Map<string, Promise<Ssm>>()
+  const keyServices = new Map<string, Promise<Kms>>()
   const accountId = credentials.kind === 'oidc' ? /^arn:aws[\w-]*:iam::(\d{12}):/.exec(credentials.roleArn)?.[1] : undefined
   return {
     ssm(region) {
@@ -52,6 +56,18 @@ export function connect(credentials: CredentialSettings, home: string, signal?: 
         parameterStores.set(region, store)
       }
       return store
+    },
+    kms(region) {
+      let keys = keyServices.get(region)
+      if (!keys) {
+        keys = (async () => {
+          const [{ KMSClient }, { kms }] = await Promise.all([import('@aws-sdk/client-kms'), import('./kms.js')])
+          const client = new KMSClient({ region, credentials: role?.provider, maxAttempts: MAX_ATTEMPTS })
+          return kms({ region, principal, client, renewCredentials: role?.renew })
+        })()
+        keyServices.set(region, keys)
+      }
+      return keys
     },
     ec2(region) {
       let client = clients.get(region)

@@ -15,9 +15,11 @@ import {
   DescribeLaunchTemplatesCommand,
   DescribeSnapshotAttributeCommand,
   DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
   EC2Client,
   EnableImageDeprecationCommand,
   EnableImageDeregistrationProtectionCommand,
+  GetEbsDefaultKmsKeyIdCommand,
   ModifyImageAttributeCommand,
   ModifyLaunchTemplateCommand,
   ModifySnapshotAttributeCommand,
@@ -52,6 +54,15 @@ export interface SourceSnapshot {
   /** 0-100 */
   readonly progress: number
   readonly sizeGiB: number
+  /** The key it is encrypted with (an ARN); undefined when it is not encrypted. */
+  readonly kmsKeyId?: string
+}
+
+/** An EBS volume attached to an instance, and the key it is encrypted with (an ARN; undefined: not encrypted). */
+export interface AttachedVolume {
+  readonly volumeId: string
+  readonly device: string
+  readonly kmsKeyId?: string
 }
 
 /** What CopyImage is asked for, in the destination region: the source, and the copy's name, description and tags. */
@@ -63,6 +74,10 @@ export interface CopyRequest {
   readonly tags: readonly Tag[]
   /** Tags for the snapshots CopyImage makes. */
   readonly snapshotTags: readonly Tag[]
+  /** Encrypt the copy's snapshots with this key (id, ARN or alias); undefined keeps the source's encryption. */
+  readonly kmsKeyId?: string
+  /** SnapshotCopyCompletionDurationMinutes: a time-based copy, done within this many minutes; undefined: best effort. */
+  readonly completionMinutes?: number
   /**
    * Made once for the region by the caller, so that every send of this copy (the SDK's retries, a send again after
    * renewed credentials) carries it, and EC2 makes at most one copy.
@@ -98,6 +113,8 @@ export interface OwnSnapshot {
   /** EC2 writes who made the snapshot for which image here: see `ownership.ts`. */
   readonly description: string
   readonly tags: Readonly<Record<string, string>>
+  /** The key it is encrypted with (an ARN); undefined when it is not encrypted. */
+  readonly kmsKeyId?: string
 }
 
 /** A launch template, as the hand-off needs it. */
@@ -122,6 +139,10 @@ export interface Ec2 {
   checkRegisterImage(request: RegisterRequest): Promise<void>
   /** DescribeSnapshots for the snapshot to register; a missing one is a translated InvalidSnapshot.NotFound. */
   describeSourceSnapshot(snapshotId: string): Promise<SourceSnapshot>
+  /** DescribeVolumes of the EBS volumes attached to an instance: what CreateImage will snapshot, and their keys. */
+  instanceVolumes(instanceId: string): Promise<AttachedVolume[]>
+  /** GetEbsDefaultKmsKeyId: the key EBS encrypts with when none is named (`alias/aws/ebs` unless the account set one). */
+  defaultKmsKeyId(): Promise<string>
   /** DescribeImages for one image; undefined when EC2 does not know it (yet, or any more). */
   describeImage(imageId: string): Promise<ImageObservation | undefined>
   /**
@@ -301,8 +322,30 @@ export function ec2(options: Ec2Options): Ec2 {
         snapshotId,
         state: snapshot.State ?? 'pending',
         progress: Number.parseInt(snapshot.Progress ?? '0', 10) || 0,
-        sizeGiB: snapshot.VolumeSize ?? 0
+        sizeGiB: snapshot.VolumeSize ?? 0,
+        ...keyOf(snapshot)
       }
+    },
+
+    async instanceVolumes(instanceId) {
+      const volumes: AttachedVolume[] = []
+      let NextToken: string | undefined
+      do {
+        const output = await call('DescribeVolumes', { instanceId }, () =>
+          client.send(new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }], NextToken }))
+        )
+        for (const volume of output.Volumes ?? []) {
+          const attachment = volume.Attachments?.find(found => found.InstanceId === instanceId)
+          volumes.push({ volumeId: volume.VolumeId ?? '', device: attachment?.Device ?? '', ...keyOf(volume) })
+        }
+        NextToken = output.NextToken
+      } while (NextToken)
+      return volumes
+    },
+
+    async defaultKmsKeyId() {
+      const output = await call('GetEbsDefaultKmsKeyId', {}, () => client.send(new GetEbsDefaultKmsKeyIdCommand({})))
+      return output.KmsKeyId ?? 'alias/aws/ebs'
     },
 
     async describeImage(imageId) {
@@ -368,7 +411,10 @@ export function ec2(options: Ec2Options): Ec2 {
             Name: name,
             Description: request.description || undefined,
             ClientToken: clientToken,
-            TagSpecifications: tagSpecifications(request)
+            TagSpecifications: tagSpecifications(request),
+            Encrypted: request.kmsKeyId === undefined ? undefined : true,
+            KmsKeyId: request.kmsKeyId,
+            SnapshotCopyCompletionDurationMinutes: request.completionMinutes
           })
         )
       )
@@ -396,7 +442,8 @@ export function ec2(options: Ec2Options): Ec2 {
       return (await ownSnapshots(snapshotIds)).map(snapshot => ({
         snapshotId: snapshot.SnapshotId ?? '',
         description: snapshot.Description ?? '',
-        tags: tagRecord(snapshot.Tags)
+        tags: tagRecord(snapshot.Tags),
+        ...keyOf(snapshot)
       }))
     },
 
@@ -730,6 +777,11 @@ function ownedImage(image: Image): OwnedImage {
     deregistrationProtection: image.DeregistrationProtection ?? 'disabled',
     lastLaunchedTime: image.LastLaunchedTime
   }
+}
+
+/** The key a snapshot or volume is encrypted with, as `kmsKeyId`; nothing when it is not encrypted. */
+function keyOf(encrypted: { Encrypted?: boolean; KmsKeyId?: string }): { kmsKeyId?: string } {
+  return encrypted.Encrypted ? { kmsKeyId: encrypted.KmsKeyId ?? 'unknown' } : {}
 }
 
 function snapshotIdsOf(image: Image): string[] {

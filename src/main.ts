@@ -4,13 +4,15 @@
  */
 import * as core from '@actions/core'
 import type { Aws } from './aws.js'
-import { waitUntilAvailable, type AvailableImage } from './available.js'
+import { waitUntilAvailable, type AvailableImage, type WaitSettings } from './available.js'
 import { undo } from './cleanup.js'
 import {
   checkHandOff,
   checkLaunchTemplate,
   copyToRegions,
   describeAudience,
+  type CopyAsked,
+  type CopyOptions,
   handOff,
   protect,
   publish,
@@ -19,6 +21,7 @@ import {
   type Publication,
   type RetirementReport
 } from './distribute/index.js'
+import { checkEncrypted, checkKeys, discardIntermediate, planMaking, type Making, type RegionKey } from './encryption/index.js'
 import { AwsError, describeError, InputError, WaitError } from './errors.js'
 import type { GithubRun } from './github-run.js'
 import { checkMakeImage, knownSnapshotIds, makeImage, snapshotTags, usersSnapshotIds } from './make-image.js'
@@ -64,24 +67,33 @@ async function bake(deps: Deps): Promise<void> {
 
   if (settings.dryRun) {
     core.info(await checkMakeImage(aws.ec2(settings.region), settings))
+    const keys = await releaseKeys(aws, settings)
+    for (const key of keys?.values() ?? []) core.info(`Dry run: ${key.region} encrypts with ${key.label} (${key.arn}), which is enabled and usable.`)
     await checkHandOff(aws, settings.region, settings.handOff, line => core.info(line))
     await retireOldImages(aws, settings, [], deps)
     state.markFinished()
     return
   }
 
-  // Nothing to hand the image to is a mistake best found before the bake, not after it.
+  // Nothing to hand the image to, or a key that cannot be used, is a mistake best found before the bake, not after it.
   await checkLaunchTemplate(aws, settings.region, settings.handOff)
-  const { imageId, madeBy, state: found } = await makeImage(aws.ec2(settings.region), settings, deps.clock, deps.signal)
+  const keys = await releaseKeys(aws, settings)
+  const making = await planMaking(aws.ec2(settings.region), settings, keys?.get(settings.region))
+  const { imageId, madeBy, state: found } = await makeImage(aws.ec2(settings.region), settings, deps.clock, deps.signal, making)
   const source: ImageRef = { region: settings.region, imageId }
   // The ledger learns the image's snapshots as EC2 shows them, and only if they are the run's to delete.
   if (madeBy !== 'reused') state.record({ ...source, madeBy, snapshotIds: [] })
-  announceImage(settings.region, imageId, settings.name, madeBy === 'reused')
+  const encrypting = keys && { keys, making: madeBy === 'reused' ? undefined : making }
+  // An intermediate is not the release: `image-id` waits for its encrypted copy.
+  if (encrypting?.making?.intermediate) core.info(`Created the unencrypted image ${imageId} (${making.name}) in ${settings.region}, to copy encrypted`)
+  else announceImage(settings.region, imageId, settings.name, madeBy === 'reused')
 
   let images: BakedImage[]
   let handed: HandedOff | undefined
   try {
-    ;({ images, handed } = settings.wait ? await release(aws, source, settings, state, deps, started) : { images: [notWaitedFor(source, found, settings)] })
+    ;({ images, handed } = settings.wait
+      ? await release(aws, source, settings, state, deps, started, encrypting)
+      : { images: [notWaitedFor(source, found, settings)] })
     // The last step, once everything else has succeeded: a failure is a warning, and the release stands.
     const unprotected = await protect(aws, images, settings.distribution.deregistrationProtection, { log: line => core.info(line), signal: deps.signal })
     unprotected.forEach(problem => core.warning(problem))
@@ -95,25 +107,43 @@ async function bake(deps: Deps): Promise<void> {
   await reportImages(images, retirement, handed)
 }
 
-/** The image available, copied to every region, published in all of them, and handed to what launches it. */
+/** The keys of an encrypted release, checked in every region of the run; undefined without `encrypt`. */
+async function releaseKeys(aws: Aws, settings: Settings): Promise<Map<string, RegionKey> | undefined> {
+  if (!settings.encryption.encrypt) return undefined
+  const { shareWithAccounts: accounts, shareWithOrganizations: organizations, shareWithOus: ous } = settings.distribution
+  const shared = accounts.length + organizations.length + ous.length > 0 ? describeAudience({ accounts, organizations, ous }) : undefined
+  return checkKeys(aws, [settings.region, ...settings.distribution.copyToRegions], settings.encryption, shared)
+}
+
+/** How the release is encrypted: each region's key, and how the image was made (undefined: reused). */
+interface Encrypting {
+  readonly keys: Map<string, RegionKey>
+  readonly making?: Making
+}
+
+/** The image available (encrypted), copied to every region, published in all of them, and handed to what launches it. */
 async function release(
   aws: Aws,
-  source: ImageRef,
+  made: ImageRef,
   settings: Settings,
   state: BakeState,
   deps: Deps,
-  started: number
+  started: number,
+  encrypting: Encrypting | undefined
 ): Promise<{ images: BakedImage[]; handed: HandedOff }> {
   const waiting = { clock: deps.clock, signal: deps.signal, timeoutMs: settings.waitTimeoutMs }
   const log = (line: string) => core.info(line)
   const { distribution } = settings
-  const available = await waitUntilAvailable(aws, [source], state, waiting)
+  const { name, description, tags } = settings
+  const request = { name, description, tags, snapshotTags: snapshotTags(settings), completionMinutes: settings.encryption.copyCompletionMinutes }
+  const copying = { ifExists: settings.ifExists, state, clock: deps.clock, log, signal: deps.signal }
+  const [bakedImage] = await waitUntilAvailable(aws, [made], state, waiting)
+  const available = [encrypting ? await encrypted(aws, bakedImage, encrypting, { request, copying, waiting }) : bakedImage]
+  const [source] = available
 
   if (distribution.copyToRegions.length > 0) {
-    const { name, description, tags } = settings
-    const request = { name, description, tags, snapshotTags: snapshotTags(settings) }
-    const copying = { ifExists: settings.ifExists, state, clock: deps.clock, log, signal: deps.signal }
-    const copies = await copyToRegions(aws, source, distribution.copyToRegions, request, copying)
+    const kmsKeyIds = encrypting && new Map([...encrypting.keys.values()].map(key => [key.region, key.arn]))
+    const copies = await copyToRegions(aws, source, distribution.copyToRegions, { ...request, kmsKeyIds }, copying)
     announceRegions([source, ...copies])
     available.push(...(await waitUntilAvailable(aws, copies, state, waiting)))
   }
@@ -125,7 +155,33 @@ async function release(
   handed.warnings.forEach(warning => core.warning(warning))
   const sharedWith = describeAudience(publication.audience)
   const deprecateAt = publication.deprecateAt?.toISOString()
-  return { images: available.map(image => ({ ...baked(image, settings), sharedWith, deprecateAt })), handed }
+  const key = (region: string) => encrypting?.keys.get(region)?.label
+  return { images: available.map(image => ({ ...baked(image, settings), sharedWith, deprecateAt, key: key(image.region) })), handed }
+}
+
+/**
+ * The release encrypted with its region's key: the image itself when made (or reused) so, else its copy in its own
+ * region with the key, which then takes `image-id`, once available the unencrypted image removed.
+ */
+async function encrypted(
+  aws: Aws,
+  image: AvailableImage,
+  { keys, making }: Encrypting,
+  { request, copying, waiting }: { request: CopyAsked; copying: CopyOptions; waiting: WaitSettings }
+): Promise<AvailableImage> {
+  const key = keys.get(image.region)!
+  if (!making?.intermediate) {
+    await checkEncrypted(aws.ec2(image.region), { ...image, snapshotIds: image.image.snapshotIds }, key, making === undefined)
+    return image
+  }
+  const kmsKeyIds = new Map([[image.region, key.arn]])
+  const [copy] = await copyToRegions(aws, image, [image.region], { ...request, kmsKeyIds }, copying)
+  announceImage(copy.region, copy.imageId, request.name)
+  const [release] = await waitUntilAvailable(aws, [copy], copying.state, waiting)
+  const left = await discardIntermediate(aws, image, copying)
+  if (left) core.warning(left)
+  // The release took as long as both waits.
+  return { ...release, waitedMs: image.waitedMs + release.waitedMs }
 }
 
 /** Retention, when asked for: a warning for each problem, never a failure. */

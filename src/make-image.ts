@@ -28,11 +28,22 @@ export function makingCall(settings: Settings): MadeBy {
   return settings.source.kind === 'instance' ? 'CreateImage' : 'RegisterImage'
 }
 
-/** `signal`: the job's cancellation; once aborted, nothing is made (a look-up or `replace` may have run before). */
-export async function makeImage(ec2: Ec2, settings: Settings, clock: Clock, signal?: AbortSignal): Promise<MadeImage> {
+/** The name, description and tags of the image made: the release's, or an intermediate's to be encrypted (`encryption/`). */
+export interface Identity {
+  readonly name: string
+  readonly description: string
+  /** False: no tags at all, on the image or its snapshots. */
+  readonly tagged: boolean
+}
+
+/**
+ * `signal`: the job's cancellation; once aborted, nothing is made (a look-up or `replace` may have run before).
+ * `if-exists` always settles the release's name; `as` is what the image made is called, when not the release.
+ */
+export async function makeImage(ec2: Ec2, settings: Settings, clock: Clock, signal?: AbortSignal, as?: Identity): Promise<MadeImage> {
   const outcome = await makeUnlessExists(ec2, settings.name, settings.ifExists, clock, line => core.info(line), () => {
     if (signal?.aborted) throw new WaitError('aborted', `The job was cancelled before ${makingCall(settings)}: nothing was made.`)
-    return make(ec2, settings)
+    return make(ec2, as ? renamed(settings, as) : settings)
   })
   if ('made' in outcome) return outcome.made
   const { imageId, state } = outcome.reused
@@ -79,6 +90,10 @@ export function usersSnapshotIds(settings: Settings): string[] {
  */
 export function snapshotTags(settings: Settings): Tag[] {
   return settings.tags.filter(tag => settings.tagSnapshots || tag.key === FAMILY_TAG_KEY)
+}
+
+function renamed(settings: Settings, { name, description, tagged }: Identity): Settings {
+  return { ...settings, name, description, tags: tagged ? settings.tags : [], tagSnapshots: tagged && settings.tagSnapshots }
 }
 
 function imageRequest(settings: Settings, source: InstanceSource): ImageRequest {

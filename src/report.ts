@@ -19,6 +19,8 @@ export interface BakedImage extends ImageRef {
   readonly sharedWith?: string
   /** ISO 8601; undefined when not deprecated. */
   readonly deprecateAt?: string
+  /** The key its snapshots are encrypted with, as a person knows it (its alias where it has one); undefined without `encrypt`. */
+  readonly key?: string
 }
 
 /**
@@ -60,12 +62,18 @@ export async function reportImages(images: readonly BakedImage[], retirement?: R
 }
 
 async function writeSummary(images: readonly BakedImage[], retirement: RetirementReport | undefined): Promise<void> {
+  // The key column only for an encrypted release: next to the image it encrypts.
+  const keyed = images.some(image => image.key !== undefined)
   const summary = core.summary.addHeading('bake-ami', 2).addTable([
-    ['Region', 'Image', 'Name', 'State', 'Time to available', 'Snapshots', 'Tags', 'Shared with', 'Deprecation'].map(data => ({ data, header: true })),
+    ['Region', 'Image', ...(keyed ? ['Key'] : []), 'Name', 'State', 'Time to available', 'Snapshots', 'Tags', 'Shared with', 'Deprecation'].map(data => ({
+      data,
+      header: true
+    })),
     ...images.map(image =>
       [
         image.region,
         image.imageId,
+        ...(keyed ? [image.key ?? 'not encrypted'] : []),
         image.name,
         image.state,
         image.availableAfterMs === undefined ? 'not waited for' : formatDuration(image.availableAfterMs),

@@ -5,7 +5,7 @@ import { copyToRegions, publish, type Publication } from '../../src/distribute/i
 import type { CopyRequest, Ec2, LaunchAudience } from '../../src/ec2.js'
 import { AwsError } from '../../src/errors.js'
 import { BakeState } from '../../src/state.js'
-import { refuseDistribution, noParameterStore } from '../fakes/ec2.js'
+import { refuseDistribution, noParameterStore, noKeyService } from '../fakes/ec2.js'
 import { memoryStore } from '../fakes/state.js'
 
 /** Fake regions that record each call as `region: call`; `failIn` makes every call in that region fail. */
@@ -14,6 +14,7 @@ function fakeAws(failIn?: string, holdsName?: string) {
   const copies: (CopyRequest & { region: string })[] = []
   const aws: Aws = {
     ssm: noParameterStore,
+    kms: noKeyService,
     ec2(region) {
       const fail = (what: string) => {
         if (region === failIn) throw new AwsError('CopyImage', 'UnauthorizedOperation', `not allowed to call ${what} in ${region}`)
@@ -110,6 +111,7 @@ describe('copyToRegions', () => {
     let looks = 0
     const racing = {
       ssm: noParameterStore,
+      kms: noKeyService,
       ec2(region: string) {
         if (region !== 'eu-west-1') return aws.ec2(region)
         return {

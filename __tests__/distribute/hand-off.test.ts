@@ -8,7 +8,7 @@ import { restoreHandOffs } from '../../src/restore-hand-off.js'
 import type { HandOff } from '../../src/settings.js'
 import type { Ssm, StoredParameter } from '../../src/ssm.js'
 import { BakeState } from '../../src/state.js'
-import { refuseDistribution } from '../fakes/ec2.js'
+import { noKeyService, refuseDistribution } from '../fakes/ec2.js'
 import { memoryStore } from '../fakes/state.js'
 
 const NAME = '/images/web'
@@ -59,6 +59,7 @@ function fakeAws(setup: Record<string, RegionSetup>) {
           template.versions = template.versions.filter(version => !versions.includes(version))
         }
       }) as unknown as Ec2,
+    kms: noKeyService,
     ssm: async region =>
       ({
         region,

@@ -4,7 +4,7 @@ import type { Aws } from '../../src/aws.js'
 import { protect } from '../../src/distribute/index.js'
 import type { Ec2 } from '../../src/ec2.js'
 import { AwsError } from '../../src/errors.js'
-import { refuseDistribution, noParameterStore } from '../fakes/ec2.js'
+import { refuseDistribution, noParameterStore, noKeyService } from '../fakes/ec2.js'
 
 const IMAGES = [
   { region: 'us-east-1', imageId: 'ami-source' },
@@ -15,6 +15,7 @@ function fakeAws(failIn?: string) {
   const calls: string[] = []
   const aws: Aws = {
     ssm: noParameterStore,
+    kms: noKeyService,
     ec2: region =>
       ({
         ...refuseDistribution(),

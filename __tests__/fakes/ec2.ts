@@ -22,6 +22,8 @@ type DistributionCalls =
   | 'deleteLaunchTemplateVersions'
   | 'deprecateImage'
   | 'requireImdsV2'
+  | 'instanceVolumes'
+  | 'defaultKmsKeyId'
 
 /** The calls of distribution, if-exists and retention, each failing the test when made: a fake overrides those it expects. */
 export function refuseDistribution(): Pick<Ec2, DistributionCalls> {
@@ -48,11 +50,18 @@ export function refuseDistribution(): Pick<Ec2, DistributionCalls> {
     setDefaultLaunchTemplateVersion: unexpected('setDefaultLaunchTemplateVersion'),
     deleteLaunchTemplateVersions: unexpected('deleteLaunchTemplateVersions'),
     deprecateImage: unexpected('deprecateImage'),
-    requireImdsV2: unexpected('requireImdsV2')
+    requireImdsV2: unexpected('requireImdsV2'),
+    instanceVolumes: unexpected('instanceVolumes'),
+    defaultKmsKeyId: unexpected('defaultKmsKeyId')
   }
 }
 
 /** `Aws.ssm` for a test that expects no Parameter Store call. */
 export async function noParameterStore(): Promise<never> {
   throw new Error('unexpected call to ssm')
+}
+
+/** `Aws.kms` for a test that expects no KMS call. */
+export async function noKeyService(): Promise<never> {
+  throw new Error('unexpected call to kms')
 }

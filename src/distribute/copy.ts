@@ -23,6 +23,11 @@ export interface CopyOptions {
   readonly signal: AbortSignal
 }
 
+/** What each copy is asked for; `kmsKeyIds`: the key each region's copy is encrypted with (an ARN), else the source's encryption. */
+export type CopyAsked = Omit<CopyRequest, 'sourceRegion' | 'sourceImageId' | 'clientToken' | 'kmsKeyId'> & {
+  readonly kmsKeyIds?: ReadonlyMap<string, string>
+}
+
 /**
  * CopyImage of `source` into each region, in parallel. Every call is let finish before a failure is thrown, so
  * that no copy EC2 made is missing from the ledger.
@@ -31,23 +36,24 @@ export async function copyToRegions(
   aws: Aws,
   source: ImageRef,
   regions: readonly string[],
-  copy: Omit<CopyRequest, 'sourceRegion' | 'sourceImageId' | 'clientToken'>,
+  copy: CopyAsked,
   { ifExists, state, clock, log, signal }: CopyOptions
 ): Promise<ImageRef[]> {
+  const { kmsKeyIds, ...request } = copy
   const outcomes = await Promise.allSettled(
     regions.map(async (region): Promise<ImageRef> => {
       const ec2 = aws.ec2(region)
       // One token for the region's copy, whatever sends it again: EC2 then makes at most one.
       const clientToken = randomUUID()
-      const outcome = await makeUnlessExists(ec2, copy.name, ifExists, clock, log, () => {
+      const outcome = await makeUnlessExists(ec2, request.name, ifExists, clock, log, () => {
         if (signal.aborted) throw new WaitError('aborted', `The job was cancelled before CopyImage to ${region}: no copy was made there.`)
-        return ec2.copyImage({ ...copy, sourceRegion: source.region, sourceImageId: source.imageId, clientToken })
+        return ec2.copyImage({ ...request, sourceRegion: source.region, sourceImageId: source.imageId, clientToken, kmsKeyId: kmsKeyIds?.get(region) })
       })
       // Reused, not made: it is not the run's to remove.
       if ('reused' in outcome) return { region, imageId: outcome.reused.imageId }
       const imageId = outcome.made
       state.record({ region, imageId, madeBy: 'CopyImage', snapshotIds: [] })
-      log(`Copying ${source.imageId} to ${region} as ${imageId}`)
+      log(`Copying ${source.imageId} to ${region} as ${imageId}${kmsKeyIds?.has(region) ? `, encrypted with ${kmsKeyIds.get(region)}` : ''}`)
       return { region, imageId }
     })
   )
