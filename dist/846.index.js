@@ -9,12 +9,14 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   ssm: () => (/* binding */ ssm)
 /* harmony export */ });
-/* harmony import */ var _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4736);
+/* harmony import */ var _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4736);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3916);
+/* harmony import */ var _renewing_call_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2045);
 /**
  * Thin typed Parameter Store calls for one region, loaded only when `ssm-parameter` is set. Like `ec2.ts`, each call
  * turns AWS errors into sentences where it is made, and renews expired role credentials once before giving up.
  */
+
 
 
 /** Parameter Store refuses a write while it validates the last one; it takes seconds. */
@@ -22,33 +24,22 @@ const BUSY_PAUSES_MS = [1_000, 2_000, 4_000, 8_000];
 function ssm(options) {
     const { region, client } = options;
     async function call(operation, name, send) {
-        for (const pause of [...BUSY_PAUSES_MS, undefined]) {
-            const startedAt = Date.now();
+        for (const pause of BUSY_PAUSES_MS) {
             try {
-                return await send();
+                return await (0,_renewing_call_js__WEBPACK_IMPORTED_MODULE_1__/* .sendRenewing */ .q)(send, options.renewCredentials, error => error);
             }
             catch (error) {
-                if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorCode */ .J6)(error) === 'TooManyUpdates' && pause !== undefined) {
-                    await options.sleep(pause);
-                    continue;
-                }
-                if (!options.renewCredentials || !(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .isExpiredCredentials */ .CW)(error))
+                if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorCode */ .J6)(error) !== 'TooManyUpdates')
                     throw explainSsmError(operation, error, name, options);
-                options.renewCredentials(startedAt);
-                try {
-                    return await send();
-                }
-                catch (again) {
-                    throw explainSsmError(operation, again, name, options);
-                }
+                await options.sleep(pause);
             }
         }
-        throw new Error('unreachable');
+        return (0,_renewing_call_js__WEBPACK_IMPORTED_MODULE_1__/* .sendRenewing */ .q)(send, options.renewCredentials, error => explainSsmError(operation, error, name, options));
     }
     return {
         region,
         async getParameter(name) {
-            const output = await call('GetParameter', name, () => client.send(new _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_1__.GetParameterCommand({ Name: name })).catch(error => ((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorCode */ .J6)(error) === 'ParameterNotFound' ? {} : Promise.reject(error))));
+            const output = await call('GetParameter', name, () => client.send(new _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_2__.GetParameterCommand({ Name: name })).catch(error => ((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorCode */ .J6)(error) === 'ParameterNotFound' ? {} : Promise.reject(error))));
             const parameter = 'Parameter' in output ? output.Parameter : undefined;
             if (!parameter)
                 return undefined;
@@ -60,11 +51,11 @@ function ssm(options) {
             };
         },
         async putParameter(name, value, { type, dataType }) {
-            const output = await call('PutParameter', name, () => client.send(new _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_1__.PutParameterCommand({ Name: name, Value: value, Type: type, DataType: dataType, Overwrite: true })));
+            const output = await call('PutParameter', name, () => client.send(new _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_2__.PutParameterCommand({ Name: name, Value: value, Type: type, DataType: dataType, Overwrite: true })));
             return output.Version ?? 0;
         },
         async deleteParameter(name) {
-            return call('DeleteParameter', name, () => client.send(new _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_1__.DeleteParameterCommand({ Name: name })).then(() => true, error => ((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorCode */ .J6)(error) === 'ParameterNotFound' ? false : Promise.reject(error))));
+            return call('DeleteParameter', name, () => client.send(new _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_2__.DeleteParameterCommand({ Name: name })).then(() => true, error => ((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorCode */ .J6)(error) === 'ParameterNotFound' ? false : Promise.reject(error))));
         }
     };
 }

@@ -28663,7 +28663,7 @@ function wholeNumber(value) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var _github_run_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4768);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7267);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4904);
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9373);
 
 
@@ -28690,7 +28690,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7267:
+/***/ 4904:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28723,12 +28723,24 @@ const CADENCE = {
     /**
      * A wait starts with looks at the image at these moments, whatever else the cadence would do: a registered image,
      * or one that was nearly done, is available within seconds, and a release should not wait ten for nothing. They are
-     * lent on top of the budget and paid back by `quickRepaidByMs`: from then on the budget is exactly as above, so a
-     * wait of a minute or more keeps to its rate whenever it ends; a shorter one may have spent the loan. Sooner or more
-     * looks notice a fast image sooner, and take looks from the first minute of every longer wait.
+     * lent on top of the budget, as far as `ceiling` allows. Sooner or more looks notice a fast image sooner, and take
+     * looks from the first minute of every longer wait.
      */
     quickLooksMs: [1_000, 2_000, 4_000],
-    quickRepaidByMs: 60_000,
+    /**
+     * The request-rate targets, which the loan never takes a wait past, whenever it ends: `perS` over any wait of
+     * `fromMs` or more, less `spare` requests for a throttled one's retry. The budget of the first minute is already
+     * what the first target allows at its end: the loan is paid back before it, at the floor's pace, so that no gap
+     * opens; it is lent again where the target leaves room (a short bake's finish), and paid back the same way before
+     * the next target begins.
+     */
+    ceiling: {
+        targets: [
+            { fromMs: 60_000, perS: 0.2 },
+            { fromMs: 600_000, perS: 0.15 }
+        ],
+        spare: 1
+    },
     /**
      * The floor when progress says nothing useful (done in seconds, stuck at 99 %): a fixed gap, just over 1/`perS`, so
      * the head start is saved for reads and dense looks rather than spent on the floor, and a plain poller at our rate
@@ -28795,26 +28807,22 @@ function afterThrottle(seen) {
 }
 /**
  * Looks the budget allows by `at`: the steady budget, and each quick look lent on top of it as it falls due (the first
- * takes the place of the steady budget's look at once). The loan is paid back by `quickRepaidByMs`, at the end of that
- * first minute, where the looks come at the floor's pace for as long as it takes, so no gap opens. From then on it is
- * the steady budget alone: a wait that ends at any moment after a minute has kept to the rate.
+ * takes the place of the steady budget's look at once), as far as the rate targets allow (`ceiling`).
  */
 function allowance(at, t = CADENCE) {
     const steady = steadyAllowance(at, t);
-    const { quickLooksMs: quick, quickRepaidByMs: repaid } = t;
-    if (at >= repaid)
-        return steady;
-    const lent = Math.max(0, quick.filter(due => due <= at).length - 1);
-    const repaying = steadyAllowance(repaid, t) - (repaid - at) / t.imageGapMs;
-    return Math.max(steady, Math.min(steady + lent, repaying));
+    const lent = Math.max(0, t.quickLooksMs.filter(due => due <= at).length - 1);
+    return Math.max(steady, Math.min(steady + lent, loanLimit(at, t)));
 }
 /** The first moment the budget allows `looks` looks in all. */
 function allowedFrom(looks, t = CADENCE) {
     const steady = steadyFrom(looks, t);
-    // Past the repayment the budget is the steady one; before it, the loan only brings a look sooner: search for it.
-    if (steady >= t.quickRepaidByMs || looks <= 1)
+    if (looks <= 1)
         return steady;
-    let [lo, hi] = [0, steady];
+    // The loan only brings a look sooner, by at most as many looks as were lent: search for it between the two.
+    let [lo, hi] = [steadyFrom(Math.max(1, looks - t.quickLooksMs.length), t), steady];
+    if (allowance(lo, t) >= looks)
+        return lo;
     while (hi - lo > 1) {
         const mid = (lo + hi) / 2;
         if (allowance(mid, t) >= looks)
@@ -28825,6 +28833,19 @@ function allowedFrom(looks, t = CADENCE) {
     // The budget steps up at each quick look: the moment is then that look's own.
     const step = t.quickLooksMs.find(due => due > lo && due <= hi);
     return step !== undefined && allowance(step, t) >= looks ? step : hi;
+}
+/**
+ * How far the loan may take the budget by `at`: under each rate target in force, less the spare; and before a target
+ * begins, no further above what it will allow than the floor's pace pays back by then.
+ */
+function loanLimit(at, t) {
+    const { targets, spare } = t.ceiling;
+    return Math.min(...targets.map(({ fromMs, perS }) => {
+        if (at >= fromMs)
+            return (perS * at) / 1000 - spare;
+        const allowedThen = Math.max(steadyAllowance(fromMs, t), (perS * fromMs) / 1000 - spare);
+        return allowedThen - (fromMs - at) / t.imageGapMs;
+    }));
 }
 /** The steady budget: the first look at once, then `min(earlyPerS·t, max(first + perS·t, longPerS·t))`. */
 function steadyAllowance(at, t) {
@@ -29695,7 +29716,11 @@ const Inputs = {
     IfExists: 'if-exists',
     SsmParameter: 'ssm-parameter',
     LaunchTemplate: 'launch-template',
-    LaunchTemplateDefault: 'launch-template-default'
+    LaunchTemplateDefault: 'launch-template-default',
+    Encrypt: 'encrypt',
+    KmsKeyId: 'kms-key-id',
+    CopyKmsKeyIds: 'copy-kms-key-ids',
+    CopyCompletionMinutes: 'copy-completion-minutes'
 };
 const Outputs = {
     ImageId: 'image-id',
@@ -29826,21 +29851,22 @@ async function findNamed(ec2, name, clock, pauses) {
  * that no copy EC2 made is missing from the ledger.
  */
 async function copyToRegions(aws, source, regions, copy, { ifExists, state, clock, log, signal }) {
+    const { kmsKeyIds, ...request } = copy;
     const outcomes = await Promise.allSettled(regions.map(async (region) => {
         const ec2 = aws.ec2(region);
         // One token for the region's copy, whatever sends it again: EC2 then makes at most one.
         const clientToken = (0,external_node_crypto_.randomUUID)();
-        const outcome = await makeUnlessExists(ec2, copy.name, ifExists, clock, log, () => {
+        const outcome = await makeUnlessExists(ec2, request.name, ifExists, clock, log, () => {
             if (signal.aborted)
                 throw new errors/* WaitError */.uf('aborted', `The job was cancelled before CopyImage to ${region}: no copy was made there.`);
-            return ec2.copyImage({ ...copy, sourceRegion: source.region, sourceImageId: source.imageId, clientToken });
+            return ec2.copyImage({ ...request, sourceRegion: source.region, sourceImageId: source.imageId, clientToken, kmsKeyId: kmsKeyIds?.get(region) });
         });
         // Reused, not made: it is not the run's to remove.
         if ('reused' in outcome)
             return { region, imageId: outcome.reused.imageId };
         const imageId = outcome.made;
         state.record({ region, imageId, madeBy: 'CopyImage', snapshotIds: [] });
-        log(`Copying ${source.imageId} to ${region} as ${imageId}`);
+        log(`Copying ${source.imageId} to ${region} as ${imageId}${kmsKeyIds?.has(region) ? `, encrypted with ${kmsKeyIds.get(region)}` : ''}`);
         return { region, imageId };
     }));
     const failures = outcomes.flatMap((outcome, i) => (outcome.status === 'rejected' ? [{ region: regions[i], error: outcome.reason }] : []));
@@ -30205,6 +30231,128 @@ async function deletableSnapshots(ec2, retiring) {
 
 
 
+;// CONCATENATED MODULE: ./src/encryption/encrypt.ts
+/**
+ * An encrypted release: the image made (or reused) is the release if every snapshot of it is encrypted with the
+ * region's key; otherwise it is made under an intermediate name, copied in its own region with the key, and removed
+ * once the encrypted copy is available. Which of the two is decided before the bake, from the instance's volumes (or
+ * the snapshot to register), since an AMI's name cannot change and the copy must take the release's.
+ */
+
+
+
+/** AMI names are at most 128 characters. */
+const NAME_MAX = 128;
+/**
+ * Before the bake: whether the image made from the source will already be encrypted with `key`. Only the volumes
+ * the source has are known: a mapping that adds or changes an EBS volume makes it an intermediate, to be sure.
+ */
+async function planMaking(ec2, settings, key) {
+    const release = { name: settings.name, description: settings.description, tagged: true, intermediate: false };
+    if (!key || (await madeWithKey(ec2, settings, key.arn)))
+        return release;
+    const suffix = ` unencrypted ${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    return {
+        name: `${settings.name.slice(0, NAME_MAX - suffix.length)}${suffix}`,
+        description: `Unencrypted image of '${settings.name}', removed by bake-ami once its copy encrypted with ${key.label} is available`,
+        tagged: false,
+        intermediate: true
+    };
+}
+async function madeWithKey(ec2, settings, keyArn) {
+    if (settings.blockDeviceMappings.some(mapping => mapping.Ebs !== undefined))
+        return false;
+    const { source } = settings;
+    if (source.kind === 'snapshot')
+        return (await ec2.describeSourceSnapshot(source.snapshotId)).kmsKeyId === keyArn;
+    const left = new Set(settings.blockDeviceMappings.flatMap(mapping => (mapping.NoDevice !== undefined ? [mapping.DeviceName] : [])));
+    const volumes = (await ec2.instanceVolumes(source.instanceId)).filter(volume => !left.has(volume.device));
+    return volumes.length > 0 && volumes.every(volume => volume.kmsKeyId === keyArn);
+}
+/**
+ * After the image is available: throws unless every snapshot of an image made (or reused) under the release's name
+ * is encrypted with `key`. The ones that are not are named.
+ */
+async function checkEncrypted(ec2, image, key, reused) {
+    const found = await ec2.describeOwnSnapshots(image.snapshotIds);
+    const wrong = image.snapshotIds.filter(id => found.find(snapshot => snapshot.snapshotId === id)?.kmsKeyId !== key.arn);
+    if (wrong.length === 0)
+        return;
+    const what = wrong.map(id => `${id} (${describeKeyOf(found.find(snapshot => snapshot.snapshotId === id)?.kmsKeyId)})`).join(', ');
+    const fix = reused
+        ? `It was reused ('if-exists: reuse'): set 'if-exists: replace' to make the release again, encrypted.`
+        : `Its volumes were encrypted with the key before the bake; something changed them meanwhile. Run the job again.`;
+    throw new errors/* AwsError */.Gy('DescribeSnapshots', 'NotEncryptedWithKey', `Image ${image.imageId} in ${image.region} is to be encrypted with ${key.label}, but its snapshots ${what} are not. ${fix}`);
+}
+function describeKeyOf(kmsKeyId) {
+    return kmsKeyId === undefined ? 'not encrypted, or not readable' : `encrypted with ${kmsKeyId}`;
+}
+/**
+ * Removes the intermediate image and its snapshots once its encrypted copy is available. The release stands either
+ * way: what cannot be removed is a warning with the commands that remove it.
+ */
+async function discardIntermediate(aws, image, { state, clock, log }) {
+    const entry = state.entries().find(held => held.imageId === image.imageId);
+    if (!entry)
+        return undefined;
+    const removal = { ...entry, ownsSnapshots: entry.madeBy !== 'RegisterImage' };
+    const { left } = await removeImage(aws.ec2(image.region), removal, clock, { lookForSnapshotsMs: 0, log, theUsers: state.usersSnapshots });
+    if (left.length > 0)
+        return `Could not remove the unencrypted image ${image.imageId} in ${image.region}; remove it by hand:\n${manualCleanup(image.region, left)}`;
+    state.record({ ...entry, removed: true });
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/encryption/keys.ts
+
+/** `sharedWith`: who the image is shared with ("2 accounts"), or undefined when it is not shared. */
+async function checkKeys(aws, regions, encryption, sharedWith) {
+    const outcomes = await Promise.allSettled(regions.map(region => checkKey(aws, region, encryption.keys.get(region), sharedWith)));
+    const problems = outcomes.flatMap(outcome => (outcome.status === 'rejected' ? [outcome.reason] : []));
+    if (problems.length > 0) {
+        const sentence = problems.map(problem => (0,errors/* describeClause */.Lp)(problem)).join('. ');
+        throw new errors/* AwsError */.Gy('DescribeKey', (0,errors/* awsErrorCode */.J6)(problems[0]), `${sentence}. Nothing was made.`, problems[0]);
+    }
+    return new Map(outcomes.map(outcome => outcome.value).map(key => [key.region, key]));
+}
+async function checkKey(aws, region, asked, sharedWith) {
+    // No key named: EBS uses the region's default key, which the account may have set (else aws/ebs).
+    const keyId = asked ?? (await aws.ec2(region).defaultKmsKeyId());
+    const keys = await aws.kms(region);
+    const key = await keys.describeKey(keyId);
+    const label = keyId.includes('alias/') ? keyId.slice(keyId.indexOf('alias/')) : ((await aliasOf(aws, region, key)) ?? key.arn);
+    const which = `${label === key.arn ? key.arn : `${label} (${key.arn})`}${asked === undefined ? `, the default EBS key of ${region}` : ''}`;
+    const refuse = (why) => new errors/* AwsError */.Gy('DescribeKey', 'InvalidKey', `In ${region}, the KMS key ${which} ${why}`);
+    if (key.state !== 'Enabled') {
+        const fix = key.state === 'PendingDeletion'
+            ? `cancel its deletion (aws kms cancel-key-deletion --region ${region} --key-id ${key.arn}) and enable it`
+            : `enable it (aws kms enable-key --region ${region} --key-id ${key.arn})`;
+        throw refuse(`is ${key.state}: EBS cannot encrypt with it. ${capitalise(fix)}, or name another key`);
+    }
+    if (key.spec !== 'SYMMETRIC_DEFAULT' || key.usage !== 'ENCRYPT_DECRYPT') {
+        throw refuse(`is a ${key.spec} key for ${key.usage}: EBS encrypts only with symmetric encryption keys (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT). Name another key`);
+    }
+    if (key.manager === 'AWS' && sharedWith !== undefined) {
+        throw refuse(`is an AWS managed key, and the image is shared with ${sharedWith}: accounts you share with cannot use an AWS managed key, ` +
+            `so EC2 would refuse to share the image's snapshots and those accounts could not launch it. Name a customer managed key ` +
+            `whose key policy lets them use it, in 'kms-key-id' or, for a copy region, 'copy-kms-key-ids' (README: Encrypted releases)`);
+    }
+    return { region, arn: key.arn, label };
+}
+/** The key's first alias, for the summary; none when it has none or the role may not list them (only a label is lost). */
+async function aliasOf(aws, region, key) {
+    const keys = await aws.kms(region);
+    return (await keys.aliasesOf(key.arn).catch(() => []))[0];
+}
+function capitalise(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+;// CONCATENATED MODULE: ./src/encryption/index.ts
+/** Encrypted releases: the keys checked before the bake, and the image encrypted after it. The only door to `src/encryption/`. */
+
+
+
 ;// CONCATENATED MODULE: ./src/make-image.ts
 /**
  * The first step of an image's journey: make it, with CreateImage from an instance or RegisterImage from an
@@ -30220,12 +30368,15 @@ async function deletableSnapshots(ec2, retiring) {
 function makingCall(settings) {
     return settings.source.kind === 'instance' ? 'CreateImage' : 'RegisterImage';
 }
-/** `signal`: the job's cancellation; once aborted, nothing is made (a look-up or `replace` may have run before). */
-async function makeImage(ec2, settings, clock, signal) {
+/**
+ * `signal`: the job's cancellation; once aborted, nothing is made (a look-up or `replace` may have run before).
+ * `if-exists` always settles the release's name; `as` is what the image made is called, when not the release.
+ */
+async function makeImage(ec2, settings, clock, signal, as) {
     const outcome = await makeUnlessExists(ec2, settings.name, settings.ifExists, clock, line => core/* info */.pq(line), () => {
         if (signal?.aborted)
             throw new errors/* WaitError */.uf('aborted', `The job was cancelled before ${makingCall(settings)}: nothing was made.`);
-        return make(ec2, settings);
+        return make(ec2, as ? renamed(settings, as) : settings);
     });
     if ('made' in outcome)
         return outcome.made;
@@ -30269,6 +30420,9 @@ function usersSnapshotIds(settings) {
  */
 function snapshotTags(settings) {
     return settings.tags.filter(tag => settings.tagSnapshots || tag.key === FAMILY_TAG_KEY);
+}
+function renamed(settings, { name, description, tagged }) {
+    return { ...settings, name, description, tags: tagged ? settings.tags : [], tagSnapshots: tagged && settings.tagSnapshots };
 }
 function imageRequest(settings, source) {
     const { name, description, noReboot, tags, blockDeviceMappings, snapshotLocation } = settings;
@@ -30358,11 +30512,17 @@ async function reportImages(images, retirement, handed) {
     }
 }
 async function writeSummary(images, retirement) {
+    // The key column only for an encrypted release: next to the image it encrypts.
+    const keyed = images.some(image => image.key !== undefined);
     const summary = core/* summary */.z.addHeading('bake-ami', 2).addTable([
-        ['Region', 'Image', 'Name', 'State', 'Time to available', 'Snapshots', 'Tags', 'Shared with', 'Deprecation'].map(data => ({ data, header: true })),
+        ['Region', 'Image', ...(keyed ? ['Key'] : []), 'Name', 'State', 'Time to available', 'Snapshots', 'Tags', 'Shared with', 'Deprecation'].map(data => ({
+            data,
+            header: true
+        })),
         ...images.map(image => [
             image.region,
             image.imageId,
+            ...(keyed ? [image.key ?? 'not encrypted'] : []),
             image.name,
             image.state,
             image.availableAfterMs === undefined ? 'not waited for' : (0,duration/* formatDuration */.a)(image.availableAfterMs),
@@ -30545,6 +30705,18 @@ const LAUNCH_TEMPLATE_ID = /^lt-[0-9a-f]{17}$/;
 /** EC2's LaunchTemplateName alphabet: letters, digits and ( ) . - / _ */
 const LAUNCH_TEMPLATE_CHARACTER = /[A-Za-z0-9().\-/_]/;
 const LAUNCH_TEMPLATE_ALPHABET = 'letters, digits and ( ) . - / _';
+/** A KMS key id as KMS writes it, in lower case: a UUID, or `mrk-` and 32 hex digits for a multi-Region key. */
+const KMS_KEY_ID = '(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})';
+/** A KMS alias name: `alias/` and 1 to 250 letters, digits and / _ - (256 characters in all, as CreateAlias allows). */
+const KMS_ALIAS_NAME = 'alias/[A-Za-z0-9/_-]{1,250}';
+/** A KMS key given as EBS takes it: key id, alias name, or the ARN of either (groups: partition, region, account, resource). */
+const KMS_KEY = new RegExp(`^(?:${KMS_KEY_ID}|${KMS_ALIAS_NAME}|arn:(${PARTITION}):kms:(${REGION.source.slice(1, -1)}):(\\d{12}):(key/${KMS_KEY_ID}|${KMS_ALIAS_NAME}))$`);
+const KMS_KEY_FORMATS = 'a key id (a UUID in lower case, such as 1234abcd-12ab-34cd-56ef-1234567890ab, or mrk- and 32 hex digits for a multi-Region key), ' +
+    'a key ARN (arn:aws:kms:<region>:<account>:key/<key id>), an alias name (alias/ and 1 to 250 letters, digits and / _ -, such as alias/release) ' +
+    'or an alias ARN (arn:aws:kms:<region>:<account>:alias/<name>)';
+/** SnapshotCopyCompletionDurationMinutes: EC2 takes 15 minutes to 48 hours, in steps of 15 minutes. */
+const COPY_MINUTES_STEP = 15;
+const MAX_COPY_MINUTES = 2880;
 /**
  * Reads and checks every input. `nowMs` and `run` give the template placeholders their values, so
  * the name is rendered and checked here too.
@@ -30568,8 +30740,9 @@ function readSettings(nowMs, run, env = process.env) {
     const wait = readBoolean(Inputs.Wait, true);
     const distribution = readDistribution(region);
     const handOff = readHandOff(region, distribution.copyToRegions);
+    const encryption = readEncryption(region, distribution.copyToRegions);
     if (!wait)
-        refuseWithoutWait(distribution, handOff);
+        refuseWithoutWait(distribution, handOff, encryption);
     return {
         source,
         name: readName(values),
@@ -30588,6 +30761,7 @@ function readSettings(nowMs, run, env = process.env) {
         dryRun: readBoolean(Inputs.DryRun, false),
         distribution,
         handOff,
+        encryption,
         ifExists: readChoice(Inputs.IfExists, IF_EXISTS, 'fail')
     };
 }
@@ -31122,10 +31296,140 @@ function readLaunchTemplate() {
     }
     return value;
 }
-/** With `wait: false` the step ends while the image is pending; what acts on the available image would never run. */
-function refuseWithoutWait(distribution, handOff) {
+/**
+ * `encrypt`, the keys by region, and `copy-completion-minutes`. Every value is checked before any rule between them,
+ * so a malformed key is reported as such even without `encrypt`. `region` is the bake region; `copyTo` the copy
+ * regions, without it.
+ */
+function readEncryption(region, copyTo) {
+    const encrypt = readBoolean(Inputs.Encrypt, false);
+    const keyId = core/* getInput */.V4(Inputs.KmsKeyId);
+    if (keyId !== '')
+        checkKmsKey(Inputs.KmsKeyId, keyId, keyId, region, `the image is baked in ${region}`);
+    const copyKeys = readCopyKmsKeyIds(region, copyTo);
+    const copyCompletionMinutes = readCopyCompletionMinutes();
+    for (const [input, given] of [
+        [Inputs.KmsKeyId, keyId !== ''],
+        [Inputs.CopyKmsKeyIds, copyKeys.size > 0]
+    ]) {
+        if (given && !encrypt) {
+            throw new errors/* InputError */.dz(input, core/* getInput */.V4(input), `picks the key the release is encrypted with, and 'encrypt' is not true: the action would not encrypt the release, and the key would be ignored. Set 'encrypt: true', or remove '${input}'`);
+        }
+    }
+    if (copyCompletionMinutes !== undefined && copyTo.length === 0 && !encrypt) {
+        throw new errors/* InputError */.dz(Inputs.CopyCompletionMinutes, core/* getInput */.V4(Inputs.CopyCompletionMinutes), `applies to CopyImage, and the run makes no copy: it copies the image only to the regions of '${Inputs.CopyToRegions}' (other than the bake region, ${region}) and, with 'encrypt: true', to encrypt it. Set one of them, or remove '${Inputs.CopyCompletionMinutes}'`);
+    }
+    return { encrypt, keys: encrypt ? resolveKeys(region, copyTo, keyId, copyKeys) : new Map(), copyCompletionMinutes };
+}
+/**
+ * The key asked for in each region. The bake region takes `kms-key-id`. A copy region takes its own line of
+ * `copy-kms-key-ids`, or else `kms-key-id` when that names a key in every region, which EBS needs since it encrypts
+ * an image only with a key of the image's own region:
+ *
+ *   kms-key-id                           in a copy region
+ *   alias name (alias/release)           as is: each region has its own aliases, looked up by name
+ *   multi-Region key id (mrk-…)          as is: every replica of the key has the same id
+ *   alias ARN, multi-Region key ARN      the ARN with the copy region in place of the bake region
+ *   single-Region key id or ARN          none: the key lives in the bake region alone
+ *
+ * A region with no key (or `kms-key-id` empty) is left out, and uses its default EBS key. Whether the alias or the
+ * replica exists in the copy region is for EC2 to say.
+ */
+function resolveKeys(region, copyTo, keyId, copyKeys) {
+    const keys = new Map();
+    if (keyId !== '')
+        keys.set(region, keyId);
+    for (const target of copyTo) {
+        const key = copyKeys.get(target) ?? (keyId === '' ? undefined : keyInRegion(keyId, target));
+        if (key !== undefined)
+            keys.set(target, key);
+    }
+    return keys;
+}
+/** `key` (a well-formed `kms-key-id`) as it is named in `region`; undefined when it names a key of one region only. */
+function keyInRegion(key, region) {
+    const arn = KMS_KEY.exec(key);
+    if (arn?.[1] === undefined)
+        return key.startsWith('alias/') || key.startsWith('mrk-') ? key : undefined;
+    const [, partition, , account, resource] = arn;
+    return resource.startsWith('alias/') || resource.startsWith('key/mrk-') ? `arn:${partition}:kms:${region}:${account}:${resource}` : undefined;
+}
+/**
+ * A KMS key id, alias name, or the ARN of either; an ARN must be of `region`, where the key is used. `shown` is the
+ * value the error shows (a `copy-kms-key-ids` item shows its whole `region=key`), and `where` says why `region`.
+ */
+function checkKmsKey(input, key, shown, region, where) {
+    const arn = KMS_KEY.exec(key);
+    if (arn === null)
+        throw new errors/* InputError */.dz(input, shown, `expected ${KMS_KEY_FORMATS}`);
+    const [, partition, arnRegion, , resource] = arn;
+    if (partition === undefined)
+        return;
+    const kind = resource.startsWith('alias/') ? 'alias ARN' : 'key ARN';
+    if (arnRegion !== region) {
+        throw new errors/* InputError */.dz(input, shown, `the ${kind} names ${arnRegion}, and ${where}: EBS encrypts an image only with a key in the image's own region. Give a key of ${region}, or an alias name or multi-Region key id (mrk-…), which name a key in every region`);
+    }
+    if (partition !== partitionOf(region)) {
+        throw new errors/* InputError */.dz(input, shown, `the ${kind} is in partition ${partition}, and ${region} is in ${partitionOf(region)}: give arn:${partitionOf(region)}:kms:${region}:…`);
+    }
+}
+/**
+ * `region=key` items, between newlines or commas, trimmed, empty ones skipped: a key for a copy region, each region
+ * at most once. `region` is the bake region, whose key is `kms-key-id`; `copyTo` the copy regions.
+ */
+function readCopyKmsKeyIds(region, copyTo) {
+    const keys = new Map();
+    const items = core/* getInput */.V4(Inputs.CopyKmsKeyIds)
+        .split(/[,\n]/)
+        .map(value => value.trim())
+        .filter(value => value !== '');
+    for (const item of items) {
+        const fail = (problem) => {
+            throw new errors/* InputError */.dz(Inputs.CopyKmsKeyIds, item, problem);
+        };
+        const equals = item.indexOf('=');
+        if (equals < 0)
+            fail(`expected region=key, one a line or separated by commas, such as us-east-1=alias/release`);
+        const target = item.slice(0, equals).trim();
+        const key = item.slice(equals + 1).trim();
+        if (target === region)
+            fail(`${region} is the bake region, not a copy region: give its key in '${Inputs.KmsKeyId}'`);
+        if (!copyTo.includes(target)) {
+            fail(copyTo.length === 0
+                ? `'${target}' is not a copy region, and there are none: '${Inputs.CopyToRegions}' lists no region besides the bake region, ${region}. Give a key only for a region the image is copied to`
+                : `'${target}' is not a copy region; the copy regions ('${Inputs.CopyToRegions}', without the bake region) are ${copyTo.join(', ')}. Give a key only for a region the image is copied to`);
+        }
+        if (keys.has(target))
+            fail(`${target} is given twice: give one key per region`);
+        checkKmsKey(Inputs.CopyKmsKeyIds, key, item, target, `this key is for ${target}`);
+        keys.set(target, key);
+    }
+    return keys;
+}
+/** Whole minutes in EC2's range and steps for a time-based copy; empty: undefined. */
+function readCopyCompletionMinutes() {
+    const value = core/* getInput */.V4(Inputs.CopyCompletionMinutes);
+    if (value === '')
+        return undefined;
+    const allowed = `expected whole minutes from ${COPY_MINUTES_STEP} to ${MAX_COPY_MINUTES} (48 hours) in steps of ${COPY_MINUTES_STEP}, such as 15, 60 or 2880`;
+    const minutes = Number(value);
+    if (!/^\d+$/.test(value) || minutes < COPY_MINUTES_STEP || minutes > MAX_COPY_MINUTES) {
+        throw new errors/* InputError */.dz(Inputs.CopyCompletionMinutes, value, allowed);
+    }
+    if (minutes % COPY_MINUTES_STEP !== 0) {
+        const below = minutes - (minutes % COPY_MINUTES_STEP);
+        throw new errors/* InputError */.dz(Inputs.CopyCompletionMinutes, value, `${minutes} is not a multiple of ${COPY_MINUTES_STEP} (the nearest are ${below} and ${below + COPY_MINUTES_STEP}); ${allowed}`);
+    }
+    return minutes;
+}
+/**
+ * With `wait: false` the step ends while the image is pending; what acts on the available image would never run.
+ * That includes `encrypt`: the encrypted image is a copy of the baked one, which CopyImage takes only once available.
+ */
+function refuseWithoutWait(distribution, handOff, encryption) {
     const used = [
         [Inputs.CopyToRegions, distribution.copyToRegions.length > 0],
+        [Inputs.Encrypt, encryption.encrypt],
         [Inputs.ShareWithAccounts, distribution.shareWithAccounts.length > 0],
         [Inputs.ShareWithOrganizations, distribution.shareWithOrganizations.length > 0],
         [Inputs.ShareWithOus, distribution.shareWithOus.length > 0],
@@ -31145,14 +31449,15 @@ function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 /**
- * One line per setting, for `core.debug`, and one per distribution and hand-off setting. Settings hold no secrets, so
- * all of it can be shown.
+ * One line per setting, for `core.debug`, and one per distribution, hand-off and encryption setting. Settings hold no
+ * secrets (a KMS key id or alias is a name, not a secret), so all of it can be shown.
  */
 function describeSettings(settings) {
-    const { distribution, handOff, ...rest } = settings;
+    const { distribution, handOff, encryption, ...rest } = settings;
     const nested = (group, fields) => Object.entries(fields).map(([key, value]) => [`${group}.${key}`, value]);
-    const entries = [...Object.entries(rest), ...nested('distribution', distribution), ...nested('handOff', handOff)];
-    return entries.map(([key, value]) => `${key}: ${JSON.stringify(value)}`);
+    const entries = [...Object.entries(rest), ...nested('distribution', distribution), ...nested('handOff', handOff), ...nested('encryption', encryption)];
+    // JSON shows a Map as {}: the keys by region are shown as an object instead.
+    return entries.map(([key, value]) => `${key}: ${JSON.stringify(value instanceof Map ? Object.fromEntries(value) : value)}`);
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -31160,6 +31465,7 @@ function describeSettings(settings) {
  * The story of a bake: inputs, credentials, make the image (or reuse it), wait, copy to other regions, publish,
  * report, and retire the family's old images; and undo what the run made when it goes wrong.
  */
+
 
 
 
@@ -31195,24 +31501,36 @@ async function bake(deps) {
     const aws = await deps.connect(settings.credentials, settings.region);
     if (settings.dryRun) {
         core/* info */.pq(await checkMakeImage(aws.ec2(settings.region), settings));
+        const keys = await releaseKeys(aws, settings);
+        for (const key of keys?.values() ?? [])
+            core/* info */.pq(`Dry run: ${key.region} encrypts with ${key.label} (${key.arn}), which is enabled and usable.`);
         await checkHandOff(aws, settings.region, settings.handOff, line => core/* info */.pq(line));
         await retireOldImages(aws, settings, [], deps);
         state.markFinished();
         return;
     }
-    // Nothing to hand the image to is a mistake best found before the bake, not after it.
+    // Nothing to hand the image to, or a key that cannot be used, is a mistake best found before the bake, not after it.
     await checkLaunchTemplate(aws, settings.region, settings.handOff);
-    const { imageId, madeBy, state: found } = await makeImage(aws.ec2(settings.region), settings, deps.clock, deps.signal);
+    const keys = await releaseKeys(aws, settings);
+    const making = await planMaking(aws.ec2(settings.region), settings, keys?.get(settings.region));
+    const { imageId, madeBy, state: found } = await makeImage(aws.ec2(settings.region), settings, deps.clock, deps.signal, making);
     const source = { region: settings.region, imageId };
     // The ledger learns the image's snapshots as EC2 shows them, and only if they are the run's to delete.
     if (madeBy !== 'reused')
         state.record({ ...source, madeBy, snapshotIds: [] });
-    announceImage(settings.region, imageId, settings.name, madeBy === 'reused');
+    const encrypting = keys && { keys, making: madeBy === 'reused' ? undefined : making };
+    // An intermediate is not the release: `image-id` waits for its encrypted copy.
+    if (encrypting?.making?.intermediate)
+        core/* info */.pq(`Created the unencrypted image ${imageId} (${making.name}) in ${settings.region}, to copy encrypted`);
+    else
+        announceImage(settings.region, imageId, settings.name, madeBy === 'reused');
     let images;
     let handed;
     try {
         ;
-        ({ images, handed } = settings.wait ? await release(aws, source, settings, state, deps, started) : { images: [notWaitedFor(source, found, settings)] });
+        ({ images, handed } = settings.wait
+            ? await release(aws, source, settings, state, deps, started, encrypting)
+            : { images: [notWaitedFor(source, found, settings)] });
         // The last step, once everything else has succeeded: a failure is a warning, and the release stands.
         const unprotected = await protect(aws, images, settings.distribution.deregistrationProtection, { log: line => core/* info */.pq(line), signal: deps.signal });
         unprotected.forEach(problem => core/* warning */.$e(problem));
@@ -31226,17 +31544,28 @@ async function bake(deps) {
     const retirement = await retireOldImages(aws, settings, images, deps);
     await reportImages(images, retirement, handed);
 }
-/** The image available, copied to every region, published in all of them, and handed to what launches it. */
-async function release(aws, source, settings, state, deps, started) {
+/** The keys of an encrypted release, checked in every region of the run; undefined without `encrypt`. */
+async function releaseKeys(aws, settings) {
+    if (!settings.encryption.encrypt)
+        return undefined;
+    const { shareWithAccounts: accounts, shareWithOrganizations: organizations, shareWithOus: ous } = settings.distribution;
+    const shared = accounts.length + organizations.length + ous.length > 0 ? describeAudience({ accounts, organizations, ous }) : undefined;
+    return checkKeys(aws, [settings.region, ...settings.distribution.copyToRegions], settings.encryption, shared);
+}
+/** The image available (encrypted), copied to every region, published in all of them, and handed to what launches it. */
+async function release(aws, made, settings, state, deps, started, encrypting) {
     const waiting = { clock: deps.clock, signal: deps.signal, timeoutMs: settings.waitTimeoutMs };
     const log = (line) => core/* info */.pq(line);
     const { distribution } = settings;
-    const available = await waitUntilAvailable(aws, [source], state, waiting);
+    const { name, description, tags } = settings;
+    const request = { name, description, tags, snapshotTags: snapshotTags(settings), completionMinutes: settings.encryption.copyCompletionMinutes };
+    const copying = { ifExists: settings.ifExists, state, clock: deps.clock, log, signal: deps.signal };
+    const [bakedImage] = await waitUntilAvailable(aws, [made], state, waiting);
+    const available = [encrypting ? await encrypted(aws, bakedImage, encrypting, { request, copying, waiting }) : bakedImage];
+    const [source] = available;
     if (distribution.copyToRegions.length > 0) {
-        const { name, description, tags } = settings;
-        const request = { name, description, tags, snapshotTags: snapshotTags(settings) };
-        const copying = { ifExists: settings.ifExists, state, clock: deps.clock, log, signal: deps.signal };
-        const copies = await copyToRegions(aws, source, distribution.copyToRegions, request, copying);
+        const kmsKeyIds = encrypting && new Map([...encrypting.keys.values()].map(key => [key.region, key.arn]));
+        const copies = await copyToRegions(aws, source, distribution.copyToRegions, { ...request, kmsKeyIds }, copying);
         announceRegions([source, ...copies]);
         available.push(...(await waitUntilAvailable(aws, copies, state, waiting)));
     }
@@ -31247,7 +31576,28 @@ async function release(aws, source, settings, state, deps, started) {
     handed.warnings.forEach(warning => core/* warning */.$e(warning));
     const sharedWith = describeAudience(publication.audience);
     const deprecateAt = publication.deprecateAt?.toISOString();
-    return { images: available.map(image => ({ ...baked(image, settings), sharedWith, deprecateAt })), handed };
+    const key = (region) => encrypting?.keys.get(region)?.label;
+    return { images: available.map(image => ({ ...baked(image, settings), sharedWith, deprecateAt, key: key(image.region) })), handed };
+}
+/**
+ * The release encrypted with its region's key: the image itself when made (or reused) so, else its copy in its own
+ * region with the key, which then takes `image-id`, once available the unencrypted image removed.
+ */
+async function encrypted(aws, image, { keys, making }, { request, copying, waiting }) {
+    const key = keys.get(image.region);
+    if (!making?.intermediate) {
+        await checkEncrypted(aws.ec2(image.region), { ...image, snapshotIds: image.image.snapshotIds }, key, making === undefined);
+        return image;
+    }
+    const kmsKeyIds = new Map([[image.region, key.arn]]);
+    const [copy] = await copyToRegions(aws, image, [image.region], { ...request, kmsKeyIds }, copying);
+    announceImage(copy.region, copy.imageId, request.name);
+    const [release] = await waitUntilAvailable(aws, [copy], copying.state, waiting);
+    const left = await discardIntermediate(aws, image, copying);
+    if (left)
+        core/* warning */.$e(left);
+    // The release took as long as both waits.
+    return { ...release, waitedMs: image.waitedMs + release.waitedMs };
 }
 /** Retention, when asked for: a warning for each problem, never a failure. */
 async function retireOldImages(aws, settings, images, deps) {

@@ -411,6 +411,8 @@ class AttemptLog {
     }
 }
 
+// EXTERNAL MODULE: ./src/renewing-call.ts
+var renewing_call = __webpack_require__(2045);
 ;// CONCATENATED MODULE: ./src/ec2.ts
 /**
  * Thin typed EC2 calls for one region. Each call turns AWS errors into sentences where it is made, and
@@ -420,27 +422,11 @@ class AttemptLog {
 
 
 
+
 function ec2(options) {
     const { region, principal, client } = options;
     const sleep = options.sleep ?? ((ms) => clock/* realClock */.d.sleep(ms));
-    async function call(operation, where, send) {
-        // Credentials renewed while this call was out are not the ones AWS refused: they are kept.
-        const startedAt = Date.now();
-        try {
-            return await send();
-        }
-        catch (error) {
-            if (!options.renewCredentials || !(0,errors/* isExpiredCredentials */.CW)(error))
-                throw await explain(operation, error, where);
-            options.renewCredentials(startedAt);
-            try {
-                return await send();
-            }
-            catch (again) {
-                throw await explain(operation, again, where);
-            }
-        }
-    }
+    const call = (operation, where, send) => (0,renewing_call/* sendRenewing */.q)(send, options.renewCredentials, error => explain(operation, error, where));
     async function explain(operation, error, where) {
         // Already explained: a credentials failure (OIDC, AssumeRole) surfaces inside the EC2 call.
         if (error instanceof errors/* AwsError */.Gy)
@@ -517,8 +503,26 @@ function ec2(options) {
                 snapshotId,
                 state: snapshot.State ?? 'pending',
                 progress: Number.parseInt(snapshot.Progress ?? '0', 10) || 0,
-                sizeGiB: snapshot.VolumeSize ?? 0
+                sizeGiB: snapshot.VolumeSize ?? 0,
+                ...keyOf(snapshot)
             };
+        },
+        async instanceVolumes(instanceId) {
+            const volumes = [];
+            let NextToken;
+            do {
+                const output = await call('DescribeVolumes', { instanceId }, () => client.send(new dist_cjs/* DescribeVolumesCommand */.U$W({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }], NextToken })));
+                for (const volume of output.Volumes ?? []) {
+                    const attachment = volume.Attachments?.find(found => found.InstanceId === instanceId);
+                    volumes.push({ volumeId: volume.VolumeId ?? '', device: attachment?.Device ?? '', ...keyOf(volume) });
+                }
+                NextToken = output.NextToken;
+            } while (NextToken);
+            return volumes;
+        },
+        async defaultKmsKeyId() {
+            const output = await call('GetEbsDefaultKmsKeyId', {}, () => client.send(new dist_cjs/* GetEbsDefaultKmsKeyIdCommand */.O8S({})));
+            return output.KmsKeyId ?? 'alias/aws/ebs';
         },
         async describeImage(imageId) {
             const output = await call('DescribeImages', { imageId }, () => client.send(new dist_cjs/* DescribeImagesCommand */.ji5({ ImageIds: [imageId] })).catch(error => {
@@ -562,7 +566,10 @@ function ec2(options) {
                 Name: name,
                 Description: request.description || undefined,
                 ClientToken: clientToken,
-                TagSpecifications: tagSpecifications(request)
+                TagSpecifications: tagSpecifications(request),
+                Encrypted: request.kmsKeyId === undefined ? undefined : true,
+                KmsKeyId: request.kmsKeyId,
+                SnapshotCopyCompletionDurationMinutes: request.completionMinutes
             })));
             if (!output.ImageId)
                 throw new Error(`CopyImage in ${region} answered without an image id`);
@@ -585,7 +592,8 @@ function ec2(options) {
             return (await ownSnapshots(snapshotIds)).map(snapshot => ({
                 snapshotId: snapshot.SnapshotId ?? '',
                 description: snapshot.Description ?? '',
-                tags: tagRecord(snapshot.Tags)
+                tags: tagRecord(snapshot.Tags),
+                ...keyOf(snapshot)
             }));
         },
         async imageReferences(imageIds) {
@@ -856,6 +864,10 @@ function ownedImage(image) {
         lastLaunchedTime: image.LastLaunchedTime
     };
 }
+/** The key a snapshot or volume is encrypted with, as `kmsKeyId`; nothing when it is not encrypted. */
+function keyOf(encrypted) {
+    return encrypted.Encrypted ? { kmsKeyId: encrypted.KmsKeyId ?? 'unknown' } : {};
+}
 function snapshotIdsOf(image) {
     return (image.BlockDeviceMappings ?? []).flatMap(mapping => (mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : []));
 }
@@ -897,6 +909,7 @@ function connect(credentials, home, signal) {
         : 'the credentials from the default chain';
     const clients = new Map();
     const parameterStores = new Map();
+    const keyServices = new Map();
     const accountId = credentials.kind === 'oidc' ? /^arn:aws[\w-]*:iam::(\d{12}):/.exec(credentials.roleArn)?.[1] : undefined;
     return {
         ssm(region) {
@@ -910,6 +923,18 @@ function connect(credentials, home, signal) {
                 parameterStores.set(region, store);
             }
             return store;
+        },
+        kms(region) {
+            let keys = keyServices.get(region);
+            if (!keys) {
+                keys = (async () => {
+                    const [{ KMSClient }, { kms }] = await Promise.all([__webpack_require__.e(/* import() */ 632).then(__webpack_require__.t.bind(__webpack_require__, 2632, 19)), Promise.all(/* import() */[__webpack_require__.e(632), __webpack_require__.e(546)]).then(__webpack_require__.bind(__webpack_require__, 7546))]);
+                    const client = new KMSClient({ region, credentials: role?.provider, maxAttempts: MAX_ATTEMPTS });
+                    return kms({ region, principal, client, renewCredentials: role?.renew });
+                })();
+                keyServices.set(region, keys);
+            }
+            return keys;
         },
         ec2(region) {
             let client = clients.get(region);
@@ -933,6 +958,41 @@ async function decodeAuthorization(encoded, region, role) {
     const sts = new STSClient({ region, credentials: role?.provider, maxAttempts: MAX_ATTEMPTS });
     const output = await sts.send(new DecodeAuthorizationMessageCommand({ EncodedMessage: encoded }));
     return output.DecodedMessage;
+}
+
+
+/***/ }),
+
+/***/ 2045:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   q: () => (/* binding */ sendRenewing)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3916);
+/**
+ * One AWS call on role credentials that may expire while a long bake runs: when AWS says they expired, the
+ * credentials held since the call started are renewed and it is sent once more. Every client (EC2, Parameter Store,
+ * KMS) sends its calls through here, each with its own translation of AWS errors into sentences.
+ */
+
+async function sendRenewing(send, renewCredentials, explain) {
+    // Credentials renewed while this call was out are not the ones AWS refused: they are kept.
+    const startedAt = Date.now();
+    try {
+        return await send();
+    }
+    catch (error) {
+        if (!renewCredentials || !(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .isExpiredCredentials */ .CW)(error))
+            throw await explain(error);
+        renewCredentials(startedAt);
+        try {
+            return await send();
+        }
+        catch (again) {
+            throw await explain(again);
+        }
+    }
 }
 
 
