@@ -1,6 +1,7 @@
 import type { Ec2State } from './ec2-state.js'
 import type { Identity } from './identities.js'
 import type { ImageBuilderState } from './imagebuilder-state.js'
+import type { KmsState } from './kms-state.js'
 import type { Params } from './query-params.js'
 import type { SsmState } from './ssm-state.js'
 
@@ -18,6 +19,8 @@ export interface Ec2Call {
   /** Parameter Store and Image Builder, which DescribeImageReferences reads on the caller's behalf. */
   ssm: SsmState
   imageBuilder: ImageBuilderState
+  /** The account's KMS keys, which EBS encryption names (CopyImage's KmsKeyId, the EBS default key). */
+  kms: KmsState
   /**
    * Refuses the call with UnauthorizedOperation if the caller is denied `ec2:<action>` on `resource`, or any of
    * `alsoNeeds` (full IAM action names, such as `ssm:DescribeParameters`, that EC2 performs as the caller), then

@@ -107,7 +107,12 @@ export function sizeFromSnapshot(state: Ec2State, region: string, now: number, s
  * may name a snapshot of the user's (a data volume); the image then refers to that snapshot as it is, as EC2 does,
  * and CreateImage makes no snapshot for that device. `sizeOf` checks such a snapshot and gives the volume's size.
  */
-function imageMappings(instance: Instance, requests: MappingRequest[], sizeOf: (snapshotId: string, size?: number) => number): ImageMapping[] {
+function imageMappings(
+  instance: Instance,
+  requests: MappingRequest[],
+  sizeOf: (snapshotId: string, size?: number) => number,
+  encryptionOf: (snapshotId: string) => { encrypted: boolean; kmsKeyId?: string }
+): ImageMapping[] {
   const byDevice = new Map(requests.map((r) => [r.deviceName, r]))
   const mappings: ImageMapping[] = []
   for (const volume of instance.volumes) {
@@ -136,7 +141,9 @@ function imageMappings(instance: Instance, requests: MappingRequest[], sizeOf: (
       volumeSize,
       volumeType,
       deleteOnTermination: ebs.deleteOnTermination ?? true,
-      encrypted: false,
+      // A snapshot of an encrypted volume is encrypted with the volume's key.
+      encrypted: volume.encrypted,
+      kmsKeyId: volume.kmsKeyId,
       ...performance(volumeType, ebs.iops, ebs.throughput)
     })
   }
@@ -148,6 +155,7 @@ function imageMappings(instance: Instance, requests: MappingRequest[], sizeOf: (
     }
     const snapshotId = request.ebs?.snapshotId
     const size = snapshotId === undefined ? request.ebs?.volumeSize : sizeOf(snapshotId, request.ebs?.volumeSize)
+    const encryption = snapshotId === undefined ? undefined : encryptionOf(snapshotId)
     if (size === undefined) throw invalidMapping(`The request must contain the parameter size for the new volume on ${request.deviceName}`)
     const volumeType = request.ebs?.volumeType ?? 'gp3'
     mappings.push({
@@ -157,7 +165,8 @@ function imageMappings(instance: Instance, requests: MappingRequest[], sizeOf: (
       volumeSize: size,
       volumeType,
       deleteOnTermination: request.ebs?.deleteOnTermination ?? true,
-      encrypted: false,
+      encrypted: encryption?.encrypted ?? false,
+      kmsKeyId: encryption?.kmsKeyId,
       ...performance(volumeType, request.ebs?.iops, request.ebs?.throughput)
     })
   }
@@ -203,7 +212,12 @@ export const createImage: Ec2Action = (call) => {
   if (UNIMAGEABLE.includes(instance.state)) {
     throw new ServiceError(400, 'IncorrectInstanceState', `The instance '${instanceId}' is not in a state from which it can be imaged (it is ${instance.state}).`)
   }
-  const mappings = imageMappings(instance, mappingRequests, (snapshotId, size) => sizeFromSnapshot(state, region, now, snapshotId, size))
+  const mappings = imageMappings(
+    instance,
+    mappingRequests,
+    (snapshotId, size) => sizeFromSnapshot(state, region, now, snapshotId, size),
+    (snapshotId) => state.visibleSnapshot(region, snapshotId, now)
+  )
   const taken = state.liveImages(region).find((image) => image.name === name)
   if (taken) throw new ServiceError(400, 'InvalidAMIName.Duplicate', `AMI name ${name} is already in use by AMI ${taken.imageId}`)
 
@@ -224,7 +238,9 @@ export const createImage: Ec2Action = (call) => {
       description: createImageDescription(instanceId, imageId, mapping.volumeId),
       tags: { ...tagSpecs.snapshot },
       timeline,
-      createVolumePermissions: []
+      createVolumePermissions: [],
+      encrypted: volume?.encrypted ?? false,
+      kmsKeyId: volume?.kmsKeyId
     })
   }
   state.images.push({

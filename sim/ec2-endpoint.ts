@@ -22,6 +22,9 @@ import { createTags } from './ec2-tags.js'
 import type { Endpoint, Reply } from './endpoint.js'
 import type { Identities } from './identities.js'
 import type { ImageBuilderState } from './imagebuilder-state.js'
+import type { KmsState } from './kms-state.js'
+import { getEbsDefaultKmsKeyId } from './ec2-ebs-encryption.js'
+import { describeVolumes } from './ec2-volumes.js'
 import { requestId } from './ids.js'
 import type { Permissions } from './permissions.js'
 import { readBoolean, requestParams, type Params } from './query-params.js'
@@ -42,6 +45,8 @@ const ACTIONS = new Map<string, Ec2Action>([
   ['DescribeImages', describeImages],
   ['DescribeSnapshots', describeSnapshots],
   ['DescribeInstances', describeInstances],
+  ['DescribeVolumes', describeVolumes],
+  ['GetEbsDefaultKmsKeyId', getEbsDefaultKmsKeyId],
   ['DeregisterImage', deregisterImage],
   ['DeleteSnapshot', deleteSnapshot],
   ['CreateTags', createTags],
@@ -78,6 +83,7 @@ export interface Ec2Setup {
   state: Ec2State
   ssm: SsmState
   imageBuilder: ImageBuilderState
+  kms: KmsState
   /** DescribeImageReferences' page size when a request gives no MaxResults. */
   imageReferencesPageSize?: number
   identities: Identities
@@ -99,7 +105,7 @@ function errorReply(error: ServiceError): Reply {
 }
 
 export function createEc2Endpoint(setup: Ec2Setup): Endpoint {
-  const { accountId, state, ssm, imageBuilder, identities, permissions, messages, now } = setup
+  const { accountId, state, ssm, imageBuilder, kms, identities, permissions, messages, now } = setup
   const actions = new Map<string, Ec2Action>([
     ...ACTIONS,
     ['DescribeImageReferences', describeImageReferences(setup.imageReferencesPageSize ?? DEFAULT_REFERENCES_PAGE_SIZE)]
@@ -124,6 +130,7 @@ export function createEc2Endpoint(setup: Ec2Setup): Endpoint {
       state,
       ssm,
       imageBuilder,
+      kms,
       authorize(resource, alsoNeeds = []) {
         const refuse = (iamAction: string, on: string | undefined): never => {
           const blob = messages.encode({ principal: { id: caller.userId, arn: caller.arn }, action: iamAction, resource: on, region: auth.region })

@@ -5,6 +5,7 @@ import { ServiceError } from './service-error.js'
 const FORMATS = {
   ami: { pattern: /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/, code: 'InvalidAMIID.Malformed' },
   snap: { pattern: /^snap-([0-9a-f]{8}|[0-9a-f]{17})$/, code: 'InvalidSnapshotID.Malformed' },
+  vol: { pattern: /^vol-([0-9a-f]{8}|[0-9a-f]{17})$/, code: 'InvalidVolumeID.Malformed' },
   i: { pattern: /^i-([0-9a-f]{8}|[0-9a-f]{17})$/, code: 'InvalidInstanceID.Malformed' }
 } as const
 

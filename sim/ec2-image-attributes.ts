@@ -1,7 +1,8 @@
-import { imageArn, type Ec2Action } from './ec2-call.js'
+import { imageArn, type Ec2Action, type Ec2Call } from './ec2-call.js'
 import { invalidValue } from './ec2-create-image.js'
 import { assertIdFormat } from './ec2-id-format.js'
 import { isoTime } from './ec2-render.js'
+import type { ImageRecord } from './ec2-state.js'
 import { applyGrantChanges, grantsXml, readGrantChanges, type GrantChanges } from './ec2-share.js'
 import { requireParam, type Params } from './query-params.js'
 import { ServiceError } from './service-error.js'
@@ -51,6 +52,19 @@ function readModification(params: Params): Modification {
   return modification
 }
 
+/**
+ * Another account could not decrypt snapshots under this account's AWS managed key, so EC2 will not share an image that
+ * maps one: "InvalidParameter: Snapshots encrypted with the AWS Managed CMK can't be shared. Specify another snapshot."
+ * (ModifyImageAttribute's answer, as DataDog/stratus-red-team#109 and hashicorp/packer#7410 quote it).
+ */
+function refuseAwsManagedKey(call: Ec2Call, image: ImageRecord): void {
+  const snapshotIds = new Set(image.mappings.flatMap((m) => (m.kind === 'ebs' && m.snapshotId ? [m.snapshotId] : [])))
+  const awsManaged = call.state.snapshots.some((s) => snapshotIds.has(s.snapshotId) && call.kms.keyByArn(s.kmsKeyId)?.keyManager === 'AWS')
+  if (awsManaged) {
+    throw new ServiceError(400, 'InvalidParameter', "Snapshots encrypted with the AWS Managed CMK can't be shared. Specify another snapshot.")
+  }
+}
+
 function readImageId(params: Params): string {
   const imageId = requireParam(params, 'ImageId')
   assertIdFormat('ami', imageId)
@@ -66,6 +80,7 @@ export const modifyImageAttribute: Ec2Action = (call) => {
   // EC2 will not share an image it has not finished making.
   const image = modification.attribute === 'launchPermission' ? state.availableImage(region, imageId, now) : state.liveImage(region, imageId)
   if (modification.attribute === 'launchPermission') {
+    if (modification.changes.add.length > 0) refuseAwsManagedKey(call, image)
     applyGrantChanges(image.launchPermissions, modification.changes)
   } else if (modification.attribute === 'imdsSupport') {
     image.imdsSupport = modification.value

@@ -63,6 +63,8 @@ function registeredMappings(state: Ec2State, region: string, now: number, rootDe
     if (request.virtualName) return [{ kind: 'ephemeral', deviceName: request.deviceName, virtualName: request.virtualName }]
     const ebs = request.ebs ?? {}
     const size = ebs.snapshotId ? sizeFromSnapshot(state, region, now, ebs.snapshotId, ebs.volumeSize) : ebs.volumeSize
+    // The image maps the snapshot as it is, encryption included.
+    const snapshot = ebs.snapshotId ? state.visibleSnapshot(region, ebs.snapshotId, now) : undefined
     if (size === undefined) throw invalidMapping(`The request must contain the parameter size for the new volume on ${request.deviceName}`)
     const volumeType = ebs.volumeType ?? 'gp2'
     return [
@@ -73,7 +75,8 @@ function registeredMappings(state: Ec2State, region: string, now: number, rootDe
         volumeSize: size,
         volumeType,
         deleteOnTermination: ebs.deleteOnTermination ?? true,
-        encrypted: false,
+        encrypted: snapshot?.encrypted ?? false,
+        kmsKeyId: snapshot?.kmsKeyId,
         ...performance(volumeType, ebs.iops, ebs.throughput)
       }
     ]

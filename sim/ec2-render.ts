@@ -108,7 +108,8 @@ export function snapshotXml(snapshot: SnapshotRecord, phase: SnapshotPhase, acco
     leaf('ownerId', accountId),
     leaf('volumeSize', snapshot.sizeGiB),
     leaf('description', snapshot.description),
-    leaf('encrypted', false),
+    leaf('encrypted', snapshot.encrypted),
+    leaf('kmsKeyId', snapshot.kmsKeyId),
     leaf('storageTier', 'standard'),
     phase.state === 'completed' ? leaf('completionTime', isoTime(startedAt + durationMs)) : '',
     tagSetXml(snapshot.tags)

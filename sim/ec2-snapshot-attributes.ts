@@ -34,7 +34,14 @@ export const modifySnapshotAttribute: Ec2Action = (call) => {
   }
   call.authorize(snapshotArn(region, snapshotId))
 
-  applyGrantChanges(state.visibleSnapshot(region, snapshotId, now).createVolumePermissions, changes)
+  const snapshot = state.visibleSnapshot(region, snapshotId, now)
+  // Another account could not decrypt it: EC2 refuses to share a snapshot under the account's AWS managed key, in
+  // words other than ModifyImageAttribute's ("OperationNotPermitted: Encrypted snapshots with EBS default key cannot be
+  // shared", as hashicorp/packer#7499 quotes it).
+  if (changes.add.length > 0 && call.kms.keyByArn(snapshot.kmsKeyId)?.keyManager === 'AWS') {
+    throw new ServiceError(400, 'OperationNotPermitted', 'Encrypted snapshots with EBS default key cannot be shared')
+  }
+  applyGrantChanges(snapshot.createVolumePermissions, changes)
   return leaf('return', true)
 }
 

@@ -22,6 +22,9 @@ export interface Volume {
   deviceName: string
   sizeGiB: number
   volumeType: string
+  encrypted: boolean
+  /** The ARN of the KMS key it is encrypted with. */
+  kmsKeyId?: string
 }
 
 export interface Instance {
@@ -34,6 +37,8 @@ export interface Instance {
   rootDeviceName: string
   volumes: Volume[]
   tags: Record<string, string>
+  /** epoch ms: when it was seeded, which is when its volumes were made and attached. */
+  launchedAt: number
 }
 
 /**
@@ -101,6 +106,8 @@ export type ImageMapping =
       volumeType: string
       deleteOnTermination: boolean
       encrypted: boolean
+      /** The key ARN of the snapshot it maps (DescribeImages does not show it; DescribeSnapshots does). */
+      kmsKeyId?: string
       iops?: number
       throughput?: number
       volumeId?: string
@@ -154,6 +161,8 @@ export interface ImageRecord {
   protection: Protection
   /** epoch ms of the last launch EC2 reports (DescribeImages' LastLaunchedTime); only seeded images have one. */
   lastLaunchedAt?: number
+  /** For a copy: the encryption and completion duration its CopyImage asked for (SimImage.copy). */
+  copy?: { encrypted: boolean; kmsKeyId?: string; completionMinutes?: number }
 }
 
 export interface SnapshotRecord {
@@ -175,6 +184,9 @@ export interface SnapshotRecord {
   fixed?: SnapshotPhase
   /** Who else may create volumes from it (ModifySnapshotAttribute CreateVolumePermission). */
   createVolumePermissions: Grant[]
+  encrypted: boolean
+  /** The ARN of the KMS key it is encrypted with. */
+  kmsKeyId?: string
   /** epoch ms */
   deletedAt?: number
 }
@@ -209,7 +221,8 @@ export class Ec2State {
 
   constructor(private readonly defaultScript: BakeScript) {}
 
-  addInstance(options: AddInstanceOptions = {}): string {
+  /** `kmsKeyArn`: the key its volumes are encrypted with, already resolved in its region. */
+  addInstance(options: AddInstanceOptions, now: number, kmsKeyArn?: string): string {
     const instanceId = options.instanceId ?? resourceId('i')
     const count = options.volumes ?? 1
     if (!Number.isInteger(count) || count < 1 || count > DEVICE_LETTERS.length) {
@@ -219,7 +232,9 @@ export class Ec2State {
       volumeId: resourceId('vol'),
       deviceName: `/dev/xvd${DEVICE_LETTERS[i]}`,
       sizeGiB: 8,
-      volumeType: 'gp3'
+      volumeType: 'gp3',
+      encrypted: kmsKeyArn !== undefined,
+      kmsKeyId: kmsKeyArn
     }))
     this.instances.set(instanceId, {
       instanceId,
@@ -229,14 +244,15 @@ export class Ec2State {
       state: options.state ?? 'running',
       rootDeviceName: '/dev/xvda',
       volumes,
-      tags: {}
+      tags: {},
+      launchedAt: now
     })
     return instanceId
   }
 
   /** A snapshot the user made before the run (an image builder's output), ready for RegisterImage. */
-  addSnapshot(options: AddSnapshotOptions, now: number): string {
-    return this.seededSnapshot(options, now, {}).snapshotId
+  addSnapshot(options: AddSnapshotOptions, now: number, kmsKeyArn?: string): string {
+    return this.seededSnapshot(options, now, {}, undefined, kmsKeyArn).snapshotId
   }
 
   /**
@@ -247,7 +263,8 @@ export class Ec2State {
     options: AddSnapshotOptions,
     madeAt: number,
     tags: Record<string, string>,
-    made?: { imageId: string; volumeId: string; description: string }
+    made?: { imageId: string; volumeId: string; description: string },
+    kmsKeyArn?: string
   ): SnapshotRecord {
     const sizeGiB = options.sizeGiB ?? 8
     const state = options.state ?? 'completed'
@@ -263,7 +280,9 @@ export class Ec2State {
       tags: { ...tags },
       timeline: timeline({ durationMs: 0, snapshotDelayMs: 0 }, madeAt),
       fixed: { exists: true, state, progress },
-      createVolumePermissions: []
+      createVolumePermissions: [],
+      encrypted: kmsKeyArn !== undefined,
+      kmsKeyId: kmsKeyArn
     }
     this.snapshots.push(snapshot)
     return snapshot
@@ -319,7 +338,8 @@ export class Ec2State {
         volumeSize: snapshot.sizeGiB,
         volumeType: 'gp3',
         deleteOnTermination: true,
-        encrypted: false,
+        encrypted: snapshot.encrypted,
+        kmsKeyId: snapshot.kmsKeyId,
         iops: 3000,
         throughput: 125
       }

@@ -1,4 +1,4 @@
-// A local EC2 + STS + SSM + GitHub OIDC endpoint speaking the real wire protocols, for tests and local runs.
+// A local EC2 + STS + SSM + KMS + GitHub OIDC endpoint speaking the real wire protocols, for tests and local runs.
 // Test infrastructure only: nothing under src/ may import it.
 export { startSim } from './start-sim.js'
 export type {
@@ -7,12 +7,15 @@ export type {
   AddImageRecipeOptions,
   AddImageSnapshot,
   AddInstanceOptions,
+  AddKeyOptions,
   AddLaunchTemplateOptions,
   AddSnapshotOptions,
   BakeScript,
   FaultKind,
   FaultRule,
   InstanceStateName,
+  KmsKeyManager,
+  KmsKeyState,
   LaunchTemplateVersionSeed,
   NextBakeOptions,
   PermissionRule,
@@ -22,6 +25,7 @@ export type {
   Sim,
   SimCall,
   SimImage,
+  SimKey,
   SimKeys,
   SimLaunchTemplate,
   SimOptions,

@@ -35,7 +35,8 @@ export function simImages(state: Ec2State, now: number, startedAt: number): SimI
       sourceImageId: image.source?.imageId,
       sourceRegion: image.source?.region,
       deregistrationProtection: protectionState(image, now),
-      lastLaunchedTime: image.lastLaunchedAt === undefined ? undefined : isoTime(image.lastLaunchedAt)
+      lastLaunchedTime: image.lastLaunchedAt === undefined ? undefined : isoTime(image.lastLaunchedAt),
+      copy: image.copy && { ...image.copy }
     }
   })
 }
@@ -56,7 +57,9 @@ export function simSnapshots(state: Ec2State, now: number): SimSnapshot[] {
         tags: { ...snapshot.tags },
         deleted: snapshot.deletedAt !== undefined,
         description: snapshot.description,
-        createVolumePermissions: sdkGrants(snapshot.createVolumePermissions)
+        createVolumePermissions: sdkGrants(snapshot.createVolumePermissions),
+        encrypted: snapshot.encrypted,
+        kmsKeyId: snapshot.kmsKeyId
       }
     })
 }

@@ -6,8 +6,11 @@ import { Identities } from './identities.js'
 import { ImageBuilderState } from './imagebuilder-state.js'
 import { keyId, secretAccessKey, sessionToken } from './ids.js'
 import { jwtKey } from './jwt.js'
+import { createKmsEndpoint } from './kms-endpoint.js'
+import { KmsState } from './kms-state.js'
 import { createOidcEndpoint } from './oidc-endpoint.js'
 import { Permissions } from './permissions.js'
+import { DEFAULT_REGION } from './regions.js'
 import { serve } from './server.js'
 import { simImages, simLaunchTemplates, simParameters, simParameterWrites, simSnapshots } from './sim-views.js'
 import { createSsmEndpoint } from './ssm-endpoint.js'
@@ -29,7 +32,7 @@ function resolveRoles(accountId: string, roles: SimRole[] | undefined): Required
 }
 
 /**
- * Starts EC2, STS, SSM and GitHub's ID-token endpoint on a free loopback port. Point the unmodified SDK and
+ * Starts EC2, STS, SSM, KMS and GitHub's ID-token endpoint on a free loopback port. Point the unmodified SDK and
  * @actions/core at it with `sim.env()`.
  */
 export async function startSim(options: SimOptions = {}): Promise<Sim> {
@@ -53,6 +56,14 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     imageExisted: (region, imageId, at) => state.imageExisted(region, imageId, at)
   })
   const imageBuilder = new ImageBuilderState()
+  const kms = new KmsState(accountId)
+  /** A seeding call's kmsKeyId, resolved to the key's ARN in its region, as EC2 would record it. */
+  const seededKeyArn = (call: string, region: string | undefined, identifier: string | undefined): string | undefined => {
+    if (identifier === undefined) return undefined
+    const key = kms.resolve(region ?? DEFAULT_REGION, identifier, now())
+    if (!key) throw new Error(`${call}: no KMS key '${identifier}' in ${region ?? DEFAULT_REGION} (seed it with addKey first)`)
+    return key.arn
+  }
   const key = await jwtKey()
   const calls: SimCall[] = []
   const startedAt = now()
@@ -60,7 +71,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
 
   const server = await serve(
     [
-      createEc2Endpoint({ accountId, state, ssm, imageBuilder, imageReferencesPageSize: options.imageReferencesPageSize, identities, permissions, messages, now }),
+      createEc2Endpoint({ accountId, state, ssm, imageBuilder, kms, imageReferencesPageSize: options.imageReferencesPageSize, identities, permissions, messages, now }),
       createStsEndpoint({
         accountId,
         roles: resolveRoles(accountId, options.roles),
@@ -72,6 +83,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
         now
       }),
       createSsmEndpoint({ accountId, ssm, identities, permissions, now }),
+      createKmsEndpoint({ accountId, kms, identities, permissions, now }),
       createOidcEndpoint({ requestToken, key, options: options.oidc, identities, now })
     ],
     faults,
@@ -84,13 +96,17 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       AWS_ENDPOINT_URL_EC2: `${server.url}/ec2`,
       AWS_ENDPOINT_URL_STS: `${server.url}/sts`,
       AWS_ENDPOINT_URL_SSM: `${server.url}/ssm`,
+      AWS_ENDPOINT_URL_KMS: `${server.url}/kms`,
       ACTIONS_ID_TOKEN_REQUEST_URL: `${server.url}/oidc/token?api-version=2.0`,
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken,
       AWS_EC2_METADATA_DISABLED: 'true'
     }),
     staticKeys,
-    addInstance: (instance) => state.addInstance(instance),
-    addSnapshot: (snapshot) => state.addSnapshot(snapshot ?? {}, now()),
+    addInstance: (instance = {}) => state.addInstance(instance, now(), seededKeyArn('addInstance', instance.region, instance.kmsKeyId)),
+    addSnapshot: (snapshot = {}) => state.addSnapshot(snapshot, now(), seededKeyArn('addSnapshot', snapshot.region, snapshot.kmsKeyId)),
+    addKey: (key) => kms.addKey(key ?? {}, now()),
+    keys: () => kms.simKeys(),
+    setEbsDefaultKmsKey: (region, keyIdOrArn) => kms.setEbsDefault(region, keyIdOrArn),
     addImage: (image) => state.addImage(image, startedAt),
     nextBake: (script, options) => state.queueScript(script, options?.region),
     startSnapshots: (imageId) => state.startSnapshots(imageId, now()),

@@ -1,7 +1,7 @@
 // The public contract of the simulator. Other test code (the action's end-to-end tests, bench/, scripts/)
 // codes against exactly these names, so change them only together with those users.
 
-export type SimService = 'ec2' | 'sts' | 'ssm' | 'oidc'
+export type SimService = 'ec2' | 'sts' | 'ssm' | 'kms' | 'oidc'
 
 export interface SimOptions {
   /** Account that owns every role, user, image and snapshot. Default '123456789012'. */
@@ -105,6 +105,11 @@ export interface AddInstanceOptions {
   volumes?: number
   /** Default 'running'. */
   state?: InstanceStateName
+  /**
+   * Its volumes are encrypted with this KMS key: a key id, key ARN, alias name (`alias/release`) or alias ARN, resolved
+   * in the instance's region to the key's ARN (`alias/aws/ebs` makes the AWS managed key). Default: unencrypted.
+   */
+  kmsKeyId?: string
 }
 
 export interface AddSnapshotOptions {
@@ -118,6 +123,48 @@ export interface AddSnapshotOptions {
   progress?: number
   /** Default ''. */
   description?: string
+  /** Encrypted with this KMS key (id, ARN, alias name or alias ARN, resolved in the snapshot's region). Default: unencrypted. */
+  kmsKeyId?: string
+}
+
+export type KmsKeyManager = 'CUSTOMER' | 'AWS'
+export type KmsKeyState = 'Creating' | 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'PendingReplicaDeletion' | 'Unavailable' | 'Updating'
+
+/** A KMS key the account had before the run. */
+export interface AddKeyOptions {
+  /** Default 'us-east-1'. For a multi-Region key, the region of its primary key. */
+  region?: string
+  /** 'CUSTOMER' (default): a customer managed key. 'AWS': an AWS managed key (aliases under `alias/aws/`). */
+  keyManager?: KmsKeyManager
+  /** Default 'Enabled'. */
+  state?: KmsKeyState
+  /** Default 'SYMMETRIC_DEFAULT'. */
+  keySpec?: string
+  /** Default 'ENCRYPT_DECRYPT'. */
+  keyUsage?: string
+  /** Default ''. */
+  description?: string
+  /** A multi-Region key: its id is `mrk-` + 32 hex (else a UUID). Default false. */
+  multiRegion?: boolean
+  /** For a multi-Region key: regions holding a replica, the same key id there. Default none. */
+  replicaRegions?: string[]
+  /** Alias names in the key's region, such as `alias/release`. Default none. */
+  aliases?: string[]
+}
+
+/** A KMS key in one region (a multi-Region key is listed once per region it is in), with its aliases there. */
+export interface SimKey {
+  keyId: string
+  /** `arn:aws:kms:<region>:<account>:key/<keyId>` */
+  arn: string
+  region: string
+  keyManager: KmsKeyManager
+  state: KmsKeyState
+  keySpec: string
+  keyUsage: string
+  multiRegion: boolean
+  /** Alias names pointing at it in its region. */
+  aliases: string[]
 }
 
 /**
@@ -312,7 +359,7 @@ export interface NextBakeOptions {
 export type InstanceStateName = 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated'
 
 export interface PermissionRule {
-  /** e.g. 'ec2:CreateImage', 'ec2:DeleteSnapshot', 'ssm:PutParameter', 'sts:DecodeAuthorizationMessage', 'sts:AssumeRoleWithWebIdentity' */
+  /** e.g. 'ec2:CreateImage', 'ec2:DeleteSnapshot', 'ssm:PutParameter', 'kms:DescribeKey', 'sts:DecodeAuthorizationMessage', 'sts:AssumeRoleWithWebIdentity' */
   action: string
   /**
    * ARN prefix of the caller; default any. For sts:AssumeRoleWithWebIdentity it is matched against the
@@ -402,6 +449,12 @@ export interface SimImage {
   /** ms since sim start */
   createdAt: number
   stateReason?: { code: string; message: string }
+  /**
+   * For a copy: what its CopyImage asked for. `encrypted` says whether the copy's snapshots are encrypted, `kmsKeyId`
+   * is the key ARN they use (or, for a KmsKeyId that named no usable key, the value given), and `completionMinutes`
+   * is SnapshotCopyCompletionDurationMinutes.
+   */
+  copy?: { encrypted: boolean; kmsKeyId?: string; completionMinutes?: number }
   /** Who else may launch it, in the SDK's shape: `{ UserId }`, `{ Group: 'all' }`, `{ OrganizationArn }`, `{ OrganizationalUnitArn }`. */
   launchPermissions: Partial<Record<'UserId' | 'Group' | 'OrganizationArn' | 'OrganizationalUnitArn', string>>[]
   /** 'v2.0' once set. */
@@ -441,13 +494,16 @@ export interface SimSnapshot {
   description: string
   /** Who else may create volumes from it, in the SDK's shape: `{ UserId }` or `{ Group: 'all' }`. */
   createVolumePermissions: Partial<Record<'UserId' | 'Group', string>>[]
+  encrypted: boolean
+  /** The ARN of the KMS key it is encrypted with; undefined when unencrypted. */
+  kmsKeyId?: string
 }
 
 export interface Sim {
   /** http://127.0.0.1:<free port> */
   readonly url: string
   /**
-   * AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_SSM, ACTIONS_ID_TOKEN_REQUEST_URL (already has a '?'),
+   * AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL_KMS, ACTIONS_ID_TOKEN_REQUEST_URL (already has a '?'),
    * ACTIONS_ID_TOKEN_REQUEST_TOKEN, and AWS_EC2_METADATA_DISABLED=true so that a credential chain that
    * finds nothing never goes looking for an instance-metadata endpoint off this machine.
    */
@@ -455,6 +511,15 @@ export interface Sim {
   readonly staticKeys: SimKeys
   /** Returns the instance id. */
   addInstance(options?: AddInstanceOptions): string
+  /** A KMS key the account had before the run (and its replicas, for a multi-Region key); returns it in its region. */
+  addKey(options?: AddKeyOptions): SimKey
+  /** Every KMS key in every region, with its aliases, the AWS managed keys KMS made so far included. */
+  keys(): SimKey[]
+  /**
+   * The account's default KMS key for EBS encryption in the region (ModifyEbsDefaultKmsKeyId): a key id, key ARN, alias
+   * name or alias ARN. GetEbsDefaultKmsKeyId answers it as given; unset, it answers `alias/aws/ebs`.
+   */
+  setEbsDefaultKmsKey(region: string, keyIdOrArn: string): void
   /**
    * A snapshot the user owns from before the run (what an image builder leaves), for RegisterImage. It stays
    * in the state given; returns its id (`snap-` + 17 hex).
@@ -494,7 +559,7 @@ export interface Sim {
   launchTemplates(): SimLaunchTemplate[]
   /** Queue a fault; faults are checked in the order queued. */
   fault(rule: FaultRule): void
-  /** Refuse an action (EC2 403 UnauthorizedOperation, STS AccessDenied, SSM AccessDeniedException). A deny beats an allow. */
+  /** Refuse an action (EC2 403 UnauthorizedOperation, STS AccessDenied, SSM and KMS AccessDeniedException). A deny beats an allow. */
   deny(rule: PermissionRule): void
   /** Grant an action that is refused unless granted (sts:DecodeAuthorizationMessage). */
   allow(rule: PermissionRule): void

@@ -126,9 +126,24 @@ export async function signedCall(
 }
 
 /** A raw JSON 1.1 call to the sim's SSM endpoint, signed for `ssm`: to see the wire itself, or send what no command would. */
-export async function signedSsmCall(sim: Sim, credentials: AwsCredentialIdentity, target: string, body: string): Promise<QueryAnswer> {
-  const url = new URL(`${sim.env().AWS_ENDPOINT_URL_SSM}/`)
-  const signer = new SignatureV4({ credentials, region: REGION, service: 'ssm', sha256: Sha256 })
+export function signedSsmCall(sim: Sim, credentials: AwsCredentialIdentity, target: string, body: string): Promise<QueryAnswer> {
+  return signedJsonCall(sim, 'ssm', credentials, target, body)
+}
+
+/**
+ * A raw JSON 1.1 call to the sim's SSM or KMS endpoint, signed for that service in `region`. KMS tests use it because
+ * @aws-sdk/client-kms is not a dependency of this repository.
+ */
+export async function signedJsonCall(
+  sim: Sim,
+  service: 'ssm' | 'kms',
+  credentials: AwsCredentialIdentity,
+  target: string,
+  body: string,
+  region = REGION
+): Promise<QueryAnswer> {
+  const url = new URL(`${sim.env()[service === 'ssm' ? 'AWS_ENDPOINT_URL_SSM' : 'AWS_ENDPOINT_URL_KMS']}/`)
+  const signer = new SignatureV4({ credentials, region, service, sha256: Sha256 })
   const signed = await signer.sign({
     method: 'POST',
     protocol: url.protocol,
