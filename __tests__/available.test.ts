@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import type { Aws } from '../src/aws.js'
 import { waitUntilAvailable } from '../src/available.js'
-import type { Ec2 } from '../src/ec2.js'
+import type { Ec2 } from '../src/ec2/index.js'
 import { WaitError } from '../src/errors.js'
 import type { ImageObservation } from '../src/observations.js'
 import { BakeState } from '../src/state.js'

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import type { Aws } from '../src/aws.js'
 import { manualCleanup, removeImage, undo, type Removal } from '../src/cleanup.js'
-import type { Ec2 } from '../src/ec2.js'
+import type { Ec2 } from '../src/ec2/index.js'
 import { AwsError } from '../src/errors.js'
 import { BakeState, type LedgerEntry, type StateStore } from '../src/state.js'
 import { refuseDistribution, noParameterStore, noKeyService } from './fakes/ec2.js'

@@ -14,7 +14,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { mockClient } from 'aws-sdk-client-mock'
 import { Readable } from 'node:stream'
 import { CREATION_SLACK_MS } from '../src/attempts.js'
-import { ec2, type Ec2, type ImageRequest, type RegisterRequest } from '../src/ec2.js'
+import { ec2, type Ec2, type ImageRequest, type RegisterRequest } from '../src/ec2/index.js'
 import { AwsError } from '../src/errors.js'
 
 const REGION = 'eu-west-1'

@@ -1,6 +1,6 @@
 /** if-exists on a fake EC2: fail leaves it to CreateImage, reuse returns the image, replace removes it first. */
 import { describe, expect, it } from '@jest/globals'
-import type { Ec2, OwnedImage } from '../src/ec2.js'
+import type { Ec2, OwnedImage } from '../src/ec2/index.js'
 import { settleExisting } from '../src/existing-image.js'
 import { refuseDistribution } from './fakes/ec2.js'
 

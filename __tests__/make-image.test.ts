@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import type { Ec2, ImageRequest, RegisterRequest, SourceSnapshot } from '../src/ec2.js'
+import type { Ec2, ImageRequest, RegisterRequest, SourceSnapshot } from '../src/ec2/index.js'
 import { AwsError, InputError } from '../src/errors.js'
 import { checkMakeImage, knownSnapshotIds, makeImage, makingCall } from '../src/make-image.js'
 import type { Settings, SnapshotSource } from '../src/settings.js'

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import type { Aws } from '../src/aws.js'
-import type { Ec2 } from '../src/ec2.js'
+import type { Ec2 } from '../src/ec2/index.js'
 import { runPost, type PostDeps } from '../src/post-step.js'
 import { BakeState, type StateStore } from '../src/state.js'
 import { refuseDistribution, noParameterStore, noKeyService } from './fakes/ec2.js'

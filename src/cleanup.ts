@@ -5,7 +5,7 @@
  */
 import * as core from '@actions/core'
 import type { Aws } from './aws.js'
-import type { Ec2 } from './ec2.js'
+import type { Ec2 } from './ec2/index.js'
 import { AwsError, describeError } from './errors.js'
 import { snapshotsMadeFor } from './ownership.js'
 import { restoreHandOffs } from './restore-hand-off.js'

@@ -9,7 +9,7 @@
 import { removeImage } from './cleanup.js'
 import type { Clock } from './clock.js'
 import { Inputs } from './constants.js'
-import type { Ec2, OwnedImage } from './ec2.js'
+import type { Ec2, OwnedImage } from './ec2/index.js'
 import { AwsError, awsErrorCode } from './errors.js'
 import type { IfExists } from './settings.js'
 

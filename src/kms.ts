@@ -1,5 +1,5 @@
 /**
- * Thin typed KMS calls for one region, loaded only when `encrypt` is on. Like `ec2.ts`, each call turns AWS errors
+ * Thin typed KMS calls for one region, loaded only when `encrypt` is on. Like `ec2/`, each call turns AWS errors
  * into sentences where it is made, and renews expired role credentials once before giving up.
  */
 import { DescribeKeyCommand, ListAliasesCommand, type KMSClient } from '@aws-sdk/client-kms'

@@ -7,7 +7,7 @@
 import * as core from '@actions/core'
 import type { Clock } from './clock.js'
 import { FAMILY_TAG_KEY, Inputs } from './constants.js'
-import type { Ec2, ImageRequest, RegisterRequest } from './ec2.js'
+import type { Ec2, ImageRequest, RegisterRequest } from './ec2/index.js'
 import { InputError, WaitError } from './errors.js'
 import { makeUnlessExists } from './existing-image.js'
 import type { InstanceSource, Settings, SnapshotSource, Tag } from './settings.js'

@@ -1,5 +1,5 @@
 /**
- * What EC2 says about an image and its snapshots, as `ec2.ts` reads it and the waiter consumes it. A module of its
+ * What EC2 says about an image and its snapshots, as `ec2/` reads it and the waiter consumes it. A module of its
  * own so that neither imports the other.
  */
 

@@ -6,7 +6,7 @@
  * name it; it is refused by name as well, whatever the mappings say. Undo, `if-exists: replace` and retention all
  * ask here before they delete a snapshot.
  */
-import type { Ec2 } from './ec2.js'
+import type { Ec2 } from './ec2/index.js'
 
 /** Whether EC2 wrote `description` on a snapshot it made for `imageId` (CreateImage or CopyImage). */
 export function madeFor(description: string, imageId: string): boolean {

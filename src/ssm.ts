@@ -1,5 +1,5 @@
 /**
- * Thin typed Parameter Store calls for one region, loaded only when `ssm-parameter` is set. Like `ec2.ts`, each call
+ * Thin typed Parameter Store calls for one region, loaded only when `ssm-parameter` is set. Like `ec2/`, each call
  * turns AWS errors into sentences where it is made, and renews expired role credentials once before giving up.
  */
 import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm'

@@ -2,7 +2,7 @@
  * Everything main hands to the post step, through `core.saveState` / `STATE_*`. Post decides from this
  * alone: it never re-reads inputs, so it knows exactly how far main got.
  */
-import type { LaunchAudience } from './ec2.js'
+import type { LaunchAudience } from './ec2/index.js'
 import type { CredentialSettings } from './settings.js'
 
 /** One image this run made, and what it is known to consist of. */

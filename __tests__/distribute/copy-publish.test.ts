@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Aws } from '../../src/aws.js'
 import { copyToRegions, publish, type Publication } from '../../src/distribute/index.js'
-import type { CopyRequest, Ec2, LaunchAudience } from '../../src/ec2.js'
+import type { CopyRequest, Ec2, LaunchAudience } from '../../src/ec2/index.js'
 import { AwsError } from '../../src/errors.js'
 import { BakeState } from '../../src/state.js'
 import { refuseDistribution, noParameterStore, noKeyService } from '../fakes/ec2.js'

@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Aws } from '../../src/aws.js'
 import { checkLaunchTemplate, handOff } from '../../src/distribute/index.js'
-import type { Ec2, LaunchTemplate } from '../../src/ec2.js'
+import type { Ec2, LaunchTemplate } from '../../src/ec2/index.js'
 import { AwsError } from '../../src/errors.js'
 import { restoreHandOffs } from '../../src/restore-hand-off.js'
 import type { HandOff } from '../../src/settings.js'

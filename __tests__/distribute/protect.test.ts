@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Aws } from '../../src/aws.js'
 import { protect } from '../../src/distribute/index.js'
-import type { Ec2 } from '../../src/ec2.js'
+import type { Ec2 } from '../../src/ec2/index.js'
 import { AwsError } from '../../src/errors.js'
 import { refuseDistribution, noParameterStore, noKeyService } from '../fakes/ec2.js'
 

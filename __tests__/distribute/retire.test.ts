@@ -1,7 +1,7 @@
 /** Retention on a fake EC2: which images and snapshots go, which stay, and why. */
 import { describe, expect, it } from '@jest/globals'
 import { retire, type Retention } from '../../src/distribute/index.js'
-import type { Ec2, OwnedImage } from '../../src/ec2.js'
+import type { Ec2, OwnedImage } from '../../src/ec2/index.js'
 import { AwsError } from '../../src/errors.js'
 import { refuseDistribution, noParameterStore, noKeyService } from '../fakes/ec2.js'
 

@@ -1,6 +1,6 @@
 /** How an encrypted release is made: under its name when the source already uses the key, else as an intermediate. */
 import { describe, expect, it } from '@jest/globals'
-import type { AttachedVolume, Ec2, OwnSnapshot } from '../../src/ec2.js'
+import type { AttachedVolume, Ec2, OwnSnapshot } from '../../src/ec2/index.js'
 import { checkEncrypted, planMaking } from '../../src/encryption/index.js'
 import type { Settings } from '../../src/settings.js'
 import { refuseDistribution } from '../fakes/ec2.js'

@@ -1,7 +1,7 @@
 /** The keys of an encrypted release, checked on fake EC2 and KMS clients before anything is made. */
 import { describe, expect, it } from '@jest/globals'
 import type { Aws } from '../../src/aws.js'
-import type { Ec2 } from '../../src/ec2.js'
+import type { Ec2 } from '../../src/ec2/index.js'
 import { checkKeys } from '../../src/encryption/index.js'
 import { AwsError } from '../../src/errors.js'
 import type { KeyFacts, Kms } from '../../src/kms.js'

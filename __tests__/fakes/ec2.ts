@@ -1,5 +1,5 @@
 /** Pieces of fake `Ec2`s shared by the unit tests. */
-import type { Ec2 } from '../../src/ec2.js'
+import type { Ec2 } from '../../src/ec2/index.js'
 
 type DistributionCalls =
   | 'copyImage'

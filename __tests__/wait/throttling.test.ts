@@ -1,12 +1,12 @@
 /**
- * Throttling through the real path: the real SDK and the real `ec2.ts` wrapper against the in-repo endpoint, a
+ * Throttling through the real path: the real SDK and the real `ec2/` wrapper against the in-repo endpoint, a
  * storm longer than the SDK's own retries, and the waiter on a virtual clock. It must back off and carry on to
  * its deadline rather than fail the bake.
  */
 import { EC2Client } from '@aws-sdk/client-ec2'
 import { ConfiguredRetryStrategy } from '@smithy/core/retry'
 import { describe, expect, it } from '@jest/globals'
-import { ec2 } from '../../src/ec2.js'
+import { ec2 } from '../../src/ec2/index.js'
 import { waitForImages } from '../../src/wait/index.js'
 import { REGION, simPerTest, staticCredentials } from '../sim/helpers.js'
 

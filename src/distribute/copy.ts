@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Aws } from '../aws.js'
 import type { Clock } from '../clock.js'
-import type { CopyRequest } from '../ec2.js'
+import type { CopyRequest } from '../ec2/index.js'
 import { AwsError, awsErrorCode, describeClause, WaitError } from '../errors.js'
 import { makeUnlessExists } from '../existing-image.js'
 import type { IfExists } from '../settings.js'

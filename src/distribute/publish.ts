@@ -3,7 +3,7 @@
  * accounts, organizations and OUs, the snapshots shared with the accounts, and deprecation scheduled.
  */
 import type { Aws } from '../aws.js'
-import type { Ec2, LaunchAudience } from '../ec2.js'
+import type { Ec2, LaunchAudience } from '../ec2/index.js'
 import { AwsError, awsErrorCode, describeClause, WaitError } from '../errors.js'
 import type { BakeState } from '../state.js'
 import type { ImageRef } from '../wait/index.js'

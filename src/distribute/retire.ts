@@ -15,7 +15,7 @@ import type { Aws } from '../aws.js'
 import { deleteSnapshot } from '../cleanup.js'
 import type { Clock } from '../clock.js'
 import { FAMILY_TAG_KEY } from '../constants.js'
-import type { Ec2, OwnedImage } from '../ec2.js'
+import type { Ec2, OwnedImage } from '../ec2/index.js'
 import { describeClause } from '../errors.js'
 import { madeFor } from '../ownership.js'
 
