@@ -1,10 +1,10 @@
-import { authenticate, type AuthOutcome, type AuthProblem } from './authenticate.js'
-import type { Endpoint, IncomingRequest, Reply } from './endpoint.js'
+import type { AuthOutcome } from './authenticate.js'
+import type { Endpoint, Reply } from './endpoint.js'
 import type { Identities } from './identities.js'
-import { requestId } from './ids.js'
 import { aliasArn, keyArn, type KeyRecord, type KmsState } from './kms-state.js'
 import type { Permissions } from './permissions.js'
-import { asServiceError, ServiceError } from './service-error.js'
+import { jsonEndpoint, jsonReply, refuseUnauthenticated } from './json-protocol.js'
+import { ServiceError } from './service-error.js'
 import { optionalString, requiredString, validationError } from './ssm-call.js'
 
 // Key Management Service over the AWS JSON 1.1 protocol (API version 2014-11-01), as Systems Manager's endpoint speaks
@@ -14,28 +14,9 @@ import { optionalString, requiredString, validationError } from './ssm-call.js'
 // ListAliases. Keys are seeded with `sim.addKey`; KMS itself makes the AWS managed key behind alias/aws/ebs.
 
 const TARGET_PREFIX = 'TrentService.'
-const CONTENT_TYPE = 'application/x-amz-json-1.1'
 /** ListAliases' page size when the request gives no Limit, and the largest it takes (API reference). */
 const DEFAULT_ALIAS_PAGE = 50
 const MAX_ALIAS_PAGE = 100
-
-const INVALID_TOKEN = 'The security token included in the request is invalid.'
-
-/** The answers AWS's JSON services give to bad credentials, as the SSM endpoint gives them. */
-const AUTH_ERRORS: Record<AuthProblem, [number, string, string]> = {
-  missing: [400, 'MissingAuthenticationTokenException', 'Missing Authentication Token'],
-  malformed: [400, 'IncompleteSignatureException', 'The request signature does not conform to AWS standards.'],
-  'wrong-service': [400, 'InvalidSignatureException', "Credential should be scoped to correct service: 'kms'."],
-  'unknown-key': [400, 'UnrecognizedClientException', INVALID_TOKEN],
-  'bad-signature': [
-    400,
-    'InvalidSignatureException',
-    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.'
-  ],
-  'bad-token': [400, 'UnrecognizedClientException', INVALID_TOKEN],
-  expired: [400, 'ExpiredTokenException', 'The security token included in the request is expired'],
-  skewed: [400, 'InvalidSignatureException', 'Signature expired: the request time is more than 15 minutes away from the server time.']
-}
 
 export interface KmsSetup {
   accountId: string
@@ -181,33 +162,11 @@ const ACTIONS = new Map<string, KmsAction>([
   ['ListAliases', listAliases]
 ])
 
-function jsonReply(status: number, body: Record<string, unknown>, errorCode?: string): Reply {
-  return { status, headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId() }, body: JSON.stringify(body), errorCode }
-}
-
-function errorReply(error: ServiceError): Reply {
-  return jsonReply(error.status, { __type: error.code, message: error.message }, error.code)
-}
-
-function logParams(input: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(input).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]))
-}
-
-function readInput(body: Buffer): Record<string, unknown> | undefined {
-  if (body.length === 0) return {}
-  try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'))
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined
-  } catch {
-    return undefined
-  }
-}
-
 export function createKmsEndpoint(setup: KmsSetup): Endpoint {
   const { accountId, kms, identities, permissions, now } = setup
 
   function act(action: string, input: Record<string, unknown> | undefined, auth: AuthOutcome, at: number): Reply {
-    if (!auth.ok) throw new ServiceError(...AUTH_ERRORS[auth.problem])
+    refuseUnauthenticated(auth, 'kms')
     const handler = ACTIONS.get(action)
     if (!handler) throw new ServiceError(400, 'UnknownOperationException', action === '' ? 'Missing X-Amz-Target' : `Unknown operation ${action}`)
     if (input === undefined) throw new ServiceError(400, 'SerializationException', 'The request body is not a JSON object')
@@ -232,32 +191,6 @@ export function createKmsEndpoint(setup: KmsSetup): Endpoint {
     return jsonReply(200, handler(call))
   }
 
-  return {
-    service: 'kms',
-    identify(request: IncomingRequest) {
-      const target = request.headers['x-amz-target']
-      const action = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : ''
-      const input = readInput(request.body)
-      const at = now()
-      const auth = authenticate(request, 'kms', identities, at)
-      return {
-        action,
-        params: logParams(input ?? {}),
-        region: auth.region,
-        principal: auth.ok ? auth.identity.arn : undefined,
-        answer() {
-          try {
-            return act(action, input, auth, at)
-          } catch (error) {
-            return errorReply(asServiceError(error, 'KMSInternalException'))
-          }
-        }
-      }
-    },
-    faultReply(kind) {
-      if (kind === 'throttle') return errorReply(new ServiceError(400, 'ThrottlingException', 'Rate exceeded'))
-      if (kind === 'server-error') return errorReply(new ServiceError(500, 'KMSInternalException', 'An internal error has occurred.'))
-      return errorReply(new ServiceError(kind.status, kind.code, kind.message))
-    }
-  }
+  const internalError = { code: 'KMSInternalException', message: 'An internal error has occurred.' }
+  return jsonEndpoint({ service: 'kms', targetPrefix: TARGET_PREFIX, internalError, identities, now, act })
 }
