@@ -30241,6 +30241,7 @@ async function deletableSnapshots(ec2, retiring) {
 
 
 
+
 /** AMI names are at most 128 characters. */
 const NAME_MAX = 128;
 /**
@@ -30295,7 +30296,7 @@ async function discardIntermediate(aws, image, { state, clock, log }) {
     const entry = state.entries().find(held => held.imageId === image.imageId);
     if (!entry)
         return undefined;
-    const removal = { ...entry, ownsSnapshots: entry.madeBy !== 'RegisterImage' };
+    const removal = { ...entry, ownsSnapshots: ownsSnapshots(entry) };
     const { left } = await removeImage(aws.ec2(image.region), removal, clock, { lookForSnapshotsMs: 0, log, theUsers: state.usersSnapshots });
     if (left.length > 0)
         return `Could not remove the unencrypted image ${image.imageId} in ${image.region}; remove it by hand:\n${manualCleanup(image.region, left)}`;
@@ -30320,7 +30321,7 @@ async function checkKey(aws, region, asked, sharedWith) {
     const keyId = asked ?? (await aws.ec2(region).defaultKmsKeyId());
     const keys = await aws.kms(region);
     const key = await keys.describeKey(keyId);
-    const label = keyId.includes('alias/') ? keyId.slice(keyId.indexOf('alias/')) : ((await aliasOf(aws, region, key)) ?? key.arn);
+    const label = keyId.includes('alias/') ? keyId.slice(keyId.indexOf('alias/')) : ((await aliasOf(keys, key)) ?? key.arn);
     const which = `${label === key.arn ? key.arn : `${label} (${key.arn})`}${asked === undefined ? `, the default EBS key of ${region}` : ''}`;
     const refuse = (why) => new errors/* AwsError */.Gy('DescribeKey', 'InvalidKey', `In ${region}, the KMS key ${which} ${why}`);
     if (key.state !== 'Enabled') {
@@ -30340,8 +30341,7 @@ async function checkKey(aws, region, asked, sharedWith) {
     return { region, arn: key.arn, label };
 }
 /** The key's first alias, for the summary; none when it has none or the role may not list them (only a label is lost). */
-async function aliasOf(aws, region, key) {
-    const keys = await aws.kms(region);
+async function aliasOf(keys, key) {
     return (await keys.aliasesOf(key.arn).catch(() => []))[0];
 }
 function capitalise(text) {
@@ -31136,14 +31136,18 @@ function readDistribution(region) {
  * duplicates dropped, the first kept in place.
  */
 function readList(input, item, allowed) {
-    const items = core/* getInput */.V4(input)
-        .split(/[,\n]/)
-        .map(value => value.trim())
-        .filter(value => value !== '');
+    const items = readItems(input);
     const bad = items.find(value => !item.test(value));
     if (bad !== undefined)
         throw new errors/* InputError */.dz(input, bad, `expected ${allowed}, separated by commas or newlines`);
     return [...new Set(items)];
+}
+/** The items of a list input: between commas, newlines or both, trimmed, empty ones skipped. */
+function readItems(input) {
+    return core/* getInput */.V4(input)
+        .split(/[,\n]/)
+        .map(value => value.trim())
+        .filter(value => value !== '');
 }
 /** `36h`, `90d`, `26w`, at most 10 years: EC2 refuses a later DeprecateAt. */
 function readDeprecateAfter() {
@@ -31379,11 +31383,7 @@ function checkKmsKey(input, key, shown, region, where) {
  */
 function readCopyKmsKeyIds(region, copyTo) {
     const keys = new Map();
-    const items = core/* getInput */.V4(Inputs.CopyKmsKeyIds)
-        .split(/[,\n]/)
-        .map(value => value.trim())
-        .filter(value => value !== '');
-    for (const item of items) {
+    for (const item of readItems(Inputs.CopyKmsKeyIds)) {
         const fail = (problem) => {
             throw new errors/* InputError */.dz(Inputs.CopyKmsKeyIds, item, problem);
         };
@@ -31548,9 +31548,9 @@ async function bake(deps) {
 async function releaseKeys(aws, settings) {
     if (!settings.encryption.encrypt)
         return undefined;
-    const { shareWithAccounts: accounts, shareWithOrganizations: organizations, shareWithOus: ous } = settings.distribution;
-    const shared = accounts.length + organizations.length + ous.length > 0 ? describeAudience({ accounts, organizations, ous }) : undefined;
-    return checkKeys(aws, [settings.region, ...settings.distribution.copyToRegions], settings.encryption, shared);
+    // Empty for nobody: then an AWS managed key will do.
+    const sharedWith = describeAudience(audienceOf(settings)) || undefined;
+    return checkKeys(aws, [settings.region, ...settings.distribution.copyToRegions], settings.encryption, sharedWith);
 }
 /** The image available (encrypted), copied to every region, published in all of them, and handed to what launches it. */
 async function release(aws, made, settings, state, deps, started, encrypting) {
@@ -31614,13 +31614,18 @@ async function retireOldImages(aws, settings, images, deps) {
 }
 /** What to apply to every image; deprecation counts from the step's start, the same moment for every region. */
 function publicationOf(settings, started) {
-    const { shareWithAccounts, shareWithOrganizations, shareWithOus, shareSnapshots, deprecateAfterMs, imdsSupport } = settings.distribution;
+    const { shareSnapshots, deprecateAfterMs, imdsSupport } = settings.distribution;
     return {
-        audience: { accounts: shareWithAccounts, organizations: shareWithOrganizations, ous: shareWithOus },
+        audience: audienceOf(settings),
         shareSnapshots,
         deprecateAt: deprecateAfterMs === undefined ? undefined : new Date(started + deprecateAfterMs),
         requireImdsV2: imdsSupport === 'v2.0'
     };
+}
+/** Who the image is shared with: `share-with-accounts`, `-organizations` and `-ous`. */
+function audienceOf(settings) {
+    const { shareWithAccounts, shareWithOrganizations, shareWithOus } = settings.distribution;
+    return { accounts: shareWithAccounts, organizations: shareWithOrganizations, ous: shareWithOus };
 }
 function baked(image, settings) {
     const { region, imageId, waitedMs } = image;

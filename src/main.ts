@@ -23,6 +23,7 @@ import {
 } from './distribute/index.js'
 import { checkEncrypted, checkKeys, discardIntermediate, planMaking, type Making, type RegionKey } from './encryption/index.js'
 import { AwsError, describeError, InputError, WaitError } from './errors.js'
+import type { LaunchAudience } from './ec2/index.js'
 import type { GithubRun } from './github-run.js'
 import { checkMakeImage, knownSnapshotIds, makeImage, snapshotTags, usersSnapshotIds } from './make-image.js'
 import type { PostDeps } from './post-step.js'
@@ -110,9 +111,9 @@ async function bake(deps: Deps): Promise<void> {
 /** The keys of an encrypted release, checked in every region of the run; undefined without `encrypt`. */
 async function releaseKeys(aws: Aws, settings: Settings): Promise<Map<string, RegionKey> | undefined> {
   if (!settings.encryption.encrypt) return undefined
-  const { shareWithAccounts: accounts, shareWithOrganizations: organizations, shareWithOus: ous } = settings.distribution
-  const shared = accounts.length + organizations.length + ous.length > 0 ? describeAudience({ accounts, organizations, ous }) : undefined
-  return checkKeys(aws, [settings.region, ...settings.distribution.copyToRegions], settings.encryption, shared)
+  // Empty for nobody: then an AWS managed key will do.
+  const sharedWith = describeAudience(audienceOf(settings)) || undefined
+  return checkKeys(aws, [settings.region, ...settings.distribution.copyToRegions], settings.encryption, sharedWith)
 }
 
 /** How the release is encrypted: each region's key, and how the image was made (undefined: reused). */
@@ -198,13 +199,19 @@ async function retireOldImages(aws: Aws, settings: Settings, images: readonly Im
 
 /** What to apply to every image; deprecation counts from the step's start, the same moment for every region. */
 function publicationOf(settings: Settings, started: number): Publication {
-  const { shareWithAccounts, shareWithOrganizations, shareWithOus, shareSnapshots, deprecateAfterMs, imdsSupport } = settings.distribution
+  const { shareSnapshots, deprecateAfterMs, imdsSupport } = settings.distribution
   return {
-    audience: { accounts: shareWithAccounts, organizations: shareWithOrganizations, ous: shareWithOus },
+    audience: audienceOf(settings),
     shareSnapshots,
     deprecateAt: deprecateAfterMs === undefined ? undefined : new Date(started + deprecateAfterMs),
     requireImdsV2: imdsSupport === 'v2.0'
   }
+}
+
+/** Who the image is shared with: `share-with-accounts`, `-organizations` and `-ous`. */
+function audienceOf(settings: Settings): LaunchAudience {
+  const { shareWithAccounts, shareWithOrganizations, shareWithOus } = settings.distribution
+  return { accounts: shareWithAccounts, organizations: shareWithOrganizations, ous: shareWithOus }
 }
 
 function baked(image: AvailableImage, settings: Settings): BakedImage {

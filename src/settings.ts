@@ -711,14 +711,19 @@ function readDistribution(region: string): Distribution {
  * duplicates dropped, the first kept in place.
  */
 function readList(input: string, item: RegExp, allowed: string): string[] {
-  const items = core
+  const items = readItems(input)
+  const bad = items.find(value => !item.test(value))
+  if (bad !== undefined) throw new InputError(input, bad, `expected ${allowed}, separated by commas or newlines`)
+  return [...new Set(items)]
+}
+
+/** The items of a list input: between commas, newlines or both, trimmed, empty ones skipped. */
+function readItems(input: string): string[] {
+  return core
     .getInput(input)
     .split(/[,\n]/)
     .map(value => value.trim())
     .filter(value => value !== '')
-  const bad = items.find(value => !item.test(value))
-  if (bad !== undefined) throw new InputError(input, bad, `expected ${allowed}, separated by commas or newlines`)
-  return [...new Set(items)]
 }
 
 /** `36h`, `90d`, `26w`, at most 10 years: EC2 refuses a later DeprecateAt. */
@@ -985,12 +990,7 @@ function checkKmsKey(input: string, key: string, shown: string, region: string, 
  */
 function readCopyKmsKeyIds(region: string, copyTo: readonly string[]): Map<string, string> {
   const keys = new Map<string, string>()
-  const items = core
-    .getInput(Inputs.CopyKmsKeyIds)
-    .split(/[,\n]/)
-    .map(value => value.trim())
-    .filter(value => value !== '')
-  for (const item of items) {
+  for (const item of readItems(Inputs.CopyKmsKeyIds)) {
     const fail = (problem: string): never => {
       throw new InputError(Inputs.CopyKmsKeyIds, item, problem)
     }

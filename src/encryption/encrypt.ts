@@ -10,17 +10,17 @@ import { removeImage, manualCleanup } from '../cleanup.js'
 import type { Clock } from '../clock.js'
 import type { Ec2 } from '../ec2/index.js'
 import { AwsError } from '../errors.js'
+import type { Identity } from '../make-image.js'
 import type { Settings } from '../settings.js'
-import type { BakeState } from '../state.js'
+import { ownsSnapshots, type BakeState } from '../state.js'
 import type { ImageRef } from '../wait/index.js'
 import type { RegionKey } from './keys.js'
 
-/** How the image is made: under the release's name, or under an intermediate one to be copied with the key. */
-export interface Making {
-  readonly name: string
-  readonly description: string
-  /** The intermediate carries no tags: neither the family's (retention must never count it) nor the user's. */
-  readonly tagged: boolean
+/**
+ * How the image is made: under the release's name, or under an intermediate one to be copied with the key. The
+ * intermediate carries no tags: neither the family's (retention must never count it) nor the user's.
+ */
+export interface Making extends Identity {
   readonly intermediate: boolean
 }
 
@@ -88,7 +88,7 @@ export interface DiscardOptions {
 export async function discardIntermediate(aws: Aws, image: ImageRef, { state, clock, log }: DiscardOptions): Promise<string | undefined> {
   const entry = state.entries().find(held => held.imageId === image.imageId)
   if (!entry) return undefined
-  const removal = { ...entry, ownsSnapshots: entry.madeBy !== 'RegisterImage' }
+  const removal = { ...entry, ownsSnapshots: ownsSnapshots(entry) }
   const { left } = await removeImage(aws.ec2(image.region), removal, clock, { lookForSnapshotsMs: 0, log, theUsers: state.usersSnapshots })
   if (left.length > 0) return `Could not remove the unencrypted image ${image.imageId} in ${image.region}; remove it by hand:\n${manualCleanup(image.region, left)}`
   state.record({ ...entry, removed: true })

@@ -5,7 +5,7 @@
  */
 import type { Aws } from '../aws.js'
 import { AwsError, awsErrorCode, describeClause } from '../errors.js'
-import type { KeyFacts } from '../kms.js'
+import type { KeyFacts, Kms } from '../kms.js'
 import type { Encryption } from '../settings.js'
 
 /** The key one region's image is encrypted with. */
@@ -38,7 +38,7 @@ async function checkKey(aws: Aws, region: string, asked: string | undefined, sha
   const keyId = asked ?? (await aws.ec2(region).defaultKmsKeyId())
   const keys = await aws.kms(region)
   const key = await keys.describeKey(keyId)
-  const label = keyId.includes('alias/') ? keyId.slice(keyId.indexOf('alias/')) : ((await aliasOf(aws, region, key)) ?? key.arn)
+  const label = keyId.includes('alias/') ? keyId.slice(keyId.indexOf('alias/')) : ((await aliasOf(keys, key)) ?? key.arn)
   const which = `${label === key.arn ? key.arn : `${label} (${key.arn})`}${asked === undefined ? `, the default EBS key of ${region}` : ''}`
   const refuse = (why: string) => new AwsError('DescribeKey', 'InvalidKey', `In ${region}, the KMS key ${which} ${why}`)
   if (key.state !== 'Enabled') {
@@ -62,8 +62,7 @@ async function checkKey(aws: Aws, region: string, asked: string | undefined, sha
 }
 
 /** The key's first alias, for the summary; none when it has none or the role may not list them (only a label is lost). */
-async function aliasOf(aws: Aws, region: string, key: KeyFacts): Promise<string | undefined> {
-  const keys = await aws.kms(region)
+async function aliasOf(keys: Kms, key: KeyFacts): Promise<string | undefined> {
   return (await keys.aliasesOf(key.arn).catch(() => []))[0]
 }
 
