@@ -93,6 +93,24 @@ describe('encrypted releases', () => {
     })
   )
 
+  it.concurrent("encrypts an image registered from the user's snapshot, and leaves that snapshot as it was", () =>
+    withHarness({ bake: { durationMs: 600 } }, async h => {
+      const key = h.sim.addKey({ region: 'us-east-1', aliases: ['alias/release'] })
+      const snapshotId = h.sim.addSnapshot({ sizeGiB: 8 })
+      const before = h.sim.snapshots().find(snapshot => snapshot.snapshotId === snapshotId)
+      const main = await h.main({ 'instance-id': '', 'snapshot-id': snapshotId, name: 'web v1', encrypt: 'true', 'kms-key-id': 'alias/release' })
+      expectSuccess(main)
+
+      // The intermediate was registered from the user's snapshot, copied encrypted, and deregistered: the snapshot stays.
+      const [register] = callsTo(h.sim, 'RegisterImage')
+      expect(register.params.Name).toMatch(/^web v1 unencrypted [0-9a-f]{8}$/)
+      expect(h.sim.images().find(image => image.name === register.params.Name)?.state).toBe('deregistered')
+      expect(callsTo(h.sim, 'DeleteSnapshot').map(call => call.params.SnapshotId)).not.toContain(snapshotId)
+      expect(h.sim.snapshots().find(snapshot => snapshot.snapshotId === snapshotId)).toEqual(before)
+      expect(snapshotKeys(h.sim, main.outputs['image-id'])).toEqual([key.arn])
+    })
+  )
+
   it.concurrent('refuses an AWS managed key for a shared image before CreateImage, naming the region and the key', () =>
     withHarness({ bake: { durationMs: 600 } }, async h => {
       // A single-Region key for the bake region; none for the copy region, which then uses its default EBS key, aws/ebs,
