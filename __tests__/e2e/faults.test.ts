@@ -60,9 +60,8 @@ const FAILURE = { code: 'Client.InternalError', message: 'Client.InternalError: 
 function bakeFor(c: Case): BakeScript {
   // The image fails at once, with its snapshots made, so the cleanup is all there is to it.
   if (c.failing) return { durationMs: 1000, snapshotDelayMs: 0, fail: { afterMs: 1, ...FAILURE } }
-  // Snapshots listed from the first look, and a bake that outlasts the quick looks, so that the waiter reads their
-  // progress (its first read comes about 15 s in).
-  if (c.call === 'DescribeSnapshots') return { durationMs: 20_000, snapshotDelayMs: 0 }
+  // Snapshots listed from the first look; the image stays pending until the waiter has read them (`runCase`).
+  if (c.call === 'DescribeSnapshots') return { durationMs: 1000, snapshotDelayMs: 0 }
   return { durationMs: 300 }
 }
 
@@ -88,7 +87,9 @@ interface Row {
 }
 
 async function runCase(c: Case): Promise<Outcome> {
-  const harness = await Harness.start({ volumes: 2, bake: bakeFor(c) })
+  // The waiter's first read comes about 15 s in: the sim's clock waits for it half a second into the bake.
+  const holdClockUntil = c.call === 'DescribeSnapshots' && !c.failing ? { action: 'DescribeSnapshots', atMs: 500 } : undefined
+  const harness = await Harness.start({ volumes: 2, bake: bakeFor(c), holdClockUntil })
   try {
     harness.sim.fault({ service: SERVICE[c.call], action: c.call, kind: c.kind, times: 2 })
     const started = Date.now()

@@ -29,6 +29,12 @@ export interface HarnessOptions extends SimOptions {
   readonly region?: string
   /** Volumes of that instance. Default 1. */
   readonly volumes?: number
+  /**
+   * Stops the sim's clock `atMs` after the start until the sim has been sent `action`: a bake still pending then stays
+   * pending until the step has made that call, however slowly this machine runs it. Until then the sim's clock is
+   * behind `simNow()`, which is its lower bound again from that call on.
+   */
+  readonly holdClockUntil?: { readonly action: string; readonly atMs: number }
 }
 
 export interface RunOptions {
@@ -62,8 +68,12 @@ export class Harness {
   }
 
   static async start(options: HarnessOptions = {}): Promise<Harness> {
-    const { region = 'us-east-1', volumes = 1, ...simOptions } = options
-    const sim = await startSim(simOptions)
+    const { region = 'us-east-1', volumes = 1, holdClockUntil, ...simOptions } = options
+    // The clock is made before the sim it asks about.
+    const made: { sim?: Sim } = {}
+    const clock = holdClockUntil && heldClock(holdClockUntil.action, Date.now() + holdClockUntil.atMs, () => made.sim)
+    const sim = await startSim(clock ? { ...simOptions, clock } : simOptions)
+    made.sim = sim
     const epoch = Date.now()
     return new Harness(sim, epoch, sim.addInstance({ region, volumes }), region, simOptions.bake ?? {})
   }
@@ -153,6 +163,11 @@ export class Harness {
 
 function snapshotDelay(script: BakeScript): number {
   return script.snapshotDelayMs ?? (script.durationMs ?? DEFAULT_DURATION_MS) / 10
+}
+
+/** Real time, but no later than `heldAt` until the sim has been sent `action`. */
+function heldClock(action: string, heldAt: number, sim: () => Sim | undefined): () => number {
+  return () => (sim()?.calls.some(call => call.action === action) ? Date.now() : Math.min(Date.now(), heldAt))
 }
 
 /**

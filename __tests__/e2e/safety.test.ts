@@ -30,8 +30,8 @@ function userClient(h: Harness): EC2Client {
 describe('limits and consistency', () => {
   it.concurrent('does not fail a bake whose snapshots DescribeSnapshots cannot see yet', () =>
     // Listed in the image from the start, invisible to DescribeSnapshots for longer than the bake: progress unknown.
-    // The waiter first reads snapshots about 15 s in, well before the image turns available.
-    withHarness({ bake: { durationMs: 24_000, snapshotDelayMs: 0, snapshotListLagMs: 60_000 } }, async h => {
+    // The waiter first reads snapshots about 15 s in: the sim's clock waits for that read half a second into the bake.
+    withHarness({ bake: { durationMs: 1000, snapshotDelayMs: 0, snapshotListLagMs: 60_000 }, holdClockUntil: { action: 'DescribeSnapshots', atMs: 500 } }, async h => {
       const main = await h.main()
       expectSuccess(main)
       expect(main.outputs.state).toBe('available')
