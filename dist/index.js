@@ -28663,7 +28663,7 @@ function wholeNumber(value) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var _github_run_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4768);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4904);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9540);
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9373);
 
 
@@ -28690,7 +28690,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4904:
+/***/ 9540:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30263,12 +30263,22 @@ async function planMaking(ec2, settings, key) {
 async function madeWithKey(ec2, settings, keyArn) {
     if (settings.blockDeviceMappings.some(mapping => mapping.Ebs !== undefined))
         return false;
+    const volumes = await sourceKeys(ec2, settings);
+    return volumes.length > 0 && volumes.every(volume => volume.kmsKeyId === keyArn);
+}
+/**
+ * What the image is made from, each with the key it is encrypted with (none: not encrypted): the snapshot to register,
+ * or the instance's EBS volumes but those `block-device-mappings` leaves out (`NoDevice`).
+ */
+async function sourceKeys(ec2, settings) {
     const { source } = settings;
-    if (source.kind === 'snapshot')
-        return (await ec2.describeSourceSnapshot(source.snapshotId)).kmsKeyId === keyArn;
+    if (source.kind === 'snapshot') {
+        const { kmsKeyId } = await ec2.describeSourceSnapshot(source.snapshotId);
+        return [{ id: source.snapshotId, kmsKeyId }];
+    }
     const left = new Set(settings.blockDeviceMappings.flatMap(mapping => (mapping.NoDevice !== undefined ? [mapping.DeviceName] : [])));
     const volumes = (await ec2.instanceVolumes(source.instanceId)).filter(volume => !left.has(volume.device));
-    return volumes.length > 0 && volumes.every(volume => volume.kmsKeyId === keyArn);
+    return volumes.map(volume => ({ id: volume.volumeId, kmsKeyId: volume.kmsKeyId }));
 }
 /**
  * After the image is available: throws unless every snapshot of an image made (or reused) under the release's name
@@ -30317,12 +30327,7 @@ async function checkKeys(aws, regions, encryption, sharedWith) {
     return new Map(outcomes.map(outcome => outcome.value).map(key => [key.region, key]));
 }
 async function checkKey(aws, region, asked, sharedWith) {
-    // No key named: EBS uses the region's default key, which the account may have set (else aws/ebs).
-    const keyId = asked ?? (await aws.ec2(region).defaultKmsKeyId());
-    const keys = await aws.kms(region);
-    const key = await keys.describeKey(keyId);
-    const label = keyId.includes('alias/') ? keyId.slice(keyId.indexOf('alias/')) : ((await aliasOf(keys, key)) ?? key.arn);
-    const which = `${label === key.arn ? key.arn : `${label} (${key.arn})`}${asked === undefined ? `, the default EBS key of ${region}` : ''}`;
+    const { key, label, which } = await describeKeyIn(aws, region, asked);
     const refuse = (why) => new errors/* AwsError */.Gy('DescribeKey', 'InvalidKey', `In ${region}, the KMS key ${which} ${why}`);
     if (key.state !== 'Enabled') {
         const fix = key.state === 'PendingDeletion'
@@ -30340,6 +30345,15 @@ async function checkKey(aws, region, asked, sharedWith) {
     }
     return { region, arn: key.arn, label };
 }
+/** The key asked for in `region`, or with none its default EBS key (which the account may have set, else aws/ebs), described. */
+async function describeKeyIn(aws, region, asked) {
+    const keyId = asked ?? (await aws.ec2(region).defaultKmsKeyId());
+    const keys = await aws.kms(region);
+    const key = await keys.describeKey(keyId);
+    const label = keyId.includes('alias/') ? keyId.slice(keyId.indexOf('alias/')) : ((await aliasOf(keys, key)) ?? key.arn);
+    const which = `${label === key.arn ? key.arn : `${label} (${key.arn})`}${asked === undefined ? `, the default EBS key of ${region}` : ''}`;
+    return { key, label, which };
+}
 /** The key's first alias, for the summary; none when it has none or the role may not list them (only a label is lost). */
 async function aliasOf(keys, key) {
     return (await keys.aliasesOf(key.arn).catch(() => []))[0];
@@ -30348,8 +30362,54 @@ function capitalise(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+;// CONCATENATED MODULE: ./src/encryption/shared-source.ts
+
+
+
+/** Throws, naming each region and key, when the shared image or a copy would use an AWS managed key; returns warnings. */
+async function checkSharedSource(aws, settings, sharedWith) {
+    const unchecked = (what, error) => `Could not check ${what} (${(0,errors/* describeClause */.Lp)(error)}). If it is an AWS managed key (aws/ebs), sharing the image will fail once it is made: ` +
+        `the README's Encrypted releases section lists the permissions this check needs.`;
+    let encrypted;
+    try {
+        encrypted = (await sourceKeys(aws.ec2(settings.region), settings)).filter(volume => volume.kmsKeyId !== undefined);
+    }
+    catch (error) {
+        return [unchecked(`how the source of the shared image is encrypted`, error)];
+    }
+    if (encrypted.length === 0)
+        return [];
+    const byKey = new Map();
+    for (const { id, kmsKeyId } of encrypted)
+        byKey.set(kmsKeyId, [...(byKey.get(kmsKeyId) ?? []), id]);
+    const lookups = [
+        ...[...byKey].map(([keyArn, ids]) => ({ region: settings.region, asked: keyArn, what: `${ids.join(', ')}, which the image is made from, are` })),
+        ...settings.distribution.copyToRegions.map(region => ({ region, asked: undefined, what: `the copy would be` }))
+    ];
+    const warnings = [];
+    const problems = [];
+    await Promise.all(lookups.map(async ({ region, asked, what }) => {
+        try {
+            const { key, which } = await describeKeyIn(aws, region, asked);
+            if (key.manager === 'AWS')
+                problems.push(`In ${region}, ${what} encrypted with ${which}, an AWS managed key`);
+        }
+        catch (error) {
+            warnings.push(unchecked(asked ? `the key ${asked} in ${region}` : `the default EBS key of ${region}`, error));
+        }
+    }));
+    if (problems.length > 0) {
+        throw new errors/* AwsError */.Gy('DescribeKey', 'AwsManagedKey', `${problems.join('. ')}. The image is shared with ${sharedWith}, and accounts you share with cannot use an AWS managed key: EC2 would ` +
+            `refuse to share the image and they could not launch it. Set 'encrypt: true' and name a customer managed key whose key policy ` +
+            `lets them use it in 'kms-key-id' (and 'copy-kms-key-ids' for a copy region): the image is then copied with that key (README: ` +
+            `Encrypted releases). Nothing was made.`);
+    }
+    return warnings;
+}
+
 ;// CONCATENATED MODULE: ./src/encryption/index.ts
 /** Encrypted releases: the keys checked before the bake, and the image encrypted after it. The only door to `src/encryption/`. */
+
 
 
 
@@ -31544,13 +31604,19 @@ async function bake(deps) {
     const retirement = await retireOldImages(aws, settings, images, deps);
     await reportImages(images, retirement, handed);
 }
-/** The keys of an encrypted release, checked in every region of the run; undefined without `encrypt`. */
+/**
+ * The keys of an encrypted release, checked in every region of the run; undefined without `encrypt`, when a shared
+ * image's own encryption is checked instead.
+ */
 async function releaseKeys(aws, settings) {
-    if (!settings.encryption.encrypt)
-        return undefined;
     // Empty for nobody: then an AWS managed key will do.
     const sharedWith = describeAudience(audienceOf(settings)) || undefined;
-    return checkKeys(aws, [settings.region, ...settings.distribution.copyToRegions], settings.encryption, sharedWith);
+    if (settings.encryption.encrypt)
+        return checkKeys(aws, [settings.region, ...settings.distribution.copyToRegions], settings.encryption, sharedWith);
+    if (sharedWith)
+        for (const warning of await checkSharedSource(aws, settings, sharedWith))
+            core/* warning */.$e(warning);
+    return undefined;
 }
 /** The image available (encrypted), copied to every region, published in all of them, and handed to what launches it. */
 async function release(aws, made, settings, state, deps, started, encrypting) {

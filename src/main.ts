@@ -21,7 +21,7 @@ import {
   type Publication,
   type RetirementReport
 } from './distribute/index.js'
-import { checkEncrypted, checkKeys, discardIntermediate, planMaking, type Making, type RegionKey } from './encryption/index.js'
+import { checkEncrypted, checkKeys, checkSharedSource, discardIntermediate, planMaking, type Making, type RegionKey } from './encryption/index.js'
 import { AwsError, describeError, InputError, WaitError } from './errors.js'
 import type { LaunchAudience } from './ec2/index.js'
 import type { GithubRun } from './github-run.js'
@@ -108,12 +108,16 @@ async function bake(deps: Deps): Promise<void> {
   await reportImages(images, retirement, handed)
 }
 
-/** The keys of an encrypted release, checked in every region of the run; undefined without `encrypt`. */
+/**
+ * The keys of an encrypted release, checked in every region of the run; undefined without `encrypt`, when a shared
+ * image's own encryption is checked instead.
+ */
 async function releaseKeys(aws: Aws, settings: Settings): Promise<Map<string, RegionKey> | undefined> {
-  if (!settings.encryption.encrypt) return undefined
   // Empty for nobody: then an AWS managed key will do.
   const sharedWith = describeAudience(audienceOf(settings)) || undefined
-  return checkKeys(aws, [settings.region, ...settings.distribution.copyToRegions], settings.encryption, sharedWith)
+  if (settings.encryption.encrypt) return checkKeys(aws, [settings.region, ...settings.distribution.copyToRegions], settings.encryption, sharedWith)
+  if (sharedWith) for (const warning of await checkSharedSource(aws, settings, sharedWith)) core.warning(warning)
+  return undefined
 }
 
 /** How the release is encrypted: each region's key, and how the image was made (undefined: reused). */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it, jest } from '@jest/globals'
 import type { Sim } from '../../sim/index.js'
-import { callsTo, expectFailure, expectSuccess, withHarness } from './harness.js'
+import { callsTo, errorMessages, expectFailure, expectSuccess, warningMessages, withHarness } from './harness.js'
 
 // Three waits in a row (the intermediate, its encrypted copy, the copies), each some seconds of the waiter's budget.
 jest.setTimeout(120_000)
@@ -140,6 +140,43 @@ describe('encrypted releases', () => {
       const main = await h.main({ 'dry-run': 'true', encrypt: 'true', 'kms-key-id': 'alias/release', 'copy-to-regions': 'eu-west-1, ap-southeast-2' })
       expectFailure(main, "The KMS key 'alias/release' does not exist in eu-west-1", 'may not call kms:DescribeKey', 'ap-southeast-2', 'Nothing was made.')
       expect(h.sim.images()).toEqual([])
+    })
+  )
+
+  it.concurrent('without encrypt, refuses a shared image whose instance uses aws/ebs before CreateImage, naming the volume', () =>
+    withHarness({ bake: { durationMs: 600 } }, async h => {
+      // EBS encryption by default: the instance's volume is encrypted with the AWS managed key.
+      const instanceId = h.sim.addInstance({ kmsKeyId: 'alias/aws/ebs' })
+      const main = await h.main({ 'instance-id': instanceId, 'share-with-accounts': SHARE_WITH })
+      const [volume] = callsTo(h.sim, 'DescribeVolumes')
+      expect(volume.params).toMatchObject({ 'Filter.1.Name': 'attachment.instance-id', 'Filter.1.Value.1': instanceId })
+      expectFailure(main, /In us-east-1, vol-\w+, which the image is made from, are encrypted with alias\/aws\/ebs \(arn:aws:kms:us-east-1:\d+:key\/[\w-]+\), an AWS managed key/, "Set 'encrypt: true'", 'Nothing was made.')
+      expect(callsTo(h.sim, 'CreateImage')).toEqual([])
+    })
+  )
+
+  it.concurrent("without encrypt, refuses a shared image whose copy would take a region's AWS managed default key", () =>
+    withHarness({ bake: { durationMs: 600 } }, async h => {
+      const key = h.sim.addKey({ region: 'us-east-1' })
+      const instanceId = h.sim.addInstance({ kmsKeyId: key.arn })
+      const main = await h.main({ 'instance-id': instanceId, 'copy-to-regions': 'eu-west-1', 'share-with-accounts': SHARE_WITH })
+      expectFailure(main, /In eu-west-1, the copy would be encrypted with alias\/aws\/ebs \(.*\), the default EBS key of eu-west-1, an AWS managed key/, "'copy-kms-key-ids'")
+      // The image's own key, customer managed, is not the problem.
+      expect(errorMessages(main).join('\n')).not.toContain(key.arn)
+      expect(h.sim.images()).toEqual([])
+    })
+  )
+
+  it.concurrent('without encrypt, reads no key for a shared image whose source is not encrypted, and warns when it cannot look', () =>
+    withHarness({ bake: { durationMs: 600 } }, async h => {
+      const plain = await h.main({ 'share-with-accounts': SHARE_WITH, name: 'web plain' })
+      expectSuccess(plain)
+      expect(h.sim.calls.filter(call => call.service === 'kms')).toEqual([])
+
+      h.sim.deny({ action: 'ec2:DescribeVolumes' })
+      const unread = await h.main({ 'share-with-accounts': SHARE_WITH, name: 'web unread' })
+      expectSuccess(unread)
+      expect(warningMessages(unread).join('\n')).toContain('Could not check how the source of the shared image is encrypted')
     })
   )
 

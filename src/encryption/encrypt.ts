@@ -45,11 +45,23 @@ export async function planMaking(ec2: Ec2, settings: Settings, key: RegionKey | 
 
 async function madeWithKey(ec2: Ec2, settings: Settings, keyArn: string): Promise<boolean> {
   if (settings.blockDeviceMappings.some(mapping => mapping.Ebs !== undefined)) return false
+  const volumes = await sourceKeys(ec2, settings)
+  return volumes.length > 0 && volumes.every(volume => volume.kmsKeyId === keyArn)
+}
+
+/**
+ * What the image is made from, each with the key it is encrypted with (none: not encrypted): the snapshot to register,
+ * or the instance's EBS volumes but those `block-device-mappings` leaves out (`NoDevice`).
+ */
+export async function sourceKeys(ec2: Ec2, settings: Settings): Promise<{ readonly id: string; readonly kmsKeyId?: string }[]> {
   const { source } = settings
-  if (source.kind === 'snapshot') return (await ec2.describeSourceSnapshot(source.snapshotId)).kmsKeyId === keyArn
+  if (source.kind === 'snapshot') {
+    const { kmsKeyId } = await ec2.describeSourceSnapshot(source.snapshotId)
+    return [{ id: source.snapshotId, kmsKeyId }]
+  }
   const left = new Set(settings.blockDeviceMappings.flatMap(mapping => (mapping.NoDevice !== undefined ? [mapping.DeviceName] : [])))
   const volumes = (await ec2.instanceVolumes(source.instanceId)).filter(volume => !left.has(volume.device))
-  return volumes.length > 0 && volumes.every(volume => volume.kmsKeyId === keyArn)
+  return volumes.map(volume => ({ id: volume.volumeId, kmsKeyId: volume.kmsKeyId }))
 }
 
 /**

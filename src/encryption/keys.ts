@@ -34,12 +34,7 @@ export async function checkKeys(
 }
 
 async function checkKey(aws: Aws, region: string, asked: string | undefined, sharedWith: string | undefined): Promise<RegionKey> {
-  // No key named: EBS uses the region's default key, which the account may have set (else aws/ebs).
-  const keyId = asked ?? (await aws.ec2(region).defaultKmsKeyId())
-  const keys = await aws.kms(region)
-  const key = await keys.describeKey(keyId)
-  const label = keyId.includes('alias/') ? keyId.slice(keyId.indexOf('alias/')) : ((await aliasOf(keys, key)) ?? key.arn)
-  const which = `${label === key.arn ? key.arn : `${label} (${key.arn})`}${asked === undefined ? `, the default EBS key of ${region}` : ''}`
+  const { key, label, which } = await describeKeyIn(aws, region, asked)
   const refuse = (why: string) => new AwsError('DescribeKey', 'InvalidKey', `In ${region}, the KMS key ${which} ${why}`)
   if (key.state !== 'Enabled') {
     const fix =
@@ -59,6 +54,23 @@ async function checkKey(aws: Aws, region: string, asked: string | undefined, sha
     )
   }
   return { region, arn: key.arn, label }
+}
+
+/** A key as the checks see it, and as a person knows it: `label` its alias or ARN, `which` both, and whether it is the default. */
+export interface DescribedKey {
+  readonly key: KeyFacts
+  readonly label: string
+  readonly which: string
+}
+
+/** The key asked for in `region`, or with none its default EBS key (which the account may have set, else aws/ebs), described. */
+export async function describeKeyIn(aws: Aws, region: string, asked: string | undefined): Promise<DescribedKey> {
+  const keyId = asked ?? (await aws.ec2(region).defaultKmsKeyId())
+  const keys = await aws.kms(region)
+  const key = await keys.describeKey(keyId)
+  const label = keyId.includes('alias/') ? keyId.slice(keyId.indexOf('alias/')) : ((await aliasOf(keys, key)) ?? key.arn)
+  const which = `${label === key.arn ? key.arn : `${label} (${key.arn})`}${asked === undefined ? `, the default EBS key of ${region}` : ''}`
+  return { key, label, which }
 }
 
 /** The key's first alias, for the summary; none when it has none or the role may not list them (only a label is lost). */
