@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { currentRun } from './github-run.js'
-import { run } from './main.js'
+import { run } from './run.js'
 import { realClock } from './clock.js'
 
 // The runner cancels a step with SIGINT, then SIGTERM about 7.5 s later: both start the cleanup.

@@ -1,6 +1,7 @@
 /**
- * The story of a bake: inputs, credentials, make the image (or reuse it), wait, copy to other regions, publish,
- * report, and retire the family's old images; and undo what the run made when it goes wrong.
+ * The story of a bake, once `run.ts` has read valid inputs: credentials, the keys, make the image (or reuse it), wait,
+ * encrypt it, copy to other regions, publish, hand off, report, and retire the family's old images; and undo what the
+ * run made when it goes wrong.
  */
 import * as core from '@actions/core'
 import type { Aws } from './aws.js'
@@ -22,45 +23,21 @@ import {
   type RetirementReport
 } from './distribute/index.js'
 import { checkEncrypted, checkKeys, checkSharedSource, discardIntermediate, planMaking, type Making, type RegionKey } from './encryption/index.js'
-import { AwsError, describeError, InputError, WaitError } from './errors.js'
 import type { LaunchAudience } from './ec2/index.js'
-import type { GithubRun } from './github-run.js'
 import { checkMakeImage, knownSnapshotIds, makeImage, snapshotTags, usersSnapshotIds } from './make-image.js'
-import type { PostDeps } from './post-step.js'
 import { announceImage, announceRegions, reportImages, type BakedImage } from './report.js'
-import { describeSettings, readSettings, type Settings } from './settings.js'
+import type { Deps } from './run.js'
+import type { Settings } from './settings.js'
 import { BakeState } from './state.js'
 import type { ImageRef } from './wait/index.js'
-
-/** What touches the world; `index.ts` builds the real ones, tests build fakes. */
-export interface Deps extends PostDeps {
-  /** Aborts when the job is cancelled (SIGINT/SIGTERM from the runner). */
-  readonly signal: AbortSignal
-  githubRun(): GithubRun
-}
 
 /** How long main keeps looking for the snapshots of an image it deregistered while pending. */
 const LOOK_FOR_SNAPSHOTS_MS = 60_000
 /** When cancelled, the runner kills the step about 10 s after SIGINT; post finishes what main cannot. */
 const LOOK_FOR_SNAPSHOTS_CANCELLED_MS = 5_000
 
-export async function run(deps: Deps): Promise<void> {
-  try {
-    await bake(deps)
-  } catch (error) {
-    core.setFailed(describeError(error))
-    // Our own errors already say what to do; a stack only helps with the unexpected (shown in debug logs).
-    if (!(error instanceof InputError || error instanceof AwsError || error instanceof WaitError) && error instanceof Error) {
-      core.debug(error.stack ?? error.message)
-    }
-  }
-}
-
-async function bake(deps: Deps): Promise<void> {
-  const started = deps.clock.now()
-  const settings = readSettings(started, deps.githubRun())
-  describeSettings(settings).forEach(line => core.debug(line))
-
+/** The bake of valid settings (`run.ts` reads them), from `started`; throws what fails it. */
+export async function bake(settings: Settings, started: number, deps: Deps): Promise<void> {
   const state = new BakeState(deps.state)
   state.begin(settings.credentials, settings.cleanupOnFailure)
   state.recordUsersSnapshots(usersSnapshotIds(settings))
